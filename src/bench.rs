@@ -1,0 +1,156 @@
+//! `gazette bench`: the numbers the README quotes, measured the same way by anyone.
+//!
+//! Three measurements, each repeated and reported as the median with its min and max (these
+//! machines are shared and noisy, so medians and ratios, not single runs):
+//! 1. engine throughput on a news article (one `extract` call per article, MB/s of text);
+//! 2. engine throughput on one large document (the article repeated to `--large-mb`);
+//! 3. `Extract` calls per second over loopback gRPC, against a server started in this process
+//!    on 127.0.0.1:0, with `--concurrency` client tasks sharing one HTTP/2 connection.
+//!
+//! The load is bounded in count and time and targets only loopback.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::config::Limits;
+use crate::error::{Error, Result};
+use crate::extract::{Extractor, Options};
+use crate::grpc::pb;
+
+/// Flags of `gazette bench`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    /// A news article to measure on (plain text).
+    #[arg(long, default_value = "tests/data/bench/article.txt")]
+    pub article: PathBuf,
+    /// Repetitions of each measurement; the median is reported.
+    #[arg(long, default_value_t = 7)]
+    pub runs: usize,
+    /// Seconds per engine run and per loopback run.
+    #[arg(long, default_value_t = 1.0)]
+    pub seconds: f64,
+    /// Size of the large document, in MB.
+    #[arg(long, default_value_t = 8)]
+    pub large_mb: usize,
+    /// Concurrent client tasks for the loopback measurement.
+    #[arg(long, default_value_t = 16)]
+    pub concurrency: usize,
+    /// Skip the loopback measurement.
+    #[arg(long)]
+    pub engine_only: bool,
+}
+
+/// Runs the benchmark and prints a report to standard output.
+pub fn run(dir: &Path, args: &Args) -> Result<()> {
+    let article = std::fs::read_to_string(&args.article).map_err(|source| Error::Io { path: args.article.clone(), source })?;
+    let started = Instant::now();
+    let extractor = Extractor::load(dir)?;
+    let load = started.elapsed();
+    let options = Options::default();
+    let mentions = extractor.extract(&article, &options)?.mentions.len();
+    println!(
+        "gazetteers: {} entries, {} alias texts, built in {} ms; article: {} bytes, {} mentions",
+        extractor.gazetteers().entries.len(),
+        extractor.pattern_count(),
+        load.as_millis(),
+        article.len(),
+        mentions
+    );
+    let runs = args.runs.max(1);
+    let period = Duration::from_secs_f64(args.seconds.max(0.05));
+
+    let per_article: Vec<f64> = (0..runs)
+        .map(|_| {
+            let (mut bytes, t) = (0usize, Instant::now());
+            while t.elapsed() < period {
+                let e = extractor.extract(&article, &options).expect("article extracts");
+                std::hint::black_box(e);
+                bytes += article.len();
+            }
+            bytes as f64 / t.elapsed().as_secs_f64() / 1e6
+        })
+        .collect();
+    report(&format!("engine, {} B article", article.len()), "MB/s", per_article);
+
+    let mut large = String::with_capacity(args.large_mb * 1_000_000 + article.len());
+    while large.len() < args.large_mb * 1_000_000 {
+        large.push_str(&article);
+        large.push('\n');
+    }
+    let per_large: Vec<f64> = (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            std::hint::black_box(extractor.extract(&large, &options).expect("large extracts"));
+            large.len() as f64 / t.elapsed().as_secs_f64() / 1e6
+        })
+        .collect();
+    report(&format!("engine, {} MB document", args.large_mb), "MB/s", per_large);
+
+    if !args.engine_only {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Error::Serve(e.to_string()))?;
+        let calls = rt.block_on(loopback(extractor, article, runs, period, args.concurrency.max(1)))?;
+        report(&format!("Extract over loopback, {} concurrent", args.concurrency), "calls/s", calls);
+    }
+    Ok(())
+}
+
+async fn loopback(extractor: Extractor, article: String, runs: usize, period: Duration, concurrency: usize) -> Result<Vec<f64>> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| Error::Serve(e.to_string()))?;
+    let addr = listener.local_addr().map_err(|e| Error::Serve(e.to_string()))?;
+    let handle = crate::server::Handle::new().await;
+    handle.install(extractor).await;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(crate::server::serve(listener, handle, Limits::default(), async {
+        let _ = stopped.await;
+    }));
+    let channel = tonic::transport::Endpoint::from_shared(format!("http://{addr}"))
+        .map_err(|e| Error::Serve(e.to_string()))?
+        .tcp_nodelay(true)
+        .connect()
+        .await
+        .map_err(|e| Error::Serve(e.to_string()))?;
+    let client = pb::entity_extractor_client::EntityExtractorClient::new(channel);
+    let request = pb::ExtractRequest { document_id: "bench".into(), text: article, ..Default::default() };
+    let mut rates = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let t = Instant::now();
+        let tasks: Vec<_> = (0..concurrency)
+            .map(|_| {
+                let (mut client, request) = (client.clone(), request.clone());
+                tokio::spawn(async move {
+                    let mut n = 0u64;
+                    while t.elapsed() < period {
+                        client.extract(request.clone()).await?;
+                        n += 1;
+                    }
+                    Ok::<u64, tonic::Status>(n)
+                })
+            })
+            .collect();
+        let mut total = 0;
+        for task in tasks {
+            total += task
+                .await
+                .map_err(|e| Error::Serve(e.to_string()))?
+                .map_err(|s| Error::Serve(format!("Extract failed: {s}")))?;
+        }
+        rates.push(total as f64 / t.elapsed().as_secs_f64());
+    }
+    let _ = stop.send(());
+    let _ = server.await;
+    Ok(rates)
+}
+
+fn report(what: &str, unit: &str, mut samples: Vec<f64>) {
+    samples.sort_by(f64::total_cmp);
+    let median = samples[samples.len() / 2];
+    println!(
+        "{what:<40} median {median:>10.1} {unit}  (min {:.1}, max {:.1}, {} runs)",
+        samples[0],
+        samples[samples.len() - 1],
+        samples.len()
+    );
+}

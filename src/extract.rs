@@ -1,0 +1,306 @@
+//! The engine's face: `Extractor::extract(text, options) -> Extraction`.
+//!
+//! An [`Extractor`] holds the loaded gazetteers, their automaton and the figure scanner behind
+//! one `Arc`: cheap to clone, `Send + Sync`, built once and shared by every request. A call
+//! folds the text once, runs the name matcher and the figure scanner over the same folded copy,
+//! and resolves the result (see [`crate::resolve`]). Offsets are UTF-8 bytes; [`offsets`]
+//! converts a whole response to UTF-16 or code points in one linear pass.
+//!
+//! Nothing here knows about gRPC or tokio; request limits (text size) are the server's.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::error::{Error, Result};
+use crate::figures::{Date, Figure, Scanner};
+use crate::gazetteer::{Entry, Gazetteers};
+use crate::matcher::Matcher;
+use crate::resolve;
+use crate::text::Folded;
+
+/// What a mention is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EntityKind {
+    Person,
+    Place,
+    Organization,
+    Figure,
+}
+
+/// How a mention was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// The canonical name, as written in the gazetteer.
+    Exact,
+    /// The canonical name up to case, diacritics, quotes, dashes and spaces.
+    Folded,
+    /// An alias of the entry.
+    Alias,
+    /// A figure found by the scanner.
+    Pattern,
+}
+
+/// One mention, in UTF-8 byte offsets of the original text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mention {
+    pub start: usize,
+    pub end: usize,
+    pub kind: EntityKind,
+    pub method: Method,
+    /// Index of the gazetteer entry ([`Extractor::entry`]); `None` for figures.
+    pub entry: Option<usize>,
+    pub figure: Option<Figure>,
+}
+
+/// One distinct entry and the indexes of its mentions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entity {
+    pub entry: usize,
+    pub kind: EntityKind,
+    pub mentions: Vec<u32>,
+}
+
+/// The result for one document.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Extraction {
+    /// In text order, never overlapping.
+    pub mentions: Vec<Mention>,
+    /// In order of first mention.
+    pub entities: Vec<Entity>,
+}
+
+/// What to extract.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Only these kinds; empty means all.
+    pub kinds: Vec<EntityKind>,
+    /// Only these gazetteers, by name; empty means all.
+    pub gazetteers: Vec<String>,
+    /// The day the text was written, to resolve "Friday".
+    pub reference_date: Option<Date>,
+}
+
+impl Options {
+    fn wants(&self, kind: EntityKind) -> bool {
+        self.kinds.is_empty() || self.kinds.contains(&kind)
+    }
+}
+
+/// The unit of offsets in a response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Encoding {
+    #[default]
+    Utf8,
+    Utf16,
+    CodePoint,
+}
+
+/// The loaded data and the machinery built from it.
+#[derive(Clone, Debug)]
+pub struct Extractor {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    gazetteers: Gazetteers,
+    matcher: Matcher,
+    scanner: Scanner,
+}
+
+impl Extractor {
+    /// Loads every gazetteer file of `dir` and builds the automaton.
+    pub fn load(dir: &Path) -> Result<Extractor> {
+        Extractor::new(Gazetteers::load(dir)?)
+    }
+
+    /// Builds the automaton over already loaded gazetteers.
+    pub fn new(gazetteers: Gazetteers) -> Result<Extractor> {
+        let matcher = Matcher::build(&gazetteers)?;
+        Ok(Extractor { inner: Arc::new(Inner { gazetteers, matcher, scanner: Scanner::new() }) })
+    }
+
+    /// The loaded gazetteers.
+    pub fn gazetteers(&self) -> &Gazetteers {
+        &self.inner.gazetteers
+    }
+
+    /// The number of distinct folded alias texts in the automaton.
+    pub fn pattern_count(&self) -> usize {
+        self.inner.matcher.pattern_count()
+    }
+
+    /// A gazetteer entry by index (from [`Mention::entry`]).
+    pub fn entry(&self, index: usize) -> &Entry {
+        &self.inner.gazetteers.entries[index]
+    }
+
+    /// The name of the gazetteer file an entry comes from.
+    pub fn gazetteer_name(&self, entry: &Entry) -> &str {
+        &self.inner.gazetteers.files[entry.file].name
+    }
+
+    /// Finds the names and figures of `text`.
+    pub fn extract(&self, text: &str, options: &Options) -> Result<Extraction> {
+        if text.is_empty() {
+            return Err(Error::EmptyText);
+        }
+        let files = self.select(&options.gazetteers)?;
+        let g = &self.inner.gazetteers;
+        let folded = Folded::new(text);
+        let names_wanted = [EntityKind::Person, EntityKind::Place, EntityKind::Organization].iter().any(|&k| options.wants(k));
+        let figures_wanted = options.wants(EntityKind::Figure);
+        // Names are matched whenever figures are wanted too: a figure inside a name is dropped.
+        let mut names = Vec::new();
+        if names_wanted || figures_wanted {
+            let mut hits = Vec::new();
+            self.inner.matcher.find(&folded, files.as_deref(), &mut hits);
+            resolve::names(g, &self.inner.matcher, text, &hits, files.as_deref(), &mut names);
+        }
+        let mut figures = Vec::new();
+        if figures_wanted {
+            self.inner.scanner.scan(&folded, options.reference_date, &mut figures);
+        }
+        let mut mentions = resolve::merge_figures(names, figures);
+        if !options.kinds.is_empty() {
+            mentions.retain(|m| options.wants(m.kind));
+        }
+        let entities = resolve::group(&mentions);
+        Ok(Extraction { mentions, entities })
+    }
+
+    /// Which files a request selected, by name; `None` for all.
+    fn select(&self, names: &[String]) -> Result<Option<Vec<bool>>> {
+        if names.is_empty() {
+            return Ok(None);
+        }
+        let files = &self.inner.gazetteers.files;
+        let mut selected = vec![false; files.len()];
+        for name in names {
+            match files.iter().position(|f| &f.name == name) {
+                Some(k) => selected[k] = true,
+                None => {
+                    return Err(Error::UnknownGazetteer {
+                        name: name.clone(),
+                        known: files.iter().map(|f| f.name.clone()).collect(),
+                    })
+                }
+            }
+        }
+        Ok(Some(selected))
+    }
+}
+
+/// Converts the mentions' byte offsets to `encoding`, in one pass over the text: returns
+/// `(start, end)` per mention, in mention order.
+pub fn offsets(text: &str, mentions: &[Mention], encoding: Encoding) -> Vec<(u64, u64)> {
+    if encoding == Encoding::Utf8 {
+        return mentions.iter().map(|m| (m.start as u64, m.end as u64)).collect();
+    }
+    // Every boundary to convert, sorted by byte position; slot 2k is mention k's start, 2k+1
+    // its end.
+    let mut order: Vec<(usize, usize)> =
+        mentions.iter().enumerate().flat_map(|(k, m)| [(m.start, 2 * k), (m.end, 2 * k + 1)]).collect();
+    order.sort_unstable();
+    let mut converted = vec![0u64; order.len()];
+    let (mut byte, mut units) = (0usize, 0u64);
+    let mut chars = text.chars();
+    for (pos, slot) in order {
+        while byte < pos {
+            let Some(c) = chars.next() else { break };
+            byte += c.len_utf8();
+            units += match encoding {
+                Encoding::Utf16 => c.len_utf16() as u64,
+                _ => 1,
+            };
+        }
+        converted[slot] = units;
+    }
+    converted.chunks_exact(2).map(|p| (p[0], p[1])).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn extractor() -> Extractor {
+        let data = "\
+iran\tplace\tIran\t\t100\t
+us\tplace\tUnited States\tUS|U.S.\t100\t
+boris\tperson\tBoris Johnson\tJohnson@weak\t85\t
+jackson-ms\tplace\tJohnson City\tJohnson\t40\t
+putin\tperson\tVladimir Putin\tPutin\t85\t
+";
+        Extractor::new(Gazetteers::from_sources(vec![(PathBuf::from("t.tsv"), data.as_bytes().to_vec())]).unwrap()).unwrap()
+    }
+
+    fn ids(x: &Extractor, e: &Extraction) -> Vec<String> {
+        e.mentions.iter().map(|m| m.entry.map_or("-".to_owned(), |k| x.entry(k).id.clone())).collect()
+    }
+
+    #[test]
+    fn weak_alias_needs_evidence() {
+        let x = extractor();
+        let without = x.extract("Johnson said so.", &Options::default()).unwrap();
+        // No "Boris Johnson" in the text: the weak alias falls through to the next candidate.
+        assert_eq!(ids(&x, &without), vec!["jackson-ms"]);
+        let with = x.extract("Boris Johnson spoke. Johnson said so.", &Options::default()).unwrap();
+        assert_eq!(ids(&x, &with), vec!["boris", "boris"]);
+        assert_eq!(with.entities.len(), 1);
+        assert_eq!(with.entities[0].mentions, vec![0, 1]);
+    }
+
+    #[test]
+    fn methods() {
+        let x = extractor();
+        let e = x.extract("Iran, IRAN, Putin, Vladimir Putin", &Options::default()).unwrap();
+        let got: Vec<Method> = e.mentions.iter().map(|m| m.method).collect();
+        assert_eq!(got, vec![Method::Exact, Method::Folded, Method::Alias, Method::Exact]);
+    }
+
+    #[test]
+    fn kinds_filter() {
+        let x = extractor();
+        let opts = Options { kinds: vec![EntityKind::Person], ..Options::default() };
+        let e = x.extract("Putin visited Iran.", &opts).unwrap();
+        assert_eq!(ids(&x, &e), vec!["putin"]);
+    }
+
+    #[test]
+    fn errors() {
+        let x = extractor();
+        assert!(matches!(x.extract("", &Options::default()), Err(Error::EmptyText)));
+        let opts = Options { gazetteers: vec!["nope".into()], ..Options::default() };
+        let err = x.extract("Iran", &opts).unwrap_err();
+        assert_eq!(err.to_string(), "unknown gazetteer \"nope\"; loaded gazetteers: t");
+    }
+
+    /// (name, text, needle): the converted offsets of `needle` index the same characters in
+    /// the text's UTF-16 and code-point forms.
+    const OFFSETS: &[(&str, &str, &str)] = &[
+        ("ascii", "Putin and Iran", "Iran"),
+        ("after accents", "Zürich café Iran", "Iran"),
+        ("after emoji (surrogate pair)", "👋🏽 Iran", "Iran"),
+        ("after CJK", "伊朗 Iran", "Iran"),
+        ("after combining mark", "Nicola\u{301}s Iran", "Iran"),
+        ("after crlf", "a\r\n\r\nIran", "Iran"),
+    ];
+
+    #[test]
+    fn offsets_table() {
+        let x = extractor();
+        for &(name, text, needle) in OFFSETS {
+            let e = x.extract(text, &Options::default()).unwrap();
+            let m = e.mentions.iter().find(|m| &text[m.start..m.end] == needle).unwrap_or_else(|| panic!("{name}"));
+            let k = e.mentions.iter().position(|n| n == m).unwrap();
+            let (s, t) = offsets(text, &e.mentions, Encoding::CodePoint)[k];
+            let cps: Vec<char> = text.chars().collect();
+            assert_eq!(cps[s as usize..t as usize].iter().collect::<String>(), needle, "{name} code points");
+            let (s, t) = offsets(text, &e.mentions, Encoding::Utf16)[k];
+            let units: Vec<u16> = text.encode_utf16().collect();
+            assert_eq!(String::from_utf16(&units[s as usize..t as usize]).unwrap(), needle, "{name} utf16");
+            assert_eq!(offsets(text, &e.mentions, Encoding::Utf8)[k], (m.start as u64, m.end as u64), "{name} utf8");
+        }
+    }
+}

@@ -1,0 +1,289 @@
+//! The gazetteer data model: entries, their aliases and case policies, and the set of files
+//! loaded from a directory.
+//!
+//! This module owns what an entry *is* and how a directory of files becomes one consistent set
+//! (unique ids, content versions). The line format itself lives in [`parse`]; how aliases are
+//! matched in text belongs to [`crate::matcher`].
+
+mod parse;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+use crate::text::fold;
+
+/// What a gazetteer entry names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    Person,
+    Place,
+    Organization,
+}
+
+impl Kind {
+    /// The word used in gazetteer files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Person => "person",
+            Kind::Place => "place",
+            Kind::Organization => "organization",
+        }
+    }
+}
+
+/// Which spellings of an alias match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CasePolicy {
+    /// Only the case (and diacritics) written in the gazetteer: acronyms such as `US`, `UN`.
+    Exact,
+    /// Folded text, but every word capitalised in the alias must be capitalised in the text
+    /// (or the whole match is in capitals).
+    Capitalized,
+    /// Any case.
+    Any,
+}
+
+/// One name of an entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alias {
+    pub text: String,
+    pub case: CasePolicy,
+    /// Reported only when a non-weak alias of the same entry occurs in the same document.
+    pub weak: bool,
+}
+
+/// One entity: a person, place or organisation with its names.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub id: String,
+    pub kind: Kind,
+    pub canonical: String,
+    /// The canonical name first, then the aliases of the file, in file order.
+    pub aliases: Vec<Alias>,
+    /// Higher wins when one alias names several entries.
+    pub priority: u16,
+    pub attributes: Vec<(String, String)>,
+    /// Index of the file in [`Gazetteers::files`].
+    pub file: usize,
+    pub line: usize,
+}
+
+/// One loaded file.
+#[derive(Debug, Clone)]
+pub struct File {
+    /// The file stem: `places` for `places.tsv`.
+    pub name: String,
+    pub path: PathBuf,
+    pub kinds: Vec<Kind>,
+    pub entry_count: usize,
+    pub alias_count: usize,
+    /// First 16 hex digits of the SHA-256 of the file's bytes.
+    pub version: String,
+    pub loaded_at: SystemTime,
+}
+
+/// Every entry of every file of a gazetteer directory.
+#[derive(Debug, Clone)]
+pub struct Gazetteers {
+    pub files: Vec<File>,
+    pub entries: Vec<Entry>,
+    /// Hash over all files' names and versions.
+    pub version: String,
+}
+
+/// An alias text (folded) that several entries claim: reported by `gazette check`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SharedAlias {
+    pub folded: String,
+    /// Entry indexes, highest priority first (the one that wins).
+    pub entries: Vec<usize>,
+}
+
+impl Gazetteers {
+    /// Loads every `*.tsv` file of `dir`, in file-name order. Any malformed line, duplicate id
+    /// or unreadable file is an error naming the file and line: nothing is skipped silently.
+    pub fn load(dir: &Path) -> Result<Gazetteers> {
+        let io = |source| Error::Io { path: dir.to_path_buf(), source };
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(io)?
+            .map(|e| e.map(|e| e.path()).map_err(io))
+            .collect::<Result<Vec<_>>>()?
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|x| x == "tsv") && p.is_file())
+            .collect();
+        paths.sort();
+        if paths.is_empty() {
+            return Err(Error::NoGazetteers { path: dir.to_path_buf() });
+        }
+        let mut sources = Vec::with_capacity(paths.len());
+        for path in paths {
+            let bytes = std::fs::read(&path).map_err(|source| Error::Io { path: path.clone(), source })?;
+            sources.push((path, bytes));
+        }
+        Gazetteers::from_sources(sources)
+    }
+
+    /// Builds the set from file contents already in memory (`path` is used for the name and
+    /// in error messages).
+    pub fn from_sources(sources: Vec<(PathBuf, Vec<u8>)>) -> Result<Gazetteers> {
+        let now = SystemTime::now();
+        let mut files = Vec::with_capacity(sources.len());
+        let mut entries = Vec::new();
+        let mut ids: HashMap<String, (usize, usize)> = HashMap::new();
+        let mut all = Sha256::new();
+        for (index, (path, bytes)) in sources.into_iter().enumerate() {
+            let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            let text = String::from_utf8(bytes).map_err(|e| {
+                let bytes = e.as_bytes();
+                let good = e.utf8_error().valid_up_to();
+                Error::Gazetteer {
+                    path: path.clone(),
+                    line: 1 + bytes[..good].iter().filter(|&&b| b == b'\n').count(),
+                    message: "not valid UTF-8".to_owned(),
+                }
+            })?;
+            let digest = Sha256::digest(text.as_bytes());
+            let version = hex16(&digest);
+            all.update(name.as_bytes());
+            all.update([0]);
+            all.update(digest);
+            let parsed = parse::parse(&path, &text, index)?;
+            let mut kinds: Vec<Kind> = Vec::new();
+            let mut alias_count = 0;
+            for entry in &parsed {
+                if let Some(&(first_file, first_line)) = ids.get(&entry.id) {
+                    let first_path = if first_file == index { path.clone() } else { files_path(&files, first_file) };
+                    return Err(Error::DuplicateId {
+                        id: entry.id.clone(),
+                        path: path.clone(),
+                        line: entry.line,
+                        first_path,
+                        first_line,
+                    });
+                }
+                ids.insert(entry.id.clone(), (index, entry.line));
+                if !kinds.contains(&entry.kind) {
+                    kinds.push(entry.kind);
+                }
+                alias_count += entry.aliases.len();
+            }
+            kinds.sort();
+            files.push(File {
+                name,
+                path,
+                kinds,
+                entry_count: parsed.len(),
+                alias_count,
+                version,
+                loaded_at: now,
+            });
+            entries.extend(parsed);
+        }
+        Ok(Gazetteers { files, entries, version: hex16(&all.finalize()) })
+    }
+
+    /// Alias texts that fold to the same string and belong to several entries, sorted by
+    /// folded text. Not an error: priorities decide; `gazette check` lists them.
+    pub fn shared_aliases(&self) -> Vec<SharedAlias> {
+        let mut by_text: HashMap<String, Vec<usize>> = HashMap::new();
+        for (k, entry) in self.entries.iter().enumerate() {
+            for alias in &entry.aliases {
+                let owners = by_text.entry(fold(&alias.text)).or_default();
+                if owners.last() != Some(&k) {
+                    owners.push(k);
+                }
+            }
+        }
+        let mut shared: Vec<SharedAlias> = by_text
+            .into_iter()
+            .filter(|(_, owners)| owners.len() > 1)
+            .map(|(folded, mut entries)| {
+                entries.sort_by(|&a, &b| self.rank(a, b));
+                SharedAlias { folded, entries }
+            })
+            .collect();
+        shared.sort_by(|a, b| a.folded.cmp(&b.folded));
+        shared
+    }
+
+    /// The documented tie-break between entries claiming one alias: higher priority first,
+    /// then the lower id in byte order.
+    pub fn rank(&self, a: usize, b: usize) -> std::cmp::Ordering {
+        let (ea, eb) = (&self.entries[a], &self.entries[b]);
+        eb.priority.cmp(&ea.priority).then_with(|| ea.id.cmp(&eb.id))
+    }
+}
+
+fn files_path(files: &[File], index: usize) -> PathBuf {
+    files.get(index).map(|f| f.path.clone()).unwrap_or_default()
+}
+
+fn hex16(bytes: &[u8]) -> String {
+    bytes.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(files: &[(&str, &str)]) -> Result<Gazetteers> {
+        Gazetteers::from_sources(files.iter().map(|(p, t)| (PathBuf::from(p), t.as_bytes().to_vec())).collect())
+    }
+
+    #[test]
+    fn duplicate_id_names_both_places() {
+        let err = load(&[
+            ("a.tsv", "x:1\tplace\tParis\t\t90\t\n"),
+            ("b.tsv", "# c\nx:1\tplace\tLyon\t\t60\t\n"),
+        ])
+        .unwrap_err();
+        assert_eq!(err.to_string(), "b.tsv:2: duplicate id \"x:1\", first defined at a.tsv:1");
+    }
+
+    #[test]
+    fn invalid_utf8_names_the_line() {
+        let err = Gazetteers::from_sources(vec![(PathBuf::from("p.tsv"), b"a\tplace\tA\t\t1\t\nb\tplace\t\xff\t\t1\t\n".to_vec())])
+            .unwrap_err();
+        assert_eq!(err.to_string(), "p.tsv:2: not valid UTF-8");
+    }
+
+    #[test]
+    fn counts_kinds_and_versions() {
+        let g = load(&[("people.tsv", "p:1\tperson\tAda Lovelace\tLovelace\t85\t\no:1\torganization\tUN\t\t85\t\n")]).unwrap();
+        let f = &g.files[0];
+        assert_eq!(f.name, "people");
+        assert_eq!(f.entry_count, 2);
+        assert_eq!(f.alias_count, 3);
+        assert_eq!(f.kinds, vec![Kind::Person, Kind::Organization]);
+        assert_eq!(f.version.len(), 16);
+        let g2 = load(&[("people.tsv", "p:1\tperson\tAda Lovelace\t\t85\t\n")]).unwrap();
+        assert_ne!(g.version, g2.version);
+    }
+
+    #[test]
+    fn shared_aliases_ranked_by_priority_then_id() {
+        let g = load(&[(
+            "p.tsv",
+            "b\tplace\tParis\t\t44\tcountry=US\na\tplace\tParis\t\t63\tcountry=FR\nc\tplace\tParís\t\t63\t\nd\tplace\tLyon\t\t60\t\n",
+        )])
+        .unwrap();
+        let shared = g.shared_aliases();
+        assert_eq!(shared.len(), 1);
+        assert_eq!(shared[0].folded, "paris");
+        let ids: Vec<&str> = shared[0].entries.iter().map(|&k| g.entries[k].id.as_str()).collect();
+        assert_eq!(ids, vec!["a", "c", "b"]);
+    }
+
+    #[test]
+    fn empty_directory_is_an_error() {
+        let dir = std::env::temp_dir().join(format!("gazette-empty-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let err = Gazetteers::load(&dir).unwrap_err();
+        assert!(matches!(err, Error::NoGazetteers { .. }), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

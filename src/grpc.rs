@@ -1,0 +1,383 @@
+//! The gRPC adapter: generated `gazette.v1` code, the `EntityExtractor` service over the
+//! engine, and the one mapping from [`Error`] to [`tonic::Status`].
+//!
+//! Each RPC validates its request, calls [`Extractor::extract`], and converts the result.
+//! The engine is swapped atomically on reload ([`State::install`]); a call keeps the extractor
+//! it started with. Server concerns (listening, health, reflection, shutdown) live in
+//! [`crate::server`].
+
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use arc_swap::ArcSwapOption;
+use futures_util::{Stream, StreamExt};
+use tonic::{Request, Response, Status, Streaming};
+
+use crate::config::Limits;
+use crate::error::Error;
+use crate::extract::{offsets, Encoding, EntityKind, Extraction, Extractor, Method, Options};
+use crate::figures::{Date, Figure, FigureKind, Qualifier};
+use crate::gazetteer::Kind;
+
+/// Code generated from `proto/gazette/v1/gazette.proto`.
+#[allow(clippy::all, missing_docs)]
+pub mod pb {
+    tonic::include_proto!("gazette.v1");
+
+    /// The encoded descriptor set of `gazette.v1`, for reflection.
+    pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/gazette_descriptor.bin"));
+}
+
+/// Texts at least this large are extracted on the blocking pool, so that one large document
+/// does not stall the other calls on a runtime worker.
+const BLOCKING_TEXT_BYTES: usize = 64 * 1024;
+
+/// What the service serves from: the current extractor (none until the gazetteers are
+/// loaded) and whether the server is draining.
+#[derive(Debug, Default)]
+pub struct State {
+    extractor: ArcSwapOption<Extractor>,
+    draining: AtomicBool,
+}
+
+impl State {
+    /// Serves `extractor` from now on; calls in flight finish with the one they started with.
+    pub fn install(&self, extractor: Extractor) {
+        self.extractor.store(Some(Arc::new(extractor)));
+    }
+
+    /// The extractor being served, if loaded.
+    pub fn current(&self) -> Option<Arc<Extractor>> {
+        self.extractor.load_full()
+    }
+
+    /// From now on new calls get UNAVAILABLE.
+    pub fn drain(&self) {
+        self.draining.store(true, Ordering::SeqCst);
+    }
+}
+
+/// The `EntityExtractor` service.
+#[derive(Debug, Clone)]
+pub struct Service {
+    state: Arc<State>,
+    limits: Arc<Limits>,
+}
+
+impl Service {
+    pub fn new(state: Arc<State>, limits: Limits) -> Service {
+        Service { state, limits: Arc::new(limits) }
+    }
+
+    fn extractor(&self) -> Result<Arc<Extractor>, Status> {
+        if self.state.draining.load(Ordering::SeqCst) {
+            return Err(Status::unavailable("server is shutting down; retry on another instance"));
+        }
+        self.state
+            .current()
+            .ok_or_else(|| Status::unavailable("gazetteers are still loading; wait for health status SERVING"))
+    }
+
+    /// Validates and runs one request: the whole of `Extract`.
+    async fn run(&self, mut request: pb::ExtractRequest) -> Result<pb::ExtractResponse, Status> {
+        let text = std::mem::take(&mut request.text);
+        let (extractor, text, options, encoding) = self.prepare(text, &request)?;
+        let extraction = run_engine(extractor.clone(), text.clone(), options).await?;
+        Ok(response(&extractor, &text, request.document_id, extraction, encoding))
+    }
+
+    fn prepare(
+        &self,
+        text: String,
+        request: &pb::ExtractRequest,
+    ) -> Result<(Arc<Extractor>, Arc<str>, Options, Encoding), Status> {
+        let extractor = self.extractor()?;
+        if text.len() > self.limits.max_text_bytes {
+            return Err(status(Error::TextTooLong { len: text.len(), limit: self.limits.max_text_bytes }));
+        }
+        let (options, encoding) = options(request).map_err(status)?;
+        Ok((extractor, text.into(), options, encoding))
+    }
+}
+
+/// Runs the engine inline for ordinary documents, on the blocking pool for large ones.
+async fn run_engine(extractor: Arc<Extractor>, text: Arc<str>, options: Options) -> Result<Extraction, Status> {
+    if text.len() < BLOCKING_TEXT_BYTES {
+        return extractor.extract(&text, &options).map_err(status);
+    }
+    tokio::task::spawn_blocking(move || extractor.extract(&text, &options))
+        .await
+        .map_err(|e| Status::internal(format!("extraction task failed: {e}")))?
+        .map_err(status)
+}
+
+/// The one mapping from library errors to gRPC statuses.
+pub fn status(error: Error) -> Status {
+    let code = match &error {
+        Error::EmptyText | Error::TextTooLong { .. } | Error::UnknownGazetteer { .. } | Error::InvalidArgument { .. } => {
+            tonic::Code::InvalidArgument
+        }
+        Error::Gazetteer { .. }
+        | Error::DuplicateId { .. }
+        | Error::Io { .. }
+        | Error::NoGazetteers { .. }
+        | Error::Automaton(_) => tonic::Code::FailedPrecondition,
+        Error::Serve(_) => tonic::Code::Internal,
+    };
+    Status::new(code, error.to_string())
+}
+
+/// The engine's options from a request, every enum value checked.
+fn options(request: &pb::ExtractRequest) -> Result<(Options, Encoding), Error> {
+    let encoding = match pb::OffsetEncoding::try_from(request.offset_encoding) {
+        Ok(pb::OffsetEncoding::Unspecified | pb::OffsetEncoding::Utf8) => Encoding::Utf8,
+        Ok(pb::OffsetEncoding::Utf16) => Encoding::Utf16,
+        Ok(pb::OffsetEncoding::Codepoint) => Encoding::CodePoint,
+        Err(_) => {
+            return Err(Error::InvalidArgument {
+                field: "offset_encoding",
+                message: format!("unknown value {}; use OFFSET_ENCODING_UTF8, _UTF16 or _CODEPOINT", request.offset_encoding),
+            })
+        }
+    };
+    let mut kinds = Vec::with_capacity(request.kinds.len());
+    for &k in &request.kinds {
+        kinds.push(match pb::EntityKind::try_from(k) {
+            Ok(pb::EntityKind::Person) => EntityKind::Person,
+            Ok(pb::EntityKind::Place) => EntityKind::Place,
+            Ok(pb::EntityKind::Organization) => EntityKind::Organization,
+            Ok(pb::EntityKind::Figure) => EntityKind::Figure,
+            Ok(pb::EntityKind::Unspecified) | Err(_) => {
+                return Err(Error::InvalidArgument {
+                    field: "kinds",
+                    message: format!("{k} is not an entity kind; use ENTITY_KIND_PERSON, _PLACE, _ORGANIZATION or _FIGURE, or leave kinds empty for all"),
+                })
+            }
+        });
+    }
+    let reference_date = match request.reference_date.as_str() {
+        "" => None,
+        s => Some(Date::parse_iso(s).ok_or_else(|| Error::InvalidArgument {
+            field: "reference_date",
+            message: format!("{s:?} is not a date of the form YYYY-MM-DD"),
+        })?),
+    };
+    Ok((Options { kinds, gazetteers: request.gazetteers.clone(), reference_date }, encoding))
+}
+
+fn response(x: &Extractor, text: &str, document_id: String, e: Extraction, encoding: Encoding) -> pb::ExtractResponse {
+    let spans = offsets(text, &e.mentions, encoding);
+    pb::ExtractResponse {
+        document_id,
+        mentions: e.mentions.iter().zip(spans).map(|(m, span)| mention(x, text, m, span)).collect(),
+        entities: entities(x, &e),
+        gazetteer_version: x.gazetteers().version.clone(),
+    }
+}
+
+fn mention(x: &Extractor, text: &str, m: &crate::extract::Mention, (start, end): (u64, u64)) -> pb::Mention {
+    let entry = m.entry.map(|k| x.entry(k));
+    pb::Mention {
+        kind: entity_kind(m.kind) as i32,
+        text: text[m.start..m.end].to_owned(),
+        start,
+        end,
+        entity_id: entry.map(|e| e.id.clone()).unwrap_or_default(),
+        canonical_name: entry.map(|e| e.canonical.clone()).unwrap_or_default(),
+        gazetteer: entry.map(|e| x.gazetteer_name(e).to_owned()).unwrap_or_default(),
+        figure: m.figure.as_ref().map(figure),
+        method: match m.method {
+            Method::Exact => pb::MatchMethod::Exact,
+            Method::Folded => pb::MatchMethod::Folded,
+            Method::Alias => pb::MatchMethod::Alias,
+            Method::Pattern => pb::MatchMethod::Pattern,
+        } as i32,
+    }
+}
+
+fn entities(x: &Extractor, e: &Extraction) -> Vec<pb::Entity> {
+    e.entities
+        .iter()
+        .map(|g| {
+            let entry = x.entry(g.entry);
+            pb::Entity {
+                entity_id: entry.id.clone(),
+                kind: entity_kind(g.kind) as i32,
+                canonical_name: entry.canonical.clone(),
+                mention_indexes: g.mentions.clone(),
+                gazetteer: x.gazetteer_name(entry).to_owned(),
+            }
+        })
+        .collect()
+}
+
+fn entity_kind(k: EntityKind) -> pb::EntityKind {
+    match k {
+        EntityKind::Person => pb::EntityKind::Person,
+        EntityKind::Place => pb::EntityKind::Place,
+        EntityKind::Organization => pb::EntityKind::Organization,
+        EntityKind::Figure => pb::EntityKind::Figure,
+    }
+}
+
+fn figure(f: &Figure) -> pb::Figure {
+    pb::Figure {
+        kind: match f.kind {
+            FigureKind::Cardinal => pb::FigureKind::Cardinal,
+            FigureKind::Ordinal => pb::FigureKind::Ordinal,
+            FigureKind::Money => pb::FigureKind::Money,
+            FigureKind::Percent => pb::FigureKind::Percent,
+            FigureKind::Date => pb::FigureKind::Date,
+            FigureKind::Quantity => pb::FigureKind::Quantity,
+            FigureKind::Duration => pb::FigureKind::Duration,
+        } as i32,
+        value: f.value,
+        value_max: f.value_max,
+        unit: f.unit.clone(),
+        date: f.date.clone(),
+        approximate: f.approximate,
+        qualifier: match f.qualifier {
+            Qualifier::None => pb::Qualifier::Unspecified,
+            Qualifier::AtLeast => pb::Qualifier::AtLeast,
+            Qualifier::AtMost => pb::Qualifier::AtMost,
+            Qualifier::About => pb::Qualifier::About,
+            Qualifier::MoreThan => pb::Qualifier::MoreThan,
+            Qualifier::LessThan => pb::Qualifier::LessThan,
+            Qualifier::UpTo => pb::Qualifier::UpTo,
+            Qualifier::Nearly => pb::Qualifier::Nearly,
+            Qualifier::Exactly => pb::Qualifier::Exactly,
+        } as i32,
+    }
+}
+
+/// A response's JSON form, as `gazette extract` prints it: protobuf JSON field names, enums by
+/// name, 64-bit integers as strings and default values omitted, like grpcurl.
+pub fn extract_json(x: &Extractor, text: &str, document_id: String, e: Extraction, encoding: Encoding) -> serde_json::Value {
+    crate::grpc::json::response(&response(x, text, document_id, e, encoding))
+}
+
+mod json;
+
+type BoxStream<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send + 'static>>;
+
+#[tonic::async_trait]
+impl pb::entity_extractor_server::EntityExtractor for Service {
+    async fn extract(&self, request: Request<pb::ExtractRequest>) -> Result<Response<pb::ExtractResponse>, Status> {
+        self.run(request.into_inner()).await.map(Response::new)
+    }
+
+    type ExtractStreamStream = BoxStream<pb::ExtractStreamResponse>;
+
+    async fn extract_stream(
+        &self,
+        request: Request<pb::ExtractStreamRequest>,
+    ) -> Result<Response<Self::ExtractStreamStream>, Status> {
+        let mut request = request.into_inner().request.ok_or_else(|| Status::invalid_argument("request is required"))?;
+        let text = std::mem::take(&mut request.text);
+        let (extractor, text, options, encoding) = self.prepare(text, &request)?;
+        let extraction = run_engine(extractor.clone(), text.clone(), options).await?;
+        let spans = offsets(&text, &extraction.mentions, encoding);
+        let summary = pb::ExtractStreamSummary {
+            document_id: request.document_id,
+            entities: entities(&extractor, &extraction),
+            gazetteer_version: extractor.gazetteers().version.clone(),
+            mention_count: extraction.mentions.len() as u32,
+        };
+        // Mentions are converted one by one as the client reads them, in text order; the
+        // summary closes the stream.
+        let mentions = extraction.mentions.into_iter().zip(spans).map(move |(m, span)| {
+            Ok(pb::ExtractStreamResponse {
+                event: Some(pb::extract_stream_response::Event::Mention(mention(&extractor, &text, &m, span))),
+            })
+        });
+        let closing = std::iter::once(Ok(pb::ExtractStreamResponse {
+            event: Some(pb::extract_stream_response::Event::Summary(summary)),
+        }));
+        Ok(Response::new(Box::pin(tokio_stream::iter(mentions.chain(closing)))))
+    }
+
+    type ExtractBatchStream = BoxStream<pb::ExtractBatchResponse>;
+
+    async fn extract_batch(
+        &self,
+        request: Request<Streaming<pb::ExtractBatchRequest>>,
+    ) -> Result<Response<Self::ExtractBatchStream>, Status> {
+        self.extractor()?;
+        let this = self.clone();
+        let in_flight = self.limits.batch_in_flight.max(1);
+        // `buffered` pulls a new document only while fewer than `in_flight` are being
+        // extracted, and results leave in request order as the client reads them: a slow
+        // reader slows the reading of its own stream, nothing else.
+        let results = request
+            .into_inner()
+            .map(move |item| {
+                let this = this.clone();
+                async move {
+                    let batch = match item {
+                        Ok(batch) => batch,
+                        // The stream itself failed (cancelled, undecodable message): end it.
+                        Err(status) => return Err(status),
+                    };
+                    let Some(request) = batch.request else {
+                        return Ok(batch_error(String::new(), Status::invalid_argument("request is required")));
+                    };
+                    let document_id = request.document_id.clone();
+                    let this2 = this.clone();
+                    let outcome = tokio::spawn(async move { this2.run(request).await }).await;
+                    Ok(match outcome {
+                        Ok(Ok(response)) => pb::ExtractBatchResponse {
+                            document_id,
+                            result: Some(pb::extract_batch_response::Result::Response(response)),
+                        },
+                        Ok(Err(status)) => batch_error(document_id, status),
+                        Err(e) => batch_error(document_id, Status::internal(format!("extraction task failed: {e}"))),
+                    })
+                }
+            })
+            .buffered(in_flight);
+        Ok(Response::new(Box::pin(results)))
+    }
+
+    async fn list_gazetteers(
+        &self,
+        _request: Request<pb::ListGazetteersRequest>,
+    ) -> Result<Response<pb::ListGazetteersResponse>, Status> {
+        let x = self.extractor()?;
+        let g = x.gazetteers();
+        Ok(Response::new(pb::ListGazetteersResponse {
+            gazetteers: g
+                .files
+                .iter()
+                .map(|f| pb::Gazetteer {
+                    name: f.name.clone(),
+                    kinds: f
+                        .kinds
+                        .iter()
+                        .map(|k| match k {
+                            Kind::Person => pb::EntityKind::Person,
+                            Kind::Place => pb::EntityKind::Place,
+                            Kind::Organization => pb::EntityKind::Organization,
+                        } as i32)
+                        .collect(),
+                    entry_count: f.entry_count as u64,
+                    alias_count: f.alias_count as u64,
+                    version: f.version.clone(),
+                    loaded_at: humantime::format_rfc3339_seconds(f.loaded_at).to_string(),
+                    path: f.path.display().to_string(),
+                })
+                .collect(),
+            gazetteer_version: g.version.clone(),
+        }))
+    }
+}
+
+fn batch_error(document_id: String, status: Status) -> pb::ExtractBatchResponse {
+    pb::ExtractBatchResponse {
+        document_id,
+        result: Some(pb::extract_batch_response::Result::Error(pb::BatchError {
+            code: status.code() as i32,
+            message: status.message().to_owned(),
+        })),
+    }
+}

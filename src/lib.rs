@@ -1,0 +1,24 @@
+//! gazette finds the persons, places, organisations and numeric figures in news text.
+//!
+//! The engine ([`Extractor`]) folds a document once, runs an Aho-Corasick automaton built from
+//! gazetteer files over it, scans the same folded text for figures, and returns mentions with
+//! offsets into the original text. The [`grpc`] module adapts it to the `gazette.v1` protobuf
+//! contract and [`server`] runs it as a tonic service with health, reflection and limits.
+
+pub mod bench;
+mod config;
+mod error;
+mod extract;
+mod figures;
+mod gazetteer;
+pub mod grpc;
+mod matcher;
+mod resolve;
+pub mod server;
+mod text;
+
+pub use config::{Limits, LogFormat};
+pub use error::{Error, Result};
+pub use extract::{offsets, Encoding, Entity, EntityKind, Extraction, Extractor, Method, Mention, Options};
+pub use figures::{Date, Figure, FigureKind, Qualifier};
+pub use gazetteer::{CasePolicy, Entry, File, Gazetteers, Kind, SharedAlias};

@@ -1,0 +1,348 @@
+//! The Aho-Corasick automaton over folded aliases, and the rules a match must pass: word
+//! boundaries and case policy.
+//!
+//! Every alias of every entry is folded (see [`crate::text`]); equal folded texts become one
+//! pattern with a list of candidates, ranked by priority then id. The automaton runs once over
+//! the folded document with leftmost-longest semantics. A match is kept when it starts and ends
+//! on word boundaries and at least one candidate accepts its original spelling; when the
+//! longest match at a position is refused, the next shorter one at the same position is tried
+//! (an anchored search), so "New York Timesheet" still yields "New York".
+//!
+//! Choosing *which* candidate a kept match refers to (weak aliases need evidence from the rest
+//! of the document) is left to [`crate::resolve`].
+
+use std::collections::HashMap;
+
+use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind, StartKind};
+
+use crate::error::{Error, Result};
+use crate::gazetteer::{CasePolicy, Gazetteers};
+use crate::text::{fold, is_word_char, Folded};
+
+/// One entry an alias text may refer to.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    /// Index into [`Gazetteers::entries`].
+    pub entry: u32,
+    /// Index into the entry's aliases (0 is the canonical name).
+    pub alias: u32,
+    /// Index of the entry's file, for per-request gazetteer selection.
+    pub file: u32,
+    pub case: CasePolicy,
+    pub weak: bool,
+    /// Bit `i` set: word `i` of the alias starts with a capital letter.
+    caps: u64,
+    /// The alias as written, for exact-case comparison.
+    text: Box<str>,
+}
+
+/// A match that passed the boundary and case rules, in original byte offsets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hit {
+    pub start: usize,
+    pub end: usize,
+    pub pattern: u32,
+}
+
+/// The automaton and its candidates. Built once; shared by every request.
+#[derive(Debug)]
+pub struct Matcher {
+    ac: AhoCorasick,
+    /// For pattern `p`, its candidates are `candidates[bounds[p]..bounds[p + 1]]`.
+    bounds: Vec<u32>,
+    candidates: Vec<Candidate>,
+}
+
+impl Matcher {
+    /// Builds the automaton over every alias of `gazetteers`.
+    pub fn build(gazetteers: &Gazetteers) -> Result<Matcher> {
+        let mut by_text: HashMap<String, Vec<Candidate>> = HashMap::new();
+        for (e, entry) in gazetteers.entries.iter().enumerate() {
+            for (a, alias) in entry.aliases.iter().enumerate() {
+                by_text.entry(fold(&alias.text)).or_default().push(Candidate {
+                    entry: e as u32,
+                    alias: a as u32,
+                    file: entry.file as u32,
+                    case: alias.case,
+                    weak: alias.weak,
+                    caps: capital_words(&alias.text),
+                    text: alias.text.as_str().into(),
+                });
+            }
+        }
+        let mut patterns: Vec<(String, Vec<Candidate>)> = by_text.into_iter().collect();
+        patterns.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut bounds = Vec::with_capacity(patterns.len() + 1);
+        let mut candidates = Vec::new();
+        let mut texts = Vec::with_capacity(patterns.len());
+        bounds.push(0);
+        for (text, mut cands) in patterns {
+            // Stable: several aliases of one entry keep their file order.
+            cands.sort_by(|a, b| gazetteers.rank(a.entry as usize, b.entry as usize));
+            candidates.extend(cands);
+            bounds.push(candidates.len() as u32);
+            texts.push(text);
+        }
+        let ac = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .start_kind(StartKind::Both)
+            .build(&texts)
+            .map_err(|e| Error::Automaton(e.to_string()))?;
+        Ok(Matcher { ac, bounds, candidates })
+    }
+
+    /// The number of distinct folded alias texts.
+    pub fn pattern_count(&self) -> usize {
+        self.bounds.len() - 1
+    }
+
+    /// The candidates of a pattern, best first.
+    pub fn candidates(&self, pattern: u32) -> &[Candidate] {
+        let p = pattern as usize;
+        &self.candidates[self.bounds[p] as usize..self.bounds[p + 1] as usize]
+    }
+
+    /// Appends the accepted matches of `text`, in text order, never overlapping. `files`, when
+    /// given, says which gazetteer files may match (indexed by file).
+    pub fn find(&self, text: &Folded<'_>, files: Option<&[bool]>, out: &mut Vec<Hit>) {
+        let hay = text.folded();
+        let mut at = 0;
+        while at < hay.len() {
+            let Some(m) = self.ac.find(Input::new(hay).span(at..hay.len())) else { break };
+            let start = m.start();
+            if starts_inside_word(hay, start) {
+                // No name can start anywhere in this word: skip to its end.
+                at = word_end(hay, start);
+                continue;
+            }
+            let mut end = m.end();
+            let mut pattern = m.pattern().as_u32();
+            loop {
+                if ends_on_boundary(hay, end) {
+                    let (s, e) = (text.start_of(start), text.end_of(end));
+                    let original = &text.original()[s..e];
+                    if self.candidates(pattern).iter().any(|c| allowed(c, files) && c.accepts(original)) {
+                        out.push(Hit { start: s, end: e, pattern });
+                        at = end;
+                        break;
+                    }
+                }
+                // Refused: try the longest shorter pattern at the same start.
+                let shorter = if end - start > 1 {
+                    self.ac.find(Input::new(hay).span(start..end - 1).anchored(Anchored::Yes))
+                } else {
+                    None
+                };
+                match shorter {
+                    Some(m) => {
+                        end = m.end();
+                        pattern = m.pattern().as_u32();
+                    }
+                    None => {
+                        at = next_char(hay, start);
+                        break;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Whether a candidate's gazetteer file is selected.
+pub fn allowed(c: &Candidate, files: Option<&[bool]>) -> bool {
+    files.is_none_or(|f| f.get(c.file as usize).copied().unwrap_or(false))
+}
+
+impl Candidate {
+    /// Whether `original`, the text as written in the document, satisfies this alias's case
+    /// policy.
+    pub fn accepts(&self, original: &str) -> bool {
+        match self.case {
+            CasePolicy::Any => true,
+            CasePolicy::Exact => same_spelling(original, &self.text),
+            CasePolicy::Capitalized => {
+                if !original.chars().any(char::is_lowercase) {
+                    return true;
+                }
+                words(original)
+                    .take(64)
+                    .enumerate()
+                    .all(|(i, w)| self.caps & (1 << i) == 0 || w.chars().next().is_some_and(char::is_uppercase))
+            }
+        }
+    }
+
+    /// Whether `original` is this alias exactly as written (quote, dash and space variants
+    /// aside).
+    pub fn is_verbatim(&self, original: &str) -> bool {
+        same_spelling(original, &self.text)
+    }
+}
+
+/// Equal up to quote, dash, invisible-character and white-space variants; case and
+/// diacritics count.
+fn same_spelling(a: &str, b: &str) -> bool {
+    spelling(a).eq(spelling(b))
+}
+
+fn spelling(s: &str) -> impl Iterator<Item = char> + '_ {
+    let mut space = false;
+    s.chars().filter_map(move |c| {
+        let c = match c {
+            c if c.is_whitespace() => ' ',
+            '\u{2018}' | '\u{2019}' | '\u{201B}' | '\u{02BC}' | '\u{00B4}' | '`' => '\'',
+            '\u{2010}'..='\u{2015}' | '\u{2212}' => '-',
+            '\u{00AD}' | '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' => return None,
+            c => c,
+        };
+        if c == ' ' {
+            if space {
+                return None;
+            }
+            space = true;
+        } else {
+            space = false;
+        }
+        Some(c)
+    })
+}
+
+/// Bit `i` set when word `i` of `alias` starts with an uppercase letter.
+fn capital_words(alias: &str) -> u64 {
+    words(alias)
+        .take(64)
+        .enumerate()
+        .filter(|(_, w)| w.chars().next().is_some_and(char::is_uppercase))
+        .fold(0, |mask, (i, _)| mask | 1 << i)
+}
+
+/// Runs of word characters.
+fn words(s: &str) -> impl Iterator<Item = &str> {
+    s.split(|c: char| !is_word_char(c)).filter(|w| !w.is_empty())
+}
+
+fn char_before(hay: &str, pos: usize) -> Option<char> {
+    hay[..pos].chars().next_back()
+}
+
+fn starts_inside_word(hay: &str, pos: usize) -> bool {
+    hay[pos..].chars().next().is_some_and(is_word_char) && char_before(hay, pos).is_some_and(is_word_char)
+}
+
+fn ends_on_boundary(hay: &str, end: usize) -> bool {
+    !(char_before(hay, end).is_some_and(is_word_char) && hay[end..].chars().next().is_some_and(is_word_char))
+}
+
+fn word_end(hay: &str, pos: usize) -> usize {
+    hay[pos..].char_indices().find(|&(_, c)| !is_word_char(c)).map_or(hay.len(), |(i, _)| pos + i)
+}
+
+fn next_char(hay: &str, pos: usize) -> usize {
+    hay[pos..].chars().next().map_or(hay.len(), |c| pos + c.len_utf8())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    const GAZETTEER: &str = "\
+us\tplace\tUnited States\tU.S.|US|USA|America\t100\t
+un\torganization\tUnited Nations\tUN|U.N.\t85\t
+unsc\torganization\tUN Security Council\tSecurity Council\t85\t
+ny\tplace\tNew York\t\t69\t
+nyt\torganization\tThe New York Times\tNew York Times\t85\t
+israel\tplace\tIsrael\t\t100\t
+iran\tplace\tIran\t\t100\t
+moscow\tplace\tMoscow\t\t90\t
+nice\tplace\tNice\t\t55\t
+of\tplace\tOf\t\t43\t
+ebay\torganization\teBay\t\t85\t
+lowercase\torganization\tthe firm\tfirm@any\t10\t
+paris-tx\tplace\tParis\t\t44\tcountry=US
+paris\tplace\tParis\t\t63\tcountry=FR
+nicolas\tperson\tNicolás Maduro\t\t85\t
+boe\torganization\tBank of England\t\t85\t
+";
+
+    fn matcher() -> (Gazetteers, Matcher) {
+        let g = Gazetteers::from_sources(vec![(PathBuf::from("t.tsv"), GAZETTEER.as_bytes().to_vec())]).unwrap();
+        let m = Matcher::build(&g).unwrap();
+        (g, m)
+    }
+
+    fn found(text: &str) -> Vec<(String, String)> {
+        let (g, m) = matcher();
+        let folded = Folded::new(text);
+        let mut hits = Vec::new();
+        m.find(&folded, None, &mut hits);
+        hits.iter()
+            .map(|h| {
+                let c = m.candidates(h.pattern).iter().find(|c| c.accepts(&text[h.start..h.end])).unwrap();
+                (text[h.start..h.end].to_owned(), g.entries[c.entry as usize].id.clone())
+            })
+            .collect()
+    }
+
+    /// (name, text, expected (span, entry id) pairs)
+    const CASES: &[(&str, &str, &[(&str, &str)])] = &[
+        ("plain", "Putin spoke with Israel about Iran.", &[("Israel", "israel"), ("Iran", "iran")]),
+        ("possessive curly", "Israel\u{2019}s key ally", &[("Israel", "israel")]),
+        ("possessive straight", "Moscow's support", &[("Moscow", "moscow")]),
+        ("hyphen compound", "U.S.-based firms", &[("U.S.", "us")]),
+        ("non-breaking hyphen compound", "Iran\u{2011}aligned militias", &[("Iran", "iran")]),
+        ("pro- prefix", "pro-Moscow separatists", &[("Moscow", "moscow")]),
+        ("inside a word", "a woman from Romania", &[]),
+        ("acronym exact only", "let us go to the un meeting", &[]),
+        ("acronym exact", "the US and the UN", &[("US", "us"), ("UN", "un")]),
+        ("acronym with dots at sentence end", "sanctions by the U.S.", &[("U.S.", "us")]),
+        ("capitalised only", "a nice view of the sea", &[]),
+        ("capitalised", "Nice is in France", &[("Nice", "nice")]),
+        ("all caps headline", "NICE MAYOR SPEAKS", &[("NICE", "nice")]),
+        ("lowercase word of name any case", "Bank Of England", &[("Bank Of England", "boe")]),
+        ("capital word missing", "bank of england", &[]),
+        ("lowercase alias has no capitals to need", "ebay and eBay", &[("ebay", "ebay"), ("eBay", "ebay")]),
+        ("any case opt-in", "the FIRM said", &[("the FIRM", "lowercase")]),
+        ("longest wins", "The New York Times reported", &[("The New York Times", "nyt")]),
+        ("longest wins without article", "the New York Times reported", &[("New York Times", "nyt")]),
+        ("longer acronym phrase", "the UN Security Council met", &[("UN Security Council", "unsc")]),
+        ("shorter at same start when longest refused", "New York Timesheet", &[("New York", "ny")]),
+        ("diacritics folded", "Nicolas Maduro and Nicolás Maduro", &[("Nicolas Maduro", "nicolas"), ("Nicolás Maduro", "nicolas")]),
+        ("priority picks", "Paris", &[("Paris", "paris")]),
+        ("whitespace run inside name", "New\r\n  York", &[("New\r\n  York", "ny")]),
+        ("multi-byte before", "“Iran” — Tehran’s foe", &[("Iran", "iran")]),
+        ("america", "America First", &[("America", "us")]),
+        ("digits are word chars", "Iran2 and 2Iran", &[]),
+    ];
+
+    #[test]
+    fn matching_table() {
+        for &(name, text, want) in CASES {
+            let want: Vec<(String, String)> = want.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+            assert_eq!(found(text), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn gazetteer_selection_reaches_shorter_names() {
+        let g = Gazetteers::from_sources(vec![
+            (PathBuf::from("places.tsv"), b"ny\tplace\tNew York\t\t69\t\n".to_vec()),
+            (PathBuf::from("media.tsv"), b"nyt\torganization\tThe New York Times\tNew York Times\t85\t\n".to_vec()),
+        ])
+        .unwrap();
+        let m = Matcher::build(&g).unwrap();
+        let text = "The New York Times";
+        let mut hits = Vec::new();
+        m.find(&Folded::new(text), Some(&[true, false]), &mut hits);
+        assert_eq!(&text[hits[0].start..hits[0].end], "New York");
+    }
+
+    #[test]
+    fn candidates_ranked_by_priority() {
+        let (g, m) = matcher();
+        let mut hits = Vec::new();
+        m.find(&Folded::new("Paris"), None, &mut hits);
+        let ids: Vec<&str> = m.candidates(hits[0].pattern).iter().map(|c| g.entries[c.entry as usize].id.as_str()).collect();
+        assert_eq!(ids, vec!["paris", "paris-tx"]);
+    }
+}

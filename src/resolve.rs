@@ -1,0 +1,170 @@
+//! From raw matches to the mentions of a response: which entry each name refers to, which
+//! figures survive beside the names, and how mentions group into entities.
+//!
+//! Rules, in order:
+//! 1. Each name match refers to its best-ranked candidate whose case policy accepts the text
+//!    (and whose gazetteer is selected). A `weak` alias needs evidence: its entry must also be
+//!    the choice of some match through a non-weak alias in the same document; otherwise the
+//!    next candidate is tried, and the match is dropped when none is left.
+//! 2. A figure that overlaps a name is dropped ("Channel 4 News" is a name, not a 4).
+//! 3. Mentions are returned in text order; entities in order of first mention.
+//!
+//! The automaton and the case rules belong to [`crate::matcher`]; the figure scanner to
+//! [`crate::figures`].
+
+use std::collections::HashMap;
+
+use crate::extract::{Entity, EntityKind, Mention, Method};
+use crate::figures::FigureMatch;
+use crate::gazetteer::{Gazetteers, Kind};
+use crate::matcher::{allowed, Hit, Matcher};
+
+/// Turns accepted name hits into mentions (rule 1).
+pub fn names(
+    gazetteers: &Gazetteers,
+    matcher: &Matcher,
+    text: &str,
+    hits: &[Hit],
+    files: Option<&[bool]>,
+    out: &mut Vec<Mention>,
+) {
+    // Entries chosen through a non-weak alias somewhere in the document.
+    let mut evidenced: Vec<u32> = hits
+        .iter()
+        .filter_map(|h| {
+            let original = &text[h.start..h.end];
+            matcher
+                .candidates(h.pattern)
+                .iter()
+                .find(|c| allowed(c, files) && !c.weak && c.accepts(original))
+                .map(|c| c.entry)
+        })
+        .collect();
+    evidenced.sort_unstable();
+    evidenced.dedup();
+    for h in hits {
+        let original = &text[h.start..h.end];
+        let chosen = matcher.candidates(h.pattern).iter().find(|c| {
+            allowed(c, files) && c.accepts(original) && (!c.weak || evidenced.binary_search(&c.entry).is_ok())
+        });
+        let Some(c) = chosen else { continue };
+        let entry = &gazetteers.entries[c.entry as usize];
+        let method = match (c.alias, c.is_verbatim(original)) {
+            (0, true) => Method::Exact,
+            (0, false) => Method::Folded,
+            _ => Method::Alias,
+        };
+        out.push(Mention {
+            start: h.start,
+            end: h.end,
+            kind: match entry.kind {
+                Kind::Person => EntityKind::Person,
+                Kind::Place => EntityKind::Place,
+                Kind::Organization => EntityKind::Organization,
+            },
+            method,
+            entry: Some(c.entry as usize),
+            figure: None,
+        });
+    }
+}
+
+/// Merges figures into the name mentions (both in text order), dropping figures that overlap
+/// a name (rule 2).
+pub fn merge_figures(names: Vec<Mention>, figures: Vec<FigureMatch>) -> Vec<Mention> {
+    if figures.is_empty() {
+        return names;
+    }
+    let mut out = Vec::with_capacity(names.len() + figures.len());
+    let mut names = names.into_iter().peekable();
+    // Names are pushed once they start before the figure ends; the furthest end among them
+    // tells whether the figure overlaps one.
+    let mut last_name_end = 0;
+    for f in figures {
+        while let Some(n) = names.next_if(|n| n.start < f.end) {
+            last_name_end = last_name_end.max(n.end);
+            out.push(n);
+        }
+        if f.start < last_name_end {
+            continue;
+        }
+        out.push(Mention {
+            start: f.start,
+            end: f.end,
+            kind: EntityKind::Figure,
+            method: Method::Pattern,
+            entry: None,
+            figure: Some(f.figure),
+        });
+    }
+    out.extend(names);
+    out
+}
+
+/// Groups name mentions by entry, in order of first mention (rule 3).
+pub fn group(mentions: &[Mention]) -> Vec<Entity> {
+    let mut index: HashMap<usize, usize> = HashMap::new();
+    let mut entities: Vec<Entity> = Vec::new();
+    for (k, m) in mentions.iter().enumerate() {
+        let Some(entry) = m.entry else { continue };
+        let slot = *index.entry(entry).or_insert_with(|| {
+            entities.push(Entity { entry, kind: m.kind, mentions: Vec::new() });
+            entities.len() - 1
+        });
+        entities[slot].mentions.push(k as u32);
+    }
+    entities
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::figures::{Figure, FigureKind, Qualifier};
+
+    fn name(start: usize, end: usize, entry: usize) -> Mention {
+        Mention { start, end, kind: EntityKind::Place, method: Method::Exact, entry: Some(entry), figure: None }
+    }
+
+    fn figure(start: usize, end: usize) -> FigureMatch {
+        FigureMatch {
+            start,
+            end,
+            figure: Figure {
+                kind: FigureKind::Cardinal,
+                value: 4.0,
+                value_max: None,
+                unit: String::new(),
+                date: String::new(),
+                approximate: false,
+                qualifier: Qualifier::None,
+            },
+        }
+    }
+
+    /// (name, names, figures, expected spans)
+    #[allow(clippy::type_complexity)]
+    const MERGE: &[(&str, &[(usize, usize)], &[(usize, usize)], &[(usize, usize)])] = &[
+        ("disjoint interleave", &[(0, 5), (20, 25)], &[(10, 12), (30, 31)], &[(0, 5), (10, 12), (20, 25), (30, 31)]),
+        ("figure inside name dropped", &[(0, 14)], &[(8, 9)], &[(0, 14)]),
+        ("figure overlapping name start dropped", &[(5, 10)], &[(3, 6)], &[(5, 10)]),
+        ("figure touching name kept", &[(0, 5)], &[(5, 7)], &[(0, 5), (5, 7)]),
+        ("no names", &[], &[(1, 2)], &[(1, 2)]),
+    ];
+
+    #[test]
+    fn merge_table() {
+        for &(label, ns, fs, want) in MERGE {
+            let names = ns.iter().enumerate().map(|(k, &(s, e))| name(s, e, k)).collect();
+            let figures = fs.iter().map(|&(s, e)| figure(s, e)).collect();
+            let got: Vec<(usize, usize)> = merge_figures(names, figures).iter().map(|m| (m.start, m.end)).collect();
+            assert_eq!(got, want, "{label}");
+        }
+    }
+
+    #[test]
+    fn groups_in_order_of_first_mention() {
+        let ms = vec![name(0, 1, 7), name(2, 3, 3), name(4, 5, 7)];
+        let got: Vec<(usize, Vec<u32>)> = group(&ms).into_iter().map(|e| (e.entry, e.mentions)).collect();
+        assert_eq!(got, vec![(7, vec![0, 2]), (3, vec![1])]);
+    }
+}

@@ -1,0 +1,123 @@
+//! Runs the service: gazette's `EntityExtractor`, `grpc.health.v1` health and reflection (v1
+//! and v1alpha), with the limits of [`Limits`], over a listener the caller bound, until a
+//! shutdown signal; then drains in-flight calls for at most `drain_timeout`.
+//!
+//! Health is NOT_SERVING until an extractor is installed ([`Handle::install`]) and again from
+//! the moment shutdown starts; calls that arrive meanwhile get UNAVAILABLE. Signals and the
+//! command line belong to `main.rs`; the RPCs themselves to [`crate::grpc`].
+
+use std::future::Future;
+use std::path::Path;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+use tonic::transport::server::TcpIncoming;
+use tonic_health::server::{HealthReporter, HealthService};
+use tonic_health::ServingStatus;
+
+use crate::config::Limits;
+use crate::error::{Error, Result};
+use crate::extract::Extractor;
+use crate::grpc::pb::entity_extractor_server::EntityExtractorServer;
+use crate::grpc::{pb, Service, State};
+
+type Named = EntityExtractorServer<Service>;
+
+/// What the process keeps to change the running server: install or reload the gazetteers.
+#[derive(Debug, Clone)]
+pub struct Handle {
+    state: Arc<State>,
+    health: HealthReporter,
+}
+
+impl Handle {
+    /// A server state with nothing loaded: health NOT_SERVING, calls UNAVAILABLE.
+    pub async fn new() -> Handle {
+        let health = HealthReporter::new();
+        health.set_service_status("", ServingStatus::NotServing).await;
+        health.set_not_serving::<Named>().await;
+        Handle { state: Arc::new(State::default()), health }
+    }
+
+    /// Serves `extractor` from now on and reports SERVING.
+    pub async fn install(&self, extractor: Extractor) {
+        self.state.install(extractor);
+        self.health.set_service_status("", ServingStatus::Serving).await;
+        self.health.set_serving::<Named>().await;
+    }
+
+    /// Loads `dir` again and serves it if, and only if, it loads cleanly: a bad file leaves
+    /// the data already serving in place and returns the error.
+    pub async fn reload(&self, dir: &Path) -> Result<Arc<Extractor>> {
+        let dir = dir.to_path_buf();
+        let extractor = tokio::task::spawn_blocking(move || Extractor::load(&dir))
+            .await
+            .map_err(|e| Error::Serve(format!("reload task failed: {e}")))??;
+        self.install(extractor).await;
+        Ok(self.state.current().expect("just installed"))
+    }
+
+    /// The extractor being served, if any.
+    pub fn current(&self) -> Option<Arc<Extractor>> {
+        self.state.current()
+    }
+}
+
+/// Serves on `listener` until `shutdown` resolves, then drains.
+pub async fn serve(
+    listener: TcpListener,
+    handle: Handle,
+    limits: Limits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<()> {
+    let reflection = || {
+        tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+    };
+    let reflection_v1 = reflection().build_v1().map_err(|e| Error::Serve(e.to_string()))?;
+    let reflection_v1alpha = reflection().build_v1alpha().map_err(|e| Error::Serve(e.to_string()))?;
+    let health = tonic_health::pb::health_server::HealthServer::new(HealthService::from_health_reporter(handle.health.clone()));
+    let extractor = EntityExtractorServer::new(Service::new(handle.state.clone(), limits.clone()))
+        .max_decoding_message_size(limits.max_message_bytes)
+        .max_encoding_message_size(limits.max_message_bytes);
+
+    let draining = Arc::new(Notify::new());
+    let signal = {
+        let (handle, draining) = (handle.clone(), draining.clone());
+        async move {
+            shutdown.await;
+            tracing::info!("shutting down: health NOT_SERVING, new calls UNAVAILABLE, draining in-flight calls");
+            handle.state.drain();
+            handle.health.set_service_status("", ServingStatus::NotServing).await;
+            handle.health.set_not_serving::<Named>().await;
+            draining.notify_one();
+        }
+    };
+    let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
+    let server = tonic::transport::Server::builder()
+        .tcp_nodelay(true)
+        .max_concurrent_streams(limits.max_concurrent_streams)
+        .http2_max_header_list_size(limits.max_header_list_bytes)
+        .http2_max_pending_accept_reset_streams(Some(limits.max_pending_accept_resets))
+        .http2_max_local_error_reset_streams(Some(limits.max_local_error_resets))
+        .http2_keepalive_interval(Some(std::time::Duration::from_secs(30)))
+        .http2_keepalive_timeout(Some(std::time::Duration::from_secs(10)))
+        .add_service(health)
+        .add_service(reflection_v1)
+        .add_service(reflection_v1alpha)
+        .add_service(extractor)
+        .serve_with_incoming_shutdown(incoming, signal);
+    let deadline = async {
+        draining.notified().await;
+        tokio::time::sleep(limits.drain_timeout).await;
+    };
+    tokio::select! {
+        result = server => result.map_err(|e| Error::Serve(e.to_string())),
+        () = deadline => {
+            tracing::warn!(timeout = ?limits.drain_timeout, "drain timed out; closing the remaining calls");
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,290 @@
+//! Folding of text for matching, and the map back to original offsets.
+//!
+//! Names and figures are matched against a folded copy of the document: Unicode lowercase,
+//! diacritics removed (Nicolás = Nicolas), apostrophe and quote variants as one, hyphen and
+//! dash variants as one, invisible format characters dropped and runs of white space as one.
+//! Folding keeps UTF-8 and never reorders text, so a position in the folded copy maps back to
+//! a position in the original through a short list of checkpoints: one after every character
+//! whose folded form has a different byte length than the original. ASCII prose with straight
+//! quotes has no checkpoints at all; typical news text (curly quotes, a few accents) has a
+//! handful.
+//!
+//! This module owns only the folding and the offset map. What counts as a word boundary for a
+//! name, and which case a name needs, belongs to the matcher; converting byte offsets to
+//! UTF-16 or code points for a response belongs to [`crate::extract`].
+
+use unicode_normalization::char::{decompose_canonical, is_combining_mark};
+
+/// A folded copy of a text with the map back to the original's byte offsets.
+#[derive(Debug, Clone)]
+pub struct Folded<'t> {
+    original: &'t str,
+    folded: String,
+    /// `(folded, original)` byte positions, strictly increasing in both: from each checkpoint
+    /// on, folded and original advance together until the next one.
+    marks: Vec<(usize, usize)>,
+}
+
+impl<'t> Folded<'t> {
+    /// Folds `original` in one pass.
+    pub fn new(original: &'t str) -> Folded<'t> {
+        let mut folded = String::with_capacity(original.len());
+        let mut marks = Vec::new();
+        let bytes = original.as_bytes();
+        let mut i = 0;
+        let mut in_space = false;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b < 0x80 {
+                // ASCII fast path: one byte in, at most one byte out.
+                if b.is_ascii_whitespace() {
+                    if in_space {
+                        i += 1;
+                        mark(&mut marks, folded.len(), i);
+                        continue;
+                    }
+                    in_space = true;
+                    folded.push(' ');
+                } else {
+                    in_space = false;
+                    folded.push(match b {
+                        b'`' => '\'',
+                        _ => b.to_ascii_lowercase() as char,
+                    });
+                }
+                i += 1;
+                continue;
+            }
+            // Safe: `i` is on a character boundary because we only ever advance by whole
+            // characters, and `b >= 0x80` starts a multi-byte character.
+            let c = original[i..].chars().next().unwrap_or('\u{FFFD}');
+            let len = c.len_utf8();
+            let before = folded.len();
+            if c.is_whitespace() {
+                if !in_space {
+                    folded.push(' ');
+                    in_space = true;
+                }
+            } else {
+                let pushed = fold_char(c, &mut folded);
+                if pushed {
+                    in_space = false;
+                }
+            }
+            i += len;
+            if folded.len() - before != len {
+                mark(&mut marks, folded.len(), i);
+            }
+        }
+        Folded { original, folded, marks }
+    }
+
+    /// The folded text.
+    pub fn folded(&self) -> &str {
+        &self.folded
+    }
+
+    /// The text as given.
+    pub fn original(&self) -> &'t str {
+        self.original
+    }
+
+    /// Maps a folded position that starts a span to the original text, never inside a
+    /// character (rounds down to a character boundary).
+    pub fn start_of(&self, folded_pos: usize) -> usize {
+        let mut pos = self.map(folded_pos).min(self.original.len());
+        while !self.original.is_char_boundary(pos) {
+            pos -= 1;
+        }
+        pos
+    }
+
+    /// Maps a folded position that ends a span (exclusive) to the original text, never inside
+    /// a character (rounds up to a character boundary).
+    pub fn end_of(&self, folded_pos: usize) -> usize {
+        let mut pos = self.map(folded_pos).min(self.original.len());
+        while !self.original.is_char_boundary(pos) {
+            pos += 1;
+        }
+        pos
+    }
+
+    fn map(&self, folded_pos: usize) -> usize {
+        // The last checkpoint at or before `folded_pos`.
+        let k = self.marks.partition_point(|&(f, _)| f <= folded_pos);
+        let (f, o) = if k == 0 { (0, 0) } else { self.marks[k - 1] };
+        // Inside the folded form of one character that grew (a decomposition), never run
+        // past where that character ends in the original.
+        let next = self.marks.get(k).map_or(usize::MAX, |&(_, o)| o);
+        (o + (folded_pos - f)).min(next)
+    }
+}
+
+/// Records that folded position `f` corresponds to original position `o`. Consecutive
+/// checkpoints at the same folded position (a run of removed characters) keep the last.
+fn mark(marks: &mut Vec<(usize, usize)>, f: usize, o: usize) {
+    match marks.last_mut() {
+        Some(last) if last.0 == f => last.1 = o,
+        _ => marks.push((f, o)),
+    }
+}
+
+/// Folds a string that is not a document (an alias, a word list entry) the same way.
+pub fn fold(s: &str) -> String {
+    Folded::new(s).folded.trim().to_owned()
+}
+
+/// Appends the folded form of one non-ASCII, non-space character; returns whether it pushed
+/// anything.
+fn fold_char(c: char, out: &mut String) -> bool {
+    match c {
+        // Apostrophes and single quotes, including the acute and grave accents used as them.
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{02BC}' | '\u{02B9}'
+        | '\u{00B4}' | '\u{2032}' | '\u{FF07}' => {
+            out.push('\'');
+            true
+        }
+        // Double quotes and guillemets.
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}'
+        | '\u{00BB}' | '\u{FF02}' => {
+            out.push('"');
+            true
+        }
+        // Hyphens, dashes and the minus sign.
+        '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}'
+        | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}' => {
+            out.push('-');
+            true
+        }
+        // Invisible format characters: soft hyphen, zero-width space and joiners, word joiner,
+        // byte order mark. Dropped so that "Wash\u{AD}ington" is Washington.
+        '\u{00AD}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' => false,
+        _ => {
+            let mut pushed = false;
+            for lower in c.to_lowercase() {
+                if ('\u{AC00}'..='\u{D7A3}').contains(&lower) {
+                    // Hangul syllables carry no diacritics: keep them whole rather than
+                    // decomposed into jamo.
+                    out.push(lower);
+                    pushed = true;
+                    continue;
+                }
+                decompose_canonical(lower, |d| {
+                    if is_combining_mark(d) {
+                        return;
+                    }
+                    pushed = true;
+                    match d {
+                        'ø' => out.push('o'),
+                        'ł' => out.push('l'),
+                        'đ' | 'ð' => out.push('d'),
+                        'ħ' => out.push('h'),
+                        'ı' => out.push('i'),
+                        'ß' => out.push_str("ss"),
+                        'æ' => out.push_str("ae"),
+                        'œ' => out.push_str("oe"),
+                        'þ' => out.push_str("th"),
+                        _ => out.push(d),
+                    }
+                });
+            }
+            pushed
+        }
+    }
+}
+
+/// Unicode letters and digits are word characters; everything else separates words.
+pub fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (name, input, folded)
+    const FOLDING: &[(&str, &str, &str)] = &[
+        ("ascii lowercase", "Putin Spoke", "putin spoke"),
+        ("acute accent", "Nicolás Maduro", "nicolas maduro"),
+        ("combining mark", "Nicola\u{301}s", "nicolas"),
+        ("cyrillic lowercase", "Путин", "путин"),
+        ("curly apostrophe", "Israel\u{2019}s", "israel's"),
+        ("modifier apostrophe", "Hawai\u{02BC}i", "hawai'i"),
+        ("acute as apostrophe", "O\u{00B4}Brien", "o'brien"),
+        ("backtick", "O`Brien", "o'brien"),
+        ("curly double quotes", "\u{201C}freed\u{201D}", "\"freed\""),
+        ("non-breaking hyphen", "Iran\u{2011}aligned", "iran-aligned"),
+        ("en and em dash", "a\u{2013}b\u{2014}c", "a-b-c"),
+        ("whitespace run", "New \t\r\n York", "new york"),
+        ("crlf", "a\r\nb", "a b"),
+        ("nbsp", "New\u{A0}York", "new york"),
+        ("narrow nbsp run", "New\u{202F}\u{A0} York", "new york"),
+        ("soft hyphen", "Wash\u{AD}ington", "washington"),
+        ("stroke l", "Łódź", "lodz"),
+        ("sharp s", "Straße", "strasse"),
+        ("dotted capital I", "İstanbul", "istanbul"),
+        ("ligature", "Æsir", "aesir"),
+        ("emoji kept", "hi 👋 there", "hi 👋 there"),
+        ("empty", "", ""),
+    ];
+
+    #[test]
+    fn folding_table() {
+        for &(name, input, want) in FOLDING {
+            assert_eq!(Folded::new(input).folded(), want, "{name}");
+        }
+    }
+
+    /// (name, input, folded span, original span): a span in the folded text maps back to the
+    /// same characters in the original.
+    const OFFSETS: &[(&str, &str, &str, &str)] = &[
+        ("ascii", "Putin met Netanyahu", "netanyahu", "Netanyahu"),
+        ("after curly quote", "“Moscow’s” Kremlin", "kremlin", "Kremlin"),
+        ("multi-byte name", "in Zürich today", "zurich", "Zürich"),
+        ("after combining mark", "Nicola\u{301}s Maduro", "maduro", "Maduro"),
+        ("ends on combining mark", "Nicola\u{301}s Maduro", "nicolas", "Nicola\u{301}s"),
+        ("after whitespace run", "a \r\n\t Tehran", "tehran", "Tehran"),
+        ("spans whitespace run", "New \r\n York said", "new york", "New \r\n York"),
+        ("after emoji", "👋👋 Iran", "iran", "Iran"),
+        ("after soft hyphen", "Wash\u{AD}ington DC", "dc", "DC"),
+        ("spans soft hyphen", "Wash\u{AD}ington DC", "washington", "Wash\u{AD}ington"),
+        ("after sharp s", "Straße Berlin", "berlin", "Berlin"),
+        ("after dotted I", "İstanbul Ankara", "ankara", "Ankara"),
+        ("non-breaking hyphen", "Iran\u{2011}aligned", "iran", "Iran"),
+        ("after U+2011", "Iran\u{2011}aligned", "aligned", "aligned"),
+    ];
+
+    #[test]
+    fn offsets_table() {
+        for &(name, input, needle, want) in OFFSETS {
+            let f = Folded::new(input);
+            let fs = f.folded().find(needle).unwrap_or_else(|| panic!("{name}: {needle} not in {:?}", f.folded()));
+            let (s, e) = (f.start_of(fs), f.end_of(fs + needle.len()));
+            assert_eq!(&input[s..e], want, "{name}");
+        }
+    }
+
+    #[test]
+    fn never_splits_a_character() {
+        // "ß" folds to "ss": a span ending between the two s maps to a character boundary.
+        let f = Folded::new("ßa");
+        assert_eq!(f.end_of(1), 2);
+        assert_eq!(f.start_of(1), 0);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn maps_are_monotonic_and_on_boundaries(s in "\\PC{0,40}") {
+            let f = Folded::new(&s);
+            let mut last = 0;
+            for (p, _) in f.folded().char_indices().chain(std::iter::once((f.folded().len(), ' '))) {
+                let o = f.start_of(p);
+                proptest::prop_assert!(s.is_char_boundary(o));
+                proptest::prop_assert!(s.is_char_boundary(f.end_of(p)));
+                proptest::prop_assert!(o >= last);
+                last = o;
+            }
+            proptest::prop_assert_eq!(f.end_of(f.folded().len()), s.len());
+        }
+    }
+}
