@@ -42,7 +42,7 @@ pub struct Args {
 
 /// Runs the benchmark and prints a report to standard output.
 pub fn run(dir: &Path, args: &Args) -> Result<()> {
-    let article = std::fs::read_to_string(&args.article).map_err(|source| Error::Io { path: args.article.clone(), source })?;
+    let article = std::fs::read_to_string(&args.article).map_err(|source| Error::Io { path: args.article.clone(), error: source })?;
     let started = Instant::now();
     let extractor = Extractor::load(dir)?;
     let load = started.elapsed();

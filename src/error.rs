@@ -16,8 +16,8 @@ pub enum Error {
     #[error("{}:{line}: duplicate id {id:?}, first defined at {}:{first_line}", path.display(), first_path.display())]
     DuplicateId { id: String, path: PathBuf, line: usize, first_path: PathBuf, first_line: usize },
     /// A gazetteer file or directory could not be read.
-    #[error("{}: {source}", path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    #[error("{}: {error}", path.display())]
+    Io { path: PathBuf, error: std::io::Error },
     /// The gazetteer directory holds no `*.tsv` file.
     #[error("{}: no gazetteer files (*.tsv) in this directory", path.display())]
     NoGazetteers { path: PathBuf },

@@ -79,25 +79,21 @@ impl Service {
             .ok_or_else(|| Status::unavailable("gazetteers are still loading; wait for health status SERVING"))
     }
 
-    /// Validates and runs one request: the whole of `Extract`.
-    async fn run(&self, mut request: pb::ExtractRequest) -> Result<pb::ExtractResponse, Status> {
+    /// Validates and runs one request with `extractor`: the whole of `Extract`, and one
+    /// document of a batch.
+    async fn run(&self, extractor: Arc<Extractor>, mut request: pb::ExtractRequest) -> Result<pb::ExtractResponse, Status> {
         let text = std::mem::take(&mut request.text);
-        let (extractor, text, options, encoding) = self.prepare(text, &request)?;
+        let (text, options, encoding) = self.prepare(text, &request)?;
         let extraction = run_engine(extractor.clone(), text.clone(), options).await?;
         Ok(response(&extractor, &text, request.document_id, extraction, encoding))
     }
 
-    fn prepare(
-        &self,
-        text: String,
-        request: &pb::ExtractRequest,
-    ) -> Result<(Arc<Extractor>, Arc<str>, Options, Encoding), Status> {
-        let extractor = self.extractor()?;
+    fn prepare(&self, text: String, request: &pb::ExtractRequest) -> Result<(Arc<str>, Options, Encoding), Status> {
         if text.len() > self.limits.max_text_bytes {
             return Err(status(Error::TextTooLong { len: text.len(), limit: self.limits.max_text_bytes }));
         }
         let (options, encoding) = options(request).map_err(status)?;
-        Ok((extractor, text.into(), options, encoding))
+        Ok((text.into(), options, encoding))
     }
 }
 
@@ -264,7 +260,8 @@ type BoxStream<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send + 'stati
 #[tonic::async_trait]
 impl pb::entity_extractor_server::EntityExtractor for Service {
     async fn extract(&self, request: Request<pb::ExtractRequest>) -> Result<Response<pb::ExtractResponse>, Status> {
-        self.run(request.into_inner()).await.map(Response::new)
+        let extractor = self.extractor()?;
+        self.run(extractor, request.into_inner()).await.map(Response::new)
     }
 
     type ExtractStreamStream = BoxStream<pb::ExtractStreamResponse>;
@@ -275,7 +272,8 @@ impl pb::entity_extractor_server::EntityExtractor for Service {
     ) -> Result<Response<Self::ExtractStreamStream>, Status> {
         let mut request = request.into_inner().request.ok_or_else(|| Status::invalid_argument("request is required"))?;
         let text = std::mem::take(&mut request.text);
-        let (extractor, text, options, encoding) = self.prepare(text, &request)?;
+        let extractor = self.extractor()?;
+        let (text, options, encoding) = self.prepare(text, &request)?;
         let extraction = run_engine(extractor.clone(), text.clone(), options).await?;
         let spans = offsets(&text, &extraction.mentions, encoding);
         let summary = pb::ExtractStreamSummary {
@@ -303,7 +301,9 @@ impl pb::entity_extractor_server::EntityExtractor for Service {
         &self,
         request: Request<Streaming<pb::ExtractBatchRequest>>,
     ) -> Result<Response<Self::ExtractBatchStream>, Status> {
-        self.extractor()?;
+        // The whole stream uses the extractor it started with, also while the server drains
+        // or after a reload: an open stream is a call in flight.
+        let extractor = self.extractor()?;
         let this = self.clone();
         let in_flight = self.limits.batch_in_flight.max(1);
         // `buffered` pulls a new document only while fewer than `in_flight` are being
@@ -312,7 +312,7 @@ impl pb::entity_extractor_server::EntityExtractor for Service {
         let results = request
             .into_inner()
             .map(move |item| {
-                let this = this.clone();
+                let (this, extractor) = (this.clone(), extractor.clone());
                 async move {
                     let batch = match item {
                         Ok(batch) => batch,
@@ -323,8 +323,7 @@ impl pb::entity_extractor_server::EntityExtractor for Service {
                         return Ok(batch_error(String::new(), Status::invalid_argument("request is required")));
                     };
                     let document_id = request.document_id.clone();
-                    let this2 = this.clone();
-                    let outcome = tokio::spawn(async move { this2.run(request).await }).await;
+                    let outcome = tokio::spawn(async move { this.run(extractor, request).await }).await;
                     Ok(match outcome {
                         Ok(Ok(response)) => pb::ExtractBatchResponse {
                             document_id,

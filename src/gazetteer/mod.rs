@@ -107,7 +107,7 @@ impl Gazetteers {
     /// Loads every `*.tsv` file of `dir`, in file-name order. Any malformed line, duplicate id
     /// or unreadable file is an error naming the file and line: nothing is skipped silently.
     pub fn load(dir: &Path) -> Result<Gazetteers> {
-        let io = |source| Error::Io { path: dir.to_path_buf(), source };
+        let io = |source| Error::Io { path: dir.to_path_buf(), error: source };
         let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
             .map_err(io)?
             .map(|e| e.map(|e| e.path()).map_err(io))
@@ -121,7 +121,7 @@ impl Gazetteers {
         }
         let mut sources = Vec::with_capacity(paths.len());
         for path in paths {
-            let bytes = std::fs::read(&path).map_err(|source| Error::Io { path: path.clone(), source })?;
+            let bytes = std::fs::read(&path).map_err(|source| Error::Io { path: path.clone(), error: source })?;
             sources.push((path, bytes));
         }
         Gazetteers::from_sources(sources)

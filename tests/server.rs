@@ -1,0 +1,332 @@
+//! The real server on 127.0.0.1:0, called with the generated tonic client: every RPC, every
+//! error status, health, limits, reload and shutdown with a call in flight.
+
+use std::path::Path;
+use std::time::Duration;
+
+use gazette::grpc::pb;
+use gazette::grpc::pb::entity_extractor_client::EntityExtractorClient;
+use gazette::server::{serve, Handle};
+use gazette::{Extractor, Limits};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tonic::transport::Channel;
+use tonic::Code;
+use tonic_health::pb::health_check_response::ServingStatus;
+use tonic_health::pb::health_client::HealthClient;
+use tonic_health::pb::HealthCheckRequest;
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/gazetteers");
+
+struct Running {
+    client: EntityExtractorClient<Channel>,
+    channel: Channel,
+    handle: Handle,
+    stop: Option<oneshot::Sender<()>>,
+    server: JoinHandle<gazette::Result<()>>,
+}
+
+impl Running {
+    async fn start(limits: Limits, load: bool) -> Running {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let handle = Handle::new().await;
+        if load {
+            handle.install(Extractor::load(Path::new(FIXTURES)).unwrap()).await;
+        }
+        let (stop, stopped) = oneshot::channel::<()>();
+        let server = tokio::spawn(serve(listener, handle.clone(), limits, async {
+            let _ = stopped.await;
+        }));
+        // The listener is bound before `serve` starts: connecting cannot race it.
+        let channel = Channel::from_shared(format!("http://{addr}")).unwrap().connect().await.unwrap();
+        Running { client: EntityExtractorClient::new(channel.clone()), channel, handle, stop: Some(stop), server }
+    }
+
+    async fn health(&self, service: &str) -> ServingStatus {
+        let response = HealthClient::new(self.channel.clone())
+            .check(HealthCheckRequest { service: service.to_owned() })
+            .await
+            .unwrap();
+        ServingStatus::try_from(response.into_inner().status).unwrap()
+    }
+
+    async fn stop(mut self) {
+        let _ = self.stop.take().unwrap().send(());
+        self.server.await.unwrap().unwrap();
+    }
+}
+
+fn request(text: &str) -> pb::ExtractRequest {
+    pb::ExtractRequest { document_id: "doc-1".into(), text: text.into(), ..Default::default() }
+}
+
+const TEXT: &str = "“Putin” met Netanyahu in Zürich 👋🏽; Israel’s U.S.-based allies and pro-Moscow groups. The New York Times: UN Security Council.";
+
+/// (mention text, kind, entity id) expected in TEXT, in order.
+const EXPECTED: &[(&str, pb::EntityKind, &str)] = &[
+    ("Putin", pb::EntityKind::Person, "person:vladimir-putin"),
+    ("Netanyahu", pb::EntityKind::Person, "person:benjamin-netanyahu"),
+    ("Zürich", pb::EntityKind::Place, "place:zurich"),
+    ("Israel", pb::EntityKind::Place, "place:israel"),
+    ("U.S.", pb::EntityKind::Place, "place:united-states"),
+    ("Moscow", pb::EntityKind::Place, "place:moscow"),
+    ("The New York Times", pb::EntityKind::Organization, "org:nyt"),
+    ("UN Security Council", pb::EntityKind::Organization, "org:un-security-council"),
+];
+
+fn check_mentions(mentions: &[pb::Mention]) {
+    let got: Vec<(&str, i32, &str)> = mentions.iter().map(|m| (m.text.as_str(), m.kind, m.entity_id.as_str())).collect();
+    let want: Vec<(&str, i32, &str)> = EXPECTED.iter().map(|&(t, k, id)| (t, k as i32, id)).collect();
+    assert_eq!(got, want);
+}
+
+#[tokio::test]
+async fn extract_offsets_in_every_encoding() {
+    let mut s = Running::start(Limits::default(), true).await;
+    let chars: Vec<char> = TEXT.chars().collect();
+    let units: Vec<u16> = TEXT.encode_utf16().collect();
+    for encoding in [pb::OffsetEncoding::Unspecified, pb::OffsetEncoding::Utf8, pb::OffsetEncoding::Utf16, pb::OffsetEncoding::Codepoint] {
+        let r = s
+            .client
+            .extract(pb::ExtractRequest { offset_encoding: encoding as i32, ..request(TEXT) })
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(r.document_id, "doc-1");
+        assert_eq!(r.gazetteer_version.len(), 16);
+        check_mentions(&r.mentions);
+        for m in &r.mentions {
+            let (a, b) = (m.start as usize, m.end as usize);
+            let slice = match encoding {
+                pb::OffsetEncoding::Utf16 => String::from_utf16(&units[a..b]).unwrap(),
+                pb::OffsetEncoding::Codepoint => chars[a..b].iter().collect(),
+                _ => TEXT[a..b].to_owned(),
+            };
+            assert_eq!(slice, m.text, "{encoding:?}");
+        }
+    }
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn entities_group_mentions_and_filters_apply() {
+    let mut s = Running::start(Limits::default(), true).await;
+    let r = s.client.extract(request("Putin and Vladimir Putin went to Moscow.")).await.unwrap().into_inner();
+    let entities: Vec<(&str, Vec<u32>)> = r.entities.iter().map(|e| (e.entity_id.as_str(), e.mention_indexes.clone())).collect();
+    assert_eq!(entities, vec![("person:vladimir-putin", vec![0, 1]), ("place:moscow", vec![2])]);
+    assert_eq!(r.mentions[0].method, pb::MatchMethod::Alias as i32);
+    assert_eq!(r.mentions[1].method, pb::MatchMethod::Exact as i32);
+    assert_eq!(r.entities[0].canonical_name, "Vladimir Putin");
+    assert_eq!(r.entities[1].gazetteer, "places");
+
+    let places = s
+        .client
+        .extract(pb::ExtractRequest { kinds: vec![pb::EntityKind::Place as i32], ..request(TEXT) })
+        .await
+        .unwrap()
+        .into_inner();
+    let kinds: Vec<i32> = places.mentions.iter().map(|m| m.kind).collect();
+    assert_eq!(kinds, vec![pb::EntityKind::Place as i32; 4]);
+
+    let only_places_file = s
+        .client
+        .extract(pb::ExtractRequest { gazetteers: vec!["places".into()], ..request("The New York Times") })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(only_places_file.mentions.len(), 1);
+    assert_eq!(only_places_file.mentions[0].text, "New York");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn stream_sends_mentions_in_order_then_summary() {
+    let mut s = Running::start(Limits::default(), true).await;
+    let mut stream = s
+        .client
+        .extract_stream(pb::ExtractStreamRequest { request: Some(request(TEXT)) })
+        .await
+        .unwrap()
+        .into_inner();
+    let mut mentions = Vec::new();
+    let mut summary = None;
+    while let Some(message) = stream.message().await.unwrap() {
+        assert!(summary.is_none(), "nothing may follow the summary");
+        match message.event.unwrap() {
+            pb::extract_stream_response::Event::Mention(m) => mentions.push(m),
+            pb::extract_stream_response::Event::Summary(x) => summary = Some(x),
+        }
+    }
+    check_mentions(&mentions);
+    assert!(mentions.windows(2).all(|w| w[0].end <= w[1].start), "text order");
+    let summary = summary.expect("a closing summary");
+    assert_eq!(summary.mention_count as usize, mentions.len());
+    assert_eq!(summary.document_id, "doc-1");
+    let indexed: usize = summary.entities.iter().map(|e| e.mention_indexes.len()).sum();
+    assert_eq!(indexed, mentions.len());
+    for e in &summary.entities {
+        for &i in &e.mention_indexes {
+            assert_eq!(mentions[i as usize].entity_id, e.entity_id);
+        }
+    }
+    let missing = s.client.extract_stream(pb::ExtractStreamRequest { request: None }).await.unwrap_err();
+    assert_eq!(missing.code(), Code::InvalidArgument);
+    let empty = s.client.extract_stream(pb::ExtractStreamRequest { request: Some(request("")) }).await.unwrap_err();
+    assert_eq!(empty.code(), Code::InvalidArgument);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn batch_of_many_with_one_bad_document() {
+    let mut s = Running::start(Limits { batch_in_flight: 4, ..Limits::default() }, true).await;
+    let n = 200;
+    let docs: Vec<pb::ExtractBatchRequest> = (0..n)
+        .map(|i| {
+            let text = if i == 117 { String::new() } else { format!("Document {i}: Putin called Netanyahu.") };
+            pb::ExtractBatchRequest { request: Some(pb::ExtractRequest { document_id: format!("d{i}"), text, ..Default::default() }) }
+        })
+        .collect();
+    let mut results = s.client.extract_batch(tokio_stream::iter(docs)).await.unwrap().into_inner();
+    let mut seen = 0;
+    while let Some(r) = results.message().await.unwrap() {
+        assert_eq!(r.document_id, format!("d{seen}"), "request order");
+        match r.result.unwrap() {
+            pb::extract_batch_response::Result::Response(x) => {
+                assert_ne!(seen, 117);
+                assert_eq!(x.document_id, format!("d{seen}"));
+                assert_eq!(x.mentions.len(), 2);
+            }
+            pb::extract_batch_response::Result::Error(e) => {
+                assert_eq!(seen, 117, "only the empty document fails");
+                assert_eq!(e.code, Code::InvalidArgument as i32);
+                assert!(e.message.contains("text is empty"), "{}", e.message);
+            }
+        }
+        seen += 1;
+    }
+    assert_eq!(seen, n);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn bad_requests_get_invalid_argument_with_a_message() {
+    let limits = Limits { max_text_bytes: 1000, max_message_bytes: 64 * 1024, ..Limits::default() };
+    let mut s = Running::start(limits, true).await;
+    let cases: Vec<(&str, pb::ExtractRequest, Code, &str)> = vec![
+        ("empty text", request(""), Code::InvalidArgument, "text is empty"),
+        ("unknown kind", pb::ExtractRequest { kinds: vec![42], ..request("Iran") }, Code::InvalidArgument, "invalid kinds: 42 is not an entity kind"),
+        ("unspecified kind", pb::ExtractRequest { kinds: vec![0], ..request("Iran") }, Code::InvalidArgument, "invalid kinds: 0 is not an entity kind"),
+        ("unknown encoding", pb::ExtractRequest { offset_encoding: 9, ..request("Iran") }, Code::InvalidArgument, "invalid offset_encoding: unknown value 9"),
+        ("unknown gazetteer", pb::ExtractRequest { gazetteers: vec!["nope".into()], ..request("Iran") }, Code::InvalidArgument, "unknown gazetteer \"nope\"; loaded gazetteers: places, world"),
+        ("bad reference date", pb::ExtractRequest { reference_date: "16/01/2026".into(), ..request("Iran") }, Code::InvalidArgument, "invalid reference_date: \"16/01/2026\" is not a date of the form YYYY-MM-DD"),
+        ("text over limit", request(&"Iran ".repeat(300)), Code::InvalidArgument, "text is 1500 bytes, over the limit of 1000 bytes"),
+        ("message over limit", request(&"x".repeat(100 * 1024)), Code::OutOfRange, "message length too large"),
+    ];
+    for (name, req, code, message) in cases {
+        let status = s.client.extract(req).await.expect_err(name);
+        assert_eq!(status.code(), code, "{name}: {}", status.message());
+        assert!(status.message().contains(message), "{name}: {:?}", status.message());
+    }
+    // The server is still fine afterwards.
+    assert_eq!(s.client.extract(request("Iran")).await.unwrap().into_inner().mentions.len(), 1);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn health_and_unavailable_until_loaded_then_list() {
+    let mut s = Running::start(Limits::default(), false).await;
+    assert_eq!(s.health("").await, ServingStatus::NotServing);
+    assert_eq!(s.health("gazette.v1.EntityExtractor").await, ServingStatus::NotServing);
+    let status = s.client.extract(request("Iran")).await.unwrap_err();
+    assert_eq!(status.code(), Code::Unavailable);
+    assert!(status.message().contains("still loading"), "{}", status.message());
+
+    s.handle.install(Extractor::load(Path::new(FIXTURES)).unwrap()).await;
+    assert_eq!(s.health("").await, ServingStatus::Serving);
+    assert_eq!(s.health("gazette.v1.EntityExtractor").await, ServingStatus::Serving);
+    let list = s.client.list_gazetteers(pb::ListGazetteersRequest {}).await.unwrap().into_inner();
+    let got: Vec<(&str, u64, u64, Vec<i32>)> =
+        list.gazetteers.iter().map(|g| (g.name.as_str(), g.entry_count, g.alias_count, g.kinds.clone())).collect();
+    assert_eq!(
+        got,
+        vec![
+            ("places", 8, 14, vec![pb::EntityKind::Place as i32]),
+            ("world", 6, 12, vec![pb::EntityKind::Person as i32, pb::EntityKind::Organization as i32]),
+        ]
+    );
+    assert!(list.gazetteers.iter().all(|g| g.version.len() == 16 && g.loaded_at.ends_with('Z')));
+    assert_eq!(list.gazetteer_version.len(), 16);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn failed_reload_keeps_serving_the_old_data() {
+    let mut s = Running::start(Limits::default(), true).await;
+    let before = s.client.list_gazetteers(pb::ListGazetteersRequest {}).await.unwrap().into_inner().gazetteer_version;
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+
+    let err = s.handle.reload(&data.join("gazetteers-bad")).await.unwrap_err();
+    assert!(err.to_string().ends_with("gazetteers-bad/places.tsv:11: expected 6 tab-separated columns (id, kind, canonical, aliases, priority, attributes), found 4"), "{err}");
+    let after_bad = s.client.list_gazetteers(pb::ListGazetteersRequest {}).await.unwrap().into_inner().gazetteer_version;
+    assert_eq!(after_bad, before);
+    assert_eq!(s.client.extract(request("Oman and Iran")).await.unwrap().into_inner().mentions.len(), 1);
+
+    s.handle.reload(&data.join("gazetteers-v2")).await.unwrap();
+    let r = s.client.extract(request("Oman and Iran")).await.unwrap().into_inner();
+    assert_eq!(r.mentions.len(), 2);
+    assert_ne!(r.gazetteer_version, before);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn shutdown_drains_in_flight_calls_and_refuses_new_ones() {
+    let mut s = Running::start(Limits::default(), true).await;
+    // A batch stream in flight: one document answered, the stream still open.
+    let (tx, rx) = tokio::sync::mpsc::channel::<pb::ExtractBatchRequest>(4);
+    let mut results = s.client.extract_batch(tokio_stream::wrappers::ReceiverStream::new(rx)).await.unwrap().into_inner();
+    tx.send(pb::ExtractBatchRequest { request: Some(pb::ExtractRequest { document_id: "a".into(), text: "Iran".into(), ..Default::default() }) })
+        .await
+        .unwrap();
+    assert_eq!(results.message().await.unwrap().unwrap().document_id, "a");
+
+    let _ = s.stop.take().unwrap().send(());
+    // Health turns NOT_SERVING and new calls are refused as soon as the drain starts.
+    let mut refused = None;
+    for _ in 0..200 {
+        match s.client.extract(request("Iran")).await {
+            Err(status) => {
+                refused = Some(status);
+                break;
+            }
+            Ok(_) => tokio::task::yield_now().await,
+        }
+    }
+    let refused = refused.expect("new calls are refused once shutdown starts");
+    assert_eq!(refused.code(), Code::Unavailable, "{refused:?}");
+
+    // The call in flight still completes.
+    tx.send(pb::ExtractBatchRequest { request: Some(pb::ExtractRequest { document_id: "b".into(), text: "Putin in Moscow".into(), ..Default::default() }) })
+        .await
+        .unwrap();
+    let b = results.message().await.unwrap().unwrap();
+    assert_eq!(b.document_id, "b");
+    match b.result.unwrap() {
+        pb::extract_batch_response::Result::Response(r) => assert_eq!(r.mentions.len(), 2),
+        other => panic!("{other:?}"),
+    }
+    drop(tx);
+    assert!(results.message().await.unwrap().is_none());
+    tokio::time::timeout(Duration::from_secs(10), s.server).await.expect("server stops after the drain").unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn drain_is_bounded_by_the_timeout() {
+    let mut s = Running::start(Limits { drain_timeout: Duration::from_millis(200), ..Limits::default() }, true).await;
+    let (tx, rx) = tokio::sync::mpsc::channel::<pb::ExtractBatchRequest>(1);
+    let _results = s.client.extract_batch(tokio_stream::wrappers::ReceiverStream::new(rx)).await.unwrap();
+    let _ = s.stop.take().unwrap().send(());
+    // The client never closes its stream: the server must stop anyway.
+    tokio::time::timeout(Duration::from_secs(10), s.server).await.expect("drain bounded").unwrap().unwrap();
+    drop(tx);
+}
