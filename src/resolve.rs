@@ -6,7 +6,8 @@
 //!    (and whose gazetteer is selected). A `weak` alias needs evidence: its entry must also be
 //!    the choice of some match through a non-weak alias in the same document; otherwise the
 //!    next candidate is tried, and the match is dropped when none is left.
-//! 2. A figure that overlaps a name is dropped ("Channel 4 News" is a name, not a 4).
+//! 2. A figure that overlaps a name is dropped ("Channel 4 News" is a name, not a 4), unless
+//!    the names it overlaps lie strictly inside it ("US" in "US$4.7 billion").
 //! 3. Mentions are returned in text order; entities in order of first mention.
 //!
 //! The automaton and the case rules belong to [`crate::matcher`]; the figure scanner to
@@ -69,33 +70,49 @@ pub fn names(
     }
 }
 
-/// Merges figures into the name mentions (both in text order), dropping figures that overlap
-/// a name (rule 2).
+/// Merges figures into the name mentions (both in text order, each without overlaps). A
+/// figure that overlaps a name is dropped, unless every name it overlaps lies strictly inside
+/// it: then the names are part of the figure and are dropped instead ("US" in "US$4.7
+/// billion") (rule 2).
 pub fn merge_figures(names: Vec<Mention>, figures: Vec<FigureMatch>) -> Vec<Mention> {
     if figures.is_empty() {
         return names;
     }
-    let mut out = Vec::with_capacity(names.len() + figures.len());
-    let mut names = names.into_iter().peekable();
-    // Names are pushed once they start before the figure ends; the furthest end among them
-    // tells whether the figure overlaps one.
-    let mut last_name_end = 0;
-    for f in figures {
-        while let Some(n) = names.next_if(|n| n.start < f.end) {
-            last_name_end = last_name_end.max(n.end);
-            out.push(n);
+    let mut keep_name = vec![true; names.len()];
+    let mut keep_figure = vec![true; figures.len()];
+    let mut first = 0; // the first name that can still overlap a figure
+    for (k, f) in figures.iter().enumerate() {
+        while first < names.len() && names[first].end <= f.start {
+            first += 1;
         }
-        if f.start < last_name_end {
+        let overlapping = names[first..].iter().take_while(|n| n.start < f.end).count();
+        if overlapping == 0 {
             continue;
         }
-        out.push(Mention {
-            start: f.start,
-            end: f.end,
-            kind: EntityKind::Figure,
-            method: Method::Pattern,
-            entry: None,
-            figure: Some(f.figure),
-        });
+        let swallowed = names[first..first + overlapping]
+            .iter()
+            .all(|n| f.start <= n.start && n.end <= f.end && n.end - n.start < f.end - f.start);
+        if swallowed {
+            keep_name[first..first + overlapping].iter_mut().for_each(|keep| *keep = false);
+        } else {
+            keep_figure[k] = false;
+        }
+    }
+    let figures = figures.into_iter().zip(keep_figure).filter(|(_, keep)| *keep).map(|(f, _)| Mention {
+        start: f.start,
+        end: f.end,
+        kind: EntityKind::Figure,
+        method: Method::Pattern,
+        entry: None,
+        figure: Some(f.figure),
+    });
+    let mut names = names.into_iter().zip(keep_name).filter(|(_, keep)| *keep).map(|(n, _)| n).peekable();
+    let mut out = Vec::with_capacity(names.size_hint().1.unwrap_or(0) + figures.size_hint().1.unwrap_or(0));
+    for f in figures {
+        while let Some(n) = names.next_if(|n| n.start < f.start) {
+            out.push(n);
+        }
+        out.push(f);
     }
     out.extend(names);
     out
@@ -148,6 +165,9 @@ mod tests {
         ("figure inside name dropped", &[(0, 14)], &[(8, 9)], &[(0, 14)]),
         ("figure overlapping name start dropped", &[(5, 10)], &[(3, 6)], &[(5, 10)]),
         ("figure touching name kept", &[(0, 5)], &[(5, 7)], &[(0, 5), (5, 7)]),
+        ("name strictly inside a figure dropped", &[(0, 2), (20, 25)], &[(0, 14)], &[(0, 14), (20, 25)]),
+        ("figure equal to a name dropped", &[(3, 8)], &[(3, 8)], &[(3, 8)]),
+        ("figure over a name and past another dropped", &[(0, 2), (10, 16)], &[(0, 12)], &[(0, 2), (10, 16)]),
         ("no names", &[], &[(1, 2)], &[(1, 2)]),
     ];
 

@@ -330,3 +330,42 @@ async fn drain_is_bounded_by_the_timeout() {
     tokio::time::timeout(Duration::from_secs(10), s.server).await.expect("drain bounded").unwrap().unwrap();
     drop(tx);
 }
+
+#[tokio::test]
+async fn figures_are_normalised_over_grpc() {
+    let mut s = Running::start(Limits::default(), true).await;
+    let text = "At least 2,677 people died, Putin said on Friday; the deal is worth US$4.7 billion, up 3.5%.";
+    let r = s
+        .client
+        .extract(pb::ExtractRequest { reference_date: "2026-01-20".into(), ..request(text) })
+        .await
+        .unwrap()
+        .into_inner();
+    let figures: Vec<(&str, i32, f64, &str, &str, i32)> = r
+        .mentions
+        .iter()
+        .filter_map(|m| m.figure.as_ref().map(|f| (m.text.as_str(), f.kind, f.value, f.unit.as_str(), f.date.as_str(), f.qualifier)))
+        .collect();
+    assert_eq!(
+        figures,
+        vec![
+            ("2,677", pb::FigureKind::Cardinal as i32, 2677.0, "", "", pb::Qualifier::AtLeast as i32),
+            ("Friday", pb::FigureKind::Date as i32, 2026.0, "", "2026-01-16", 0),
+            ("US$4.7 billion", pb::FigureKind::Money as i32, 4_700_000_000.0, "USD", "", 0),
+            ("3.5%", pb::FigureKind::Percent as i32, 3.5, "%", "", 0),
+        ]
+    );
+    let kinds: Vec<i32> = r.mentions.iter().map(|m| m.kind).collect();
+    assert_eq!(kinds.iter().filter(|&&k| k == pb::EntityKind::Figure as i32).count(), 4);
+    assert!(r.mentions.iter().any(|m| m.text == "Putin"));
+
+    let only_figures = s
+        .client
+        .extract(pb::ExtractRequest { kinds: vec![pb::EntityKind::Figure as i32], ..request(text) })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(only_figures.mentions.len(), 4);
+    assert!(only_figures.entities.is_empty());
+    s.stop().await;
+}

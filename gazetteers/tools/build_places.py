@@ -154,6 +154,12 @@ CONTINENTS = {  # GeoNames continent code -> (English name, extra aliases)
 # English names for first-level subdivisions whose ISO 3166-2 name is a local form the English
 # press does not use. Value: "Canonical|alias|alias". Codes are checked against pycountry.
 SUBDIV_EN = {
+    # Subdivisions named by a common English word: the press adds the unit's type, and the bare
+    # word must not fire on prose ("Unity", "Delta", "Gulf", "Plateau", "Maritime", "Cascade").
+    "SS-UY": "Unity State", "NG-DE": "Delta State", "NG-PL": "Plateau State",
+    "BJ-PL": "Plateau Department", "PG-GPK": "Gulf Province", "TG-M": "Maritime Region",
+    "SC-11": "Cascade District", "BJ-MO": "Mono Department", "SI-150": "Bloke Municipality",
+    "SI-158": "Grad Municipality", "TD-LC": "Lac Province",
     # Germany
     "DE-BY": "Bavaria|Bayern", "DE-HE": "Hesse|Hessen", "DE-NI": "Lower Saxony|Niedersachsen",
     "DE-NW": "North Rhine-Westphalia|Nordrhein-Westfalen",

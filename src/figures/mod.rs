@@ -1,28 +1,153 @@
-//! PLACEHOLDER until the figure scanner lands (same interface): finds nothing.
-use crate::text::Folded;
+//! Numeric figures in English news text: cardinals, ordinals, money, percentages, dates,
+//! quantities and durations, with qualifiers ("at least") and ranges ("3,000 to 5,000").
+//!
+//! The scanner makes one left-to-right pass over the folded text ([`crate::text::Folded`]),
+//! looking only at tokens that can start a figure (a digit, a currency sign, or a word of the
+//! tables, rejected by first byte and length before any hashing); qualifiers, prepositions
+//! and names before a figure are found by looking back a few words from it. The original
+//! text is consulted only where case matters ("May" the month, "5G", ISO codes, "First Lady").
+//!
+//! Word lists are data, in `data/*.tsv` (each file documents its columns), bundled with
+//! `include_str!` and parsed once by [`Scanner::new`].
+//!
+//! Conventions (see also the tests at the bottom of `scan.rs`):
+//! - Vague magnitudes are cardinals with `approximate = true` and the lower bound of the
+//!   magnitude as value: "thousands" 1,000, "tens of thousands" 10,000, "dozens" 12.
+//! - A bare 4-digit number from 1900 to 2099 with no date context ("in", "since", "by", "the
+//!   2011 uprising", ...) and no unit or currency is not reported: it is far more often a
+//!   year than a count, and counts of that size are written with a comma in news style.
+//! - Numbers in names and identifiers are not figures: attached to letters ("G7", "MH17",
+//!   "5G", "F-16", "COVID-19"), after a capitalised word that is not a function word
+//!   ("Boeing 777", "Resolution 2254", "Article 5"), after a label word ("article 5",
+//!   "flight 370", "No. 10"); nor are phone numbers, URLs, e-mail addresses, handles and
+//!   hashtags, times of day ("11am", "3:30 p.m.", "14:00"), version numbers ("1.2.3"), and
+//!   numbers with a leading zero ("007").
+//! - "one" is a cardinal only when it counts something: followed by a word that is not a
+//!   pronoun context ("of", "another", "who", verbs ...) and not preceded by "no", "the",
+//!   "any", "every", "each", "which", "this", "that" ...
+//! - Capitalised number words and ordinals inside a sentence are names ("First Lady",
+//!   "Formula One", "Big Four"); at the start of a sentence they are figures.
+//! - A hyphenated pair of bare integers whose second is not larger ("3-1", "2-2"), or after a
+//!   score word ("won 1-3"), is a sport score: not reported.
+//! - "from X to Y" is two figures (a change: "rose from 3% to 5%"), except for years, where
+//!   it is one range; "X to Y", "X-Y" and "between X and Y" are one range.
+//! - A bare "m" after a number is million ("£300m"), never metres.
 
-#[derive(Debug, Default)]
-pub struct Scanner;
-impl Scanner {
-    pub fn new() -> Scanner { Scanner }
-    pub fn scan(&self, _text: &Folded<'_>, _reference: Option<Date>, _out: &mut Vec<FigureMatch>) {}
+mod dates;
+mod lexicon;
+mod scan;
+
+/// The figure scanner: word tables built once, shared between threads.
+pub struct Scanner {
+    lexicon: lexicon::Lexicon,
 }
-#[derive(Debug, Clone, PartialEq)]
-pub struct FigureMatch { pub start: usize, pub end: usize, pub figure: Figure }
-#[derive(Debug, Clone, PartialEq)]
-pub struct Figure {
-    pub kind: FigureKind, pub value: f64, pub value_max: Option<f64>, pub unit: String,
-    pub date: String, pub approximate: bool, pub qualifier: Qualifier,
-}
-#[derive(Debug, Clone, Copy, PartialEq, Eq)] pub enum FigureKind { Cardinal, Ordinal, Money, Percent, Date, Quantity, Duration }
-#[derive(Debug, Clone, Copy, PartialEq, Eq)] pub enum Qualifier { None, AtLeast, AtMost, About, MoreThan, LessThan, UpTo, Nearly, Exactly }
-#[derive(Debug, Clone, Copy, PartialEq, Eq)] pub struct Date { pub year: i32, pub month: u8, pub day: u8 }
-impl Date {
-    pub fn parse_iso(s: &str) -> Option<Date> {
-        let b = s.as_bytes();
-        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' { return None; }
-        let year: i32 = s[0..4].parse().ok()?; let month: u8 = s[5..7].parse().ok()?; let day: u8 = s[8..10].parse().ok()?;
-        if !(1..=12).contains(&month) || day == 0 || day > 31 { return None; }
-        Some(Date { year, month, day })
+
+impl std::fmt::Debug for Scanner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scanner").finish_non_exhaustive()
     }
 }
+
+impl Default for Scanner {
+    fn default() -> Scanner {
+        Scanner::new()
+    }
+}
+
+impl Scanner {
+    /// Builds the tables from the bundled word lists. Panics only if a bundled list is
+    /// malformed (a unit test loads them).
+    pub fn new() -> Scanner {
+        Scanner { lexicon: lexicon::Lexicon::load() }
+    }
+
+    /// Appends the figures of `text` in text order; spans are BYTE offsets into the ORIGINAL
+    /// text (text.original()), never inside a UTF-8 character.
+    pub fn scan(&self, text: &crate::text::Folded<'_>, reference: Option<Date>, out: &mut Vec<FigureMatch>) {
+        scan::run(&self.lexicon, text, reference, out);
+    }
+}
+
+/// One figure and its span in the original text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FigureMatch {
+    pub start: usize,
+    pub end: usize,
+    pub figure: Figure,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    pub kind: FigureKind,
+    /// Exact where the text is: 4.7 billion is 4700000000.0. For dates, the year (0 if
+    /// unknown); for durations, the count in the unit of the ISO designator ("three weeks": 3,
+    /// "two decades": 20 years).
+    pub value: f64,
+    /// The upper bound of a range ("3,000 to 5,000", "between 10 and 20", "10-20").
+    pub value_max: Option<f64>,
+    /// ISO 4217 for money ("" for a currency name that does not tell the country, such as a
+    /// bare "dinars"), "%" for percent, "pp" for percentage points, "bp" for basis points, the
+    /// unit symbol for quantities ("km", "bbl/d"), "" otherwise.
+    pub unit: String,
+    /// ISO 8601 for dates, partial where the text is ("2026-01-15", "2023-10", "--06",
+    /// "--01-16", "2011", "199" for the 1990s, "2010/2015" for a range of years, "-W-5" for a
+    /// Friday of an unspecified week), resolved against the reference date when one is given;
+    /// ISO 8601 durations for durations ("P3W", "PT48H"); "" otherwise.
+    pub date: String,
+    /// Vague magnitudes ("thousands") and hedges ("about", "nearly").
+    pub approximate: bool,
+    pub qualifier: Qualifier,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FigureKind {
+    Cardinal,
+    Ordinal,
+    Money,
+    Percent,
+    Date,
+    Quantity,
+    Duration,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Qualifier {
+    None,
+    AtLeast,
+    AtMost,
+    About,
+    MoreThan,
+    LessThan,
+    UpTo,
+    Nearly,
+    Exactly,
+}
+
+/// A calendar date (proleptic Gregorian).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Date {
+    pub year: i32,
+    pub month: u8,
+    pub day: u8,
+}
+
+impl Date {
+    /// Parses "YYYY-MM-DD" (exactly that form), validating month and day (leap years
+    /// included).
+    pub fn parse_iso(s: &str) -> Option<Date> {
+        let b = s.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        let digits = |r: std::ops::Range<usize>| -> Option<u32> {
+            b[r].iter().try_fold(0u32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + (c - b'0') as u32))
+        };
+        let year = digits(0..4)? as i32;
+        let month = digits(5..7)? as u8;
+        let day = digits(8..10)? as u8;
+        Date::valid(year, month, day).then_some(Date { year, month, day })
+    }
+}
+
+#[cfg(test)]
+mod tests;

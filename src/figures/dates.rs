@@ -1,0 +1,153 @@
+//! Calendar arithmetic, ISO 8601 strings and resolution of partial dates against a reference
+//! date.
+//!
+//! Resolution conventions (news reports the past):
+//! - a weekday is the most recent such day on or before the reference date;
+//! - a day and month without a year take the reference year, or the year before if that would
+//!   put the date more than 61 days (about two months) after the reference date;
+//! - a month alone (also "late December") is the most recent such month, the reference month
+//!   included;
+//! - a year, or a date with a year, is left as written.
+
+use super::Date;
+use std::fmt::Write;
+
+/// How many days a month has (`month` 1..=12).
+pub(super) fn days_in_month(year: i32, month: u8) -> u8 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if is_leap(year) => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
+fn is_leap(year: i32) -> bool {
+    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+}
+
+/// Days since 1970-01-01 (proleptic Gregorian; Howard Hinnant's algorithm).
+pub(super) fn days_from_civil(year: i32, month: u8, day: u8) -> i64 {
+    let y = year as i64 - if month <= 2 { 1 } else { 0 };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let m = month as i64;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + day as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The date of a day count since 1970-01-01.
+pub(super) fn civil_from_days(z: i64) -> Date {
+    let z = z + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+    let year = (yoe + era * 400 + if month <= 2 { 1 } else { 0 }) as i32;
+    Date { year, month, day }
+}
+
+/// ISO weekday, 1 = Monday ..= 7 = Sunday.
+pub(super) fn weekday(days: i64) -> u8 {
+    // 1970-01-01 was a Thursday (4).
+    ((days + 3).rem_euclid(7) + 1) as u8
+}
+
+impl Date {
+    pub(super) fn valid(year: i32, month: u8, day: u8) -> bool {
+        (1..=12).contains(&month) && day >= 1 && day <= days_in_month(year, month)
+    }
+
+    pub(super) fn days(&self) -> i64 {
+        days_from_civil(self.year, self.month, self.day)
+    }
+}
+
+/// The parts of a date expression as written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Parts {
+    pub year: Option<i32>,
+    /// A second year for a range of years ("2010-2015").
+    pub year_max: Option<i32>,
+    /// A decade ("the 1990s"): `year` is its first year.
+    pub decade: bool,
+    pub month: u8,
+    pub day: u8,
+    pub weekday: u8,
+}
+
+/// The ISO 8601 string of `parts` and its year (0 if unknown), resolved against `reference`.
+pub(super) fn render(parts: Parts, reference: Option<Date>) -> (String, i32) {
+    let mut s = String::with_capacity(10);
+    let Parts { year, year_max, decade, month, day, weekday: wd } = parts;
+    if let Some(y) = year {
+        if decade {
+            let _ = write!(s, "{:03}", y.div_euclid(10));
+        } else if month == 0 {
+            let _ = write!(s, "{y:04}");
+            if let Some(y2) = year_max {
+                let _ = write!(s, "/{y2:04}");
+            }
+        } else if day == 0 {
+            let _ = write!(s, "{y:04}-{month:02}");
+        } else {
+            let _ = write!(s, "{y:04}-{month:02}-{day:02}");
+        }
+        return (s, y);
+    }
+    if month != 0 && day != 0 {
+        if let Some(r) = reference {
+            let mut y = r.year;
+            if Date::valid(y, month, day) && days_from_civil(y, month, day) > r.days() + 61 {
+                y -= 1;
+            }
+            if Date::valid(y, month, day) {
+                let _ = write!(s, "{y:04}-{month:02}-{day:02}");
+                return (s, y);
+            }
+        }
+        let _ = write!(s, "--{month:02}-{day:02}");
+        return (s, 0);
+    }
+    if month != 0 {
+        if let Some(r) = reference {
+            let y = if month <= r.month { r.year } else { r.year - 1 };
+            let _ = write!(s, "{y:04}-{month:02}");
+            return (s, y);
+        }
+        let _ = write!(s, "--{month:02}");
+        return (s, 0);
+    }
+    if wd != 0 {
+        if let Some(r) = reference {
+            let today = r.days();
+            let back = (weekday(today) as i64 - wd as i64).rem_euclid(7);
+            let d = civil_from_days(today - back);
+            let _ = write!(s, "{:04}-{:02}-{:02}", d.year, d.month, d.day);
+            return (s, d.year);
+        }
+        // ISO 8601 (2000) truncated week date: day `wd` of an unspecified week.
+        let _ = write!(s, "-W-{wd}");
+        return (s, 0);
+    }
+    (s, 0)
+}
+
+/// An ISO 8601 duration of `value` times the unit `designator` (Y M W D H MIN S).
+pub(super) fn duration(value: f64, designator: &str) -> String {
+    let mut s = String::with_capacity(8);
+    s.push('P');
+    let time = matches!(designator, "H" | "MIN" | "S");
+    if time {
+        s.push('T');
+    }
+    // `Display` of f64 prints integers without ".0" and never uses an exponent.
+    let _ = write!(s, "{value}");
+    s.push_str(if designator == "MIN" { "M" } else { designator });
+    s
+}

@@ -1,0 +1,586 @@
+//! Tables of cases: (name, input, expected figures). A span is given as the substring of
+//! the input (the first occurrence after the previous figure).
+
+use super::FigureKind::{Cardinal, Date as D, Duration, Money, Ordinal, Percent, Quantity};
+use super::Qualifier as Q;
+use super::*;
+use proptest::strategy::Strategy;
+use crate::text::Folded;
+
+/// An expected figure.
+#[derive(Debug, Clone, Copy)]
+struct E {
+    span: &'static str,
+    kind: FigureKind,
+    value: f64,
+    max: Option<f64>,
+    unit: &'static str,
+    date: &'static str,
+    q: Qualifier,
+    approx: bool,
+}
+
+const fn e(span: &'static str, kind: FigureKind, value: f64) -> E {
+    E { span, kind, value, max: None, unit: "", date: "", q: Q::None, approx: false }
+}
+const fn card(span: &'static str, value: f64) -> E {
+    e(span, Cardinal, value)
+}
+const fn ord(span: &'static str, value: f64) -> E {
+    e(span, Ordinal, value)
+}
+const fn money(span: &'static str, value: f64, code: &'static str) -> E {
+    e(span, Money, value).unit(code)
+}
+const fn pct(span: &'static str, value: f64) -> E {
+    e(span, Percent, value).unit("%")
+}
+const fn qty(span: &'static str, value: f64, unit: &'static str) -> E {
+    e(span, Quantity, value).unit(unit)
+}
+const fn dur(span: &'static str, value: f64, iso: &'static str) -> E {
+    e(span, Duration, value).date(iso)
+}
+const fn date(span: &'static str, year: f64, iso: &'static str) -> E {
+    e(span, D, year).date(iso)
+}
+
+impl E {
+    const fn unit(mut self, u: &'static str) -> E {
+        self.unit = u;
+        self
+    }
+    const fn date(mut self, d: &'static str) -> E {
+        self.date = d;
+        self
+    }
+    const fn max(mut self, m: f64) -> E {
+        self.max = Some(m);
+        self
+    }
+    const fn q(mut self, q: Qualifier) -> E {
+        self.q = q;
+        self
+    }
+    const fn approx(mut self) -> E {
+        self.approx = true;
+        self
+    }
+    const fn hedge(mut self, q: Qualifier) -> E {
+        self.q = q;
+        self.approx = true;
+        self
+    }
+}
+
+type Case = (&'static str, &'static str, &'static [E]);
+
+fn check(cases: &[Case], reference: Option<Date>) {
+    let scanner = Scanner::new();
+    let mut failures = Vec::new();
+    for &(name, input, want) in cases {
+        let folded = Folded::new(input);
+        let mut got = Vec::new();
+        scanner.scan(&folded, reference, &mut got);
+        let show = |g: &[FigureMatch]| -> String {
+            g.iter()
+                .map(|m| {
+                    let f = &m.figure;
+                    format!(
+                        "\n    {:?} {:?} {} {:?} {:?} {:?} {:?} {}",
+                        &input[m.start..m.end],
+                        f.kind,
+                        f.value,
+                        f.value_max,
+                        f.unit,
+                        f.date,
+                        f.qualifier,
+                        f.approximate
+                    )
+                })
+                .collect()
+        };
+        let mut ok = got.len() == want.len();
+        let mut from = 0;
+        for (g, w) in got.iter().zip(want) {
+            let at = input[from..].find(w.span).map(|k| k + from);
+            let same = at == Some(g.start)
+                && g.end == g.start + w.span.len()
+                && g.figure.kind == w.kind
+                && g.figure.value == w.value
+                && g.figure.value_max == w.max
+                && g.figure.unit == w.unit
+                && g.figure.date == w.date
+                && g.figure.qualifier == w.q
+                && g.figure.approximate == w.approx;
+            if !same {
+                ok = false;
+                break;
+            }
+            from = g.end;
+        }
+        if !ok {
+            failures.push(format!("{name}: {input:?}\n  got:{}\n  want: {want:?}", show(&got)));
+        }
+    }
+    assert!(failures.is_empty(), "{} case(s) failed:\n{}", failures.len(), failures.join("\n"));
+}
+
+const CARDINALS: &[Case] = &[
+    ("thousands separator", "killing 2,677 people", &[card("2,677", 2677.0)]),
+    ("millions separator", "a total of 1,250,000 votes", &[card("1,250,000", 1_250_000.0)]),
+    ("decimal", "a ratio of 1.5 times", &[card("1.5", 1.5)]),
+    ("no-break space groups", "some\u{a0}of 12\u{a0}000 people", &[card("12\u{a0}000", 12000.0)]),
+    ("narrow no-break space groups", "with 12\u{202f}000 people", &[card("12\u{202f}000", 12000.0)]),
+    ("plain space does not group", "in group 12 000 people", &[card("12", 12.0)]),
+    ("small number", "he met 40 officials", &[card("40", 40.0)]),
+    ("spelled", "two nations", &[card("two", 2.0)]),
+    ("spelled hyphenated", "twenty-five people", &[card("twenty-five", 25.0)]),
+    ("spelled hundred and", "three hundred and ten people", &[card("three hundred and ten", 310.0)]),
+    ("a dozen", "a dozen people", &[card("a dozen", 12.0)]),
+    ("two dozen", "two dozen people", &[card("two dozen", 24.0)]),
+    ("a million", "a million people", &[card("a million", 1e6)]),
+    ("spelled million", "two million people", &[card("two million", 2e6)]),
+    ("scaled word", "4.7 million people", &[card("4.7 million", 4_700_000.0)]),
+    ("scaled m", "300m people", &[card("300m", 300_000_000.0)]),
+    ("scaled bn", "1.1bn people", &[card("1.1bn", 1_100_000_000.0)]),
+    ("scaled trillion", "2 trillion cells", &[card("2 trillion", 2e12)]),
+    ("scaled k", "5k runners", &[card("5k", 5000.0)]),
+    ("exact scaled value", "4.7 billion people", &[card("4.7 billion", 4_700_000_000.0)]),
+    ("thousands", "leaving thousands dead", &[card("thousands", 1000.0).approx()]),
+    ("tens of thousands", "tens of thousands marched", &[card("tens of thousands", 10000.0).approx()]),
+    ("hundreds of thousands", "hundreds of thousands fled", &[card("hundreds of thousands", 100_000.0).approx()]),
+    ("dozens", "dozens were hurt", &[card("dozens", 12.0).approx()]),
+    ("hundreds", "hundreds were hurt", &[card("hundreds", 100.0).approx()]),
+    ("millions", "millions watched", &[card("millions", 1e6).approx()]),
+    ("sentence-initial spelled", "Two people died.", &[card("Two", 2.0)]),
+    ("one counts", "one person was killed", &[card("one", 1.0)]),
+    ("one adjective", "one senior official said", &[card("one", 1.0)]),
+    ("zero", "zero tolerance", &[card("zero", 0.0)]),
+    ("age after comma", "Putin, 73, said", &[card("73", 73.0)]),
+    ("count 1500", "some 1500 troops", &[card("1500", 1500.0).hedge(Q::About)]),
+    ("numbers in a row", "1 and 2", &[card("1", 1.0), card("2", 2.0)]),
+    ("after an em dash", "the toll\u{2014}2,677\u{2014}was", &[card("2,677", 2677.0)]),
+    ("negative", "a reading of -3 on the scale", &[card("-3", -3.0)]),
+    ("lakh", "5 lakh people", &[card("5 lakh", 500_000.0)]),
+    ("lakh is not attached", "the 5lakh", &[]),
+    ("grouped ordinal", "the 1,000th day", &[ord("1,000th", 1000.0)]),
+];
+
+const NOT_FIGURES: &[Case] = &[
+    ("F-16", "F-16 jets", &[]),
+    ("G7", "the G7 summit", &[]),
+    ("G20", "at the G20 meeting", &[]),
+    ("COVID-19", "the COVID-19 pandemic", &[]),
+    ("5G", "a 5G network", &[]),
+    ("Boeing 777", "a Boeing 777 crashed", &[]),
+    ("Airbus A320", "an Airbus A320 landed", &[]),
+    ("Su-57", "the Su-57 fighter", &[]),
+    ("MH17", "flight MH17 was shot down", &[]),
+    ("Resolution 2254", "UN Security Council Resolution 2254 calls", &[]),
+    ("Article 5", "NATO's Article 5 commitment", &[]),
+    ("article 5 lowercase", "under article 5 of the treaty", &[]),
+    ("No. 10", "No. 10 said", &[]),
+    ("Windows 11", "Windows 11 users", &[]),
+    ("Python 3.12", "Python 3.12 is out", &[]),
+    ("phone leading zero", "call 020 7946 0958 now", &[]),
+    ("Chapter 11", "Chapter 11 bankruptcy", &[]),
+    ("number label", "world number 1", &[]),
+    ("phone plus", "call +1 202 555 0100 now", &[]),
+    ("phone dashes", "call 202-555-0100 now", &[]),
+    ("phone parentheses", "call (202) 555-0100 now", &[]),
+    ("leading zero", "agent 007 returns", &[]),
+    ("url", "see https://example.com/2024/01/15/story-123 today", &[]),
+    ("url www", "see www.example.com/2024 today", &[]),
+    ("domain path", "at bbc.co.uk/news/12345 today", &[]),
+    ("email", "write to jane.doe2024@example.com today", &[]),
+    ("handle", "posted by @user123 today", &[]),
+    ("hashtag", "the #Gaza2024 tag", &[]),
+    ("time am", "at 11am local", &[]),
+    ("time spaced", "at 11 a.m. local", &[]),
+    ("time colon", "at 3:30 p.m. local", &[]),
+    ("time 24h", "at 14:00 GMT", &[]),
+    ("one of", "one of the largest", &[]),
+    ("no one", "no one was hurt", &[]),
+    ("one another", "they blame one another", &[]),
+    ("the one", "the one that got away", &[]),
+    ("one at end", "the only one.", &[]),
+    ("one who", "one who knows", &[]),
+    ("article a", "a man and an idea", &[]),
+    ("version", "version 1.2.3 released", &[]),
+    ("version dotted", "upgrade to 2.4.1 today", &[]),
+    ("score", "they won 3-1 on Sunday", &[date("Sunday", 0.0, "-W-7")]),
+    ("score draw", "a 2-2 draw", &[]),
+    ("score names", "United beat Chelsea 2-1 at home", &[]),
+    ("score after verb", "they lost 1-3 at home", &[]),
+    ("First Lady", "First Lady Jill Biden", &[]),
+    ("Second World War", "since the Second World War", &[]),
+    ("Formula One", "the Formula One season", &[]),
+    ("bare year", "The 2024 budget was cut", &[date("2024", 2024.0, "2024")]),
+    ("bare 4-digit without context", "2024 was hot", &[]),
+    ("fraction", "a 1/2 share", &[]),
+    ("a second", "wait a second", &[]),
+    ("fraction spelled", "two-thirds of adults", &[]),
+    ("fraction one", "one-third of adults", &[]),
+    ("compound", "a two-state solution", &[]),
+    ("ratio", "a 3:1 ratio", &[]),
+    ("ip address", "from 192.168.0.1 today", &[]),
+    ("identifier with digits", "the A4 paper", &[]),
+    ("twenties", "in their 20s", &[]),
+    ("month name person", "June Carter sang", &[]),
+    ("may verb", "It may rain", &[]),
+    ("May surname", "Theresa May said", &[]),
+    ("lowercase month", "they march on", &[]),
+    ("won verb", "the 3 won seats", &[card("3", 3.0)]),
+];
+
+const MONEY: &[Case] = &[
+    ("dollar sign", "paid $2 each", &[money("$2", 2.0, "USD")]),
+    ("US$ billion", "US$4.7 billion deal", &[money("US$4.7 billion", 4_700_000_000.0, "USD")]),
+    ("euro m", "a €300m fund", &[money("€300m", 300_000_000.0, "EUR")]),
+    ("pound bn", "a £1.1bn loss", &[money("£1.1bn", 1_100_000_000.0, "GBP")]),
+    ("yen", "only ¥500", &[money("¥500", 500.0, "JPY")]),
+    ("rubles", "2.5 billion rubles", &[money("2.5 billion rubles", 2_500_000_000.0, "RUB")]),
+    ("rials", "100,000 rials", &[money("100,000 rials", 100_000.0, "IRR")]),
+    ("Jordanian dinars", "two Jordanian dinars", &[money("two Jordanian dinars", 2.0, "JOD")]),
+    ("bare dinars", "500 dinars", &[money("500 dinars", 500.0, "")]),
+    ("USD code", "USD 5 each", &[money("USD 5", 5.0, "USD")]),
+    ("code after", "5 million USD", &[money("5 million USD", 5e6, "USD")]),
+    ("lowercase usd is not a code", "usd 5", &[card("5", 5.0)]),
+    ("dollars", "5 dollars", &[money("5 dollars", 5.0, "USD")]),
+    ("cents", "10 cents", &[money("10 cents", 0.1, "USD")]),
+    ("pence attached", "a 50p coin", &[money("50p", 0.5, "GBP")]),
+    ("euros", "300 euros", &[money("300 euros", 300.0, "EUR")]),
+    ("euro after", "300€ each", &[money("300€", 300.0, "EUR")]),
+    ("dollar million", "$5 million", &[money("$5 million", 5e6, "USD")]),
+    ("money range", "$3bn-$5bn", &[money("$3bn-$5bn", 3e9, "USD").max(5e9)]),
+    ("money range to", "$3 to $5 billion", &[money("$3 to $5 billion", 3e9, "USD").max(5e9)]),
+    ("money qualifier", "more than $1.5 trillion", &[money("$1.5 trillion", 1.5e12, "USD").q(Q::MoreThan)]),
+    ("billions of dollars", "billions of dollars in aid", &[money("billions of dollars", 1e9, "USD").approx()]),
+    ("won big", "5 billion won", &[money("5 billion won", 5e9, "KRW")]),
+    ("hong kong", "HK$12.5", &[money("HK$12.5", 12.5, "HKD")]),
+    ("decimals exact", "$0.07 a share", &[money("$0.07", 0.07, "USD")]),
+    ("spaced symbol", "€ 300 fine", &[money("€ 300", 300.0, "EUR")]),
+    ("pounds weight", "5 pounds of flour", &[qty("5 pounds", 5.0, "lb")]),
+    ("pounds sterling", "5 pounds sterling", &[money("5 pounds sterling", 5.0, "GBP")]),
+    ("crore rupees", "2 crore rupees", &[money("2 crore rupees", 20_000_000.0, "INR")]),
+    ("Rs dot", "Rs. 500 each", &[money("Rs. 500", 500.0, "INR")]),
+    ("two currencies", "£5.5m ($7m)", &[money("£5.5m", 5_500_000.0, "GBP"), money("$7m", 7e6, "USD")]),
+    ("US$ spaced", "US$ 4.7bn", &[money("US$ 4.7bn", 4.7e9, "USD")]),
+];
+
+const PERCENTS: &[Case] = &[
+    ("sign", "rose 5%", &[pct("5%", 5.0)]),
+    ("sign spaced", "rose 5 %", &[pct("5 %", 5.0)]),
+    ("percent", "rose 5 percent", &[pct("5 percent", 5.0)]),
+    ("per cent spelled", "five per cent", &[pct("five per cent", 5.0)]),
+    ("decimal", "3.25% rate", &[pct("3.25%", 3.25)]),
+    ("points", "2.4 percentage points", &[e("2.4 percentage points", Percent, 2.4).unit("pp")]),
+    ("basis points", "25 basis points", &[e("25 basis points", Percent, 25.0).unit("bp")]),
+    ("range", "5-10%", &[pct("5-10%", 5.0).max(10.0)]),
+    ("range both", "5% to 10%", &[pct("5% to 10%", 5.0).max(10.0)]),
+    ("from to is a change", "from 3% to 5%", &[pct("3%", 3.0), pct("5%", 5.0)]),
+    ("nearly", "nearly 40 percent", &[pct("40 percent", 40.0).hedge(Q::Nearly)]),
+];
+
+const DATES: &[Case] = &[
+    ("month day year", "on January 15, 2026 it", &[date("January 15, 2026", 2026.0, "2026-01-15")]),
+    ("day month year", "on 15 January 2026 it", &[date("15 January 2026", 2026.0, "2026-01-15")]),
+    ("abbreviated", "on Jan. 15 it", &[date("Jan. 15", 0.0, "--01-15")]),
+    ("abbreviated no dot", "on Sept 9, 2025", &[date("Sept 9, 2025", 2025.0, "2025-09-09")]),
+    ("ordinal day", "on January 15th", &[date("January 15th", 0.0, "--01-15")]),
+    ("day of month", "on the 15th of January", &[date("15th of January", 0.0, "--01-15")]),
+    ("iso", "on 2026-01-15 it", &[date("2026-01-15", 2026.0, "2026-01-15")]),
+    ("iso invalid", "on 2026-02-30 it", &[]),
+    ("slash day first", "on 15/01/2026 it", &[date("15/01/2026", 2026.0, "2026-01-15")]),
+    ("slash month first", "on 01/15/2026 it", &[date("01/15/2026", 2026.0, "2026-01-15")]),
+    ("slash ambiguous", "on 05/06/2026 it", &[]),
+    ("month year", "since October 2023", &[date("October 2023", 2023.0, "2023-10")]),
+    ("month alone", "a conflict in June", &[date("June", 0.0, "--06")]),
+    ("month sentence start", "June was hot.", &[date("June", 0.0, "--06")]),
+    ("May after in", "in May the", &[date("May", 0.0, "--05")]),
+    ("May with day", "May 5 was", &[date("May 5", 0.0, "--05-05")]),
+    ("May with year", "May 2025 was", &[date("May 2025", 2025.0, "2025-05")]),
+    ("Mar alone", "Mar is a name", &[]),
+    ("year in", "in 2011 the", &[date("2011", 2011.0, "2011")]),
+    ("year since", "since 2003", &[date("2003", 2003.0, "2003")]),
+    ("year by", "by 2030", &[date("2030", 2030.0, "2030")]),
+    ("years and", "in 2010 and 2011", &[date("2010", 2010.0, "2010"), date("2011", 2011.0, "2011")]),
+    ("year possessive", "2025's budget", &[date("2025", 2025.0, "2025")]),
+    ("year range", "the 2010-2015 period", &[date("2010-2015", 2010.0, "2010/2015").max(2015.0)]),
+    ("season", "in 2019-20", &[date("2019-20", 2019.0, "2019/2020").max(2020.0)]),
+    ("from to years", "from 2010 to 2015", &[date("2010 to 2015", 2010.0, "2010/2015").max(2015.0)]),
+    ("decade", "in the 1990s", &[date("1990s", 1990.0, "199")]),
+    ("late", "in late December", &[date("late December", 0.0, "--12")]),
+    ("early", "early January", &[date("early January", 0.0, "--01")]),
+    ("mid hyphen", "by mid-March", &[date("mid-March", 0.0, "--03")]),
+    ("mid year", "by mid-2025", &[date("mid-2025", 2025.0, "2025")]),
+    ("early May", "early May", &[date("early May", 0.0, "--05")]),
+    ("late decade", "the late 1990s", &[date("late 1990s", 1990.0, "199")]),
+    ("weekday", "on Friday the", &[date("Friday", 0.0, "-W-5")]),
+    ("weekday lowercase", "friday", &[]),
+    ("weekday date", "Friday, January 16 was", &[date("Friday, January 16", 0.0, "--01-16")]),
+    ("weekday full date", "Friday, January 16, 2026.", &[date("Friday, January 16, 2026", 2026.0, "2026-01-16")]),
+    ("weekday day month", "Friday 16 January", &[date("Friday 16 January", 0.0, "--01-16")]),
+    ("month then count", "in January 2,677 people", &[date("January", 0.0, "--01"), card("2,677", 2677.0)]),
+];
+
+const QUANTITIES: &[Case] = &[
+    ("km", "6 km away", &[qty("6 km", 6.0, "km")]),
+    ("km attached", "6km away", &[qty("6km", 6.0, "km")]),
+    ("miles", "19 miles away", &[qty("19 miles", 19.0, "mi")]),
+    ("kg", "50 kg of", &[qty("50 kg", 50.0, "kg")]),
+    ("tonnes", "400 tonnes of", &[qty("400 tonnes", 400.0, "t")]),
+    ("barrels a day", "60 barrels a day", &[qty("60 barrels a day", 60.0, "bbl/d")]),
+    ("million bpd", "1.5 million barrels per day", &[qty("1.5 million barrels per day", 1_500_000.0, "bbl/d")]),
+    ("square km", "3 square kilometres", &[qty("3 square kilometres", 3.0, "km2")]),
+    ("sq km", "3 sq km", &[qty("3 sq km", 3.0, "km2")]),
+    ("megawatts", "1,500 megawatts", &[qty("1,500 megawatts", 1500.0, "MW")]),
+    ("MW attached", "a 10MW plant", &[qty("10MW", 10.0, "MW")]),
+    ("celsius", "30 degrees Celsius", &[qty("30 degrees Celsius", 30.0, "°C")]),
+    ("celsius sign", "30°C heat", &[qty("30°C", 30.0, "°C")]),
+    ("km range", "10-20 km", &[qty("10-20 km", 10.0, "km").max(20.0)]),
+    ("hyphen unit", "a 2-km tunnel", &[qty("2-km", 2.0, "km")]),
+    ("mph", "100 mph winds", &[qty("100 mph", 100.0, "mph")]),
+    ("hyphenated phrase unit", "the 365-square-kilometre strip", &[qty("365-square-kilometre", 365.0, "km2")]),
+    ("below zero", "fell to -5°C overnight", &[qty("-5°C", -5.0, "°C")]),
+    ("minus sign", "fell to \u{2212}5°C overnight", &[qty("\u{2212}5°C", -5.0, "°C")]),
+    ("million barrels attached", "2.5m barrels", &[qty("2.5m barrels", 2_500_000.0, "bbl")]),
+];
+
+const DURATIONS: &[Case] = &[
+    ("weeks", "three weeks of talks", &[dur("three weeks", 3.0, "P3W")]),
+    ("years", "10 years ago", &[dur("10 years", 10.0, "P10Y")]),
+    ("hours", "48 hours later", &[dur("48 hours", 48.0, "PT48H")]),
+    ("minutes", "30 minutes", &[dur("30 minutes", 30.0, "PT30M")]),
+    ("days", "five days", &[dur("five days", 5.0, "P5D")]),
+    ("months", "six months", &[dur("six months", 6.0, "P6M")]),
+    ("decades", "two decades", &[dur("two decades", 20.0, "P20Y")]),
+    ("week-long", "a week-long internet blackout", &[dur("week-long", 1.0, "P1W")]),
+    ("three-day", "a three-day visit", &[dur("three-day", 3.0, "P3D")]),
+    ("10-year-old", "a 10-year-old boy", &[dur("10-year-old", 10.0, "P10Y")]),
+    ("half", "1.5 years", &[dur("1.5 years", 1.5, "P1.5Y")]),
+    ("qualified", "at least two years", &[dur("two years", 2.0, "P2Y").q(Q::AtLeast)]),
+];
+
+const ORDINALS: &[Case] = &[
+    ("first", "the first time", &[ord("first", 1.0)]),
+    ("second", "the second round", &[ord("second", 2.0)]),
+    ("third", "a third term", &[ord("third", 3.0)]),
+    ("twentieth", "the twentieth century", &[ord("twentieth", 20.0)]),
+    ("twenty-first", "the twenty-first century", &[ord("twenty-first", 21.0)]),
+    ("3rd", "the 3rd day", &[ord("3rd", 3.0)]),
+    ("21st", "the 21st century", &[ord("21st", 21.0)]),
+    ("100th", "the 100th anniversary", &[ord("100th", 100.0)]),
+    ("sentence-initial", "First, the", &[ord("First", 1.0)]),
+];
+
+const QUALIFIERS: &[Case] = &[
+    ("at least", "at least 2,677 people", &[card("2,677", 2677.0).q(Q::AtLeast)]),
+    ("at most", "at most 10 people", &[card("10", 10.0).q(Q::AtMost)]),
+    ("more than", "more than 300 people", &[card("300", 300.0).q(Q::MoreThan)]),
+    ("over", "over 300 people", &[card("300", 300.0).q(Q::MoreThan)]),
+    ("under", "under 300 people", &[card("300", 300.0).q(Q::LessThan)]),
+    ("nearly", "nearly 40 people", &[card("40", 40.0).hedge(Q::Nearly)]),
+    ("almost", "almost 40 people", &[card("40", 40.0).hedge(Q::Nearly)]),
+    ("about", "about 50 people", &[card("50", 50.0).hedge(Q::About)]),
+    ("around", "around 50 people", &[card("50", 50.0).hedge(Q::About)]),
+    ("roughly", "roughly 50 people", &[card("50", 50.0).hedge(Q::About)]),
+    ("approximately", "approximately 50 people", &[card("50", 50.0).hedge(Q::About)]),
+    ("some", "some 300 people", &[card("300", 300.0).hedge(Q::About)]),
+    ("up to", "up to 20 people", &[card("20", 20.0).q(Q::UpTo)]),
+    ("as many as", "as many as 90 people", &[card("90", 90.0).q(Q::UpTo)]),
+    ("fewer than", "fewer than 10 people", &[card("10", 10.0).q(Q::LessThan)]),
+    ("less than", "less than 10 percent", &[pct("10 percent", 10.0).q(Q::LessThan)]),
+    ("exactly", "exactly 12 people", &[card("12", 12.0).q(Q::Exactly)]),
+    ("capitalised", "About 50 people", &[card("50", 50.0).hedge(Q::About)]),
+    ("nearly a dozen", "nearly a dozen", &[card("a dozen", 12.0).hedge(Q::Nearly)]),
+    ("between", "between 10 and 20 people", &[card("between 10 and 20", 10.0).max(20.0)]),
+    ("range to", "3,000 to 5,000 people", &[card("3,000 to 5,000", 3000.0).max(5000.0)]),
+    ("range hyphen", "10-20 people", &[card("10-20", 10.0).max(20.0)]),
+    ("range en dash", "10\u{2013}20 people", &[card("10\u{2013}20", 10.0).max(20.0)]),
+    ("range spelled", "two to three people", &[card("two to three", 2.0).max(3.0)]),
+    ("range scale shared", "between 10 and 20 million people", &[card("between 10 and 20 million", 1e7).max(2e7)]),
+    ("decreasing to is two", "5,000 to 3,000", &[card("5,000", 5000.0), card("3,000", 3000.0)]),
+];
+
+#[test]
+fn bundled_lists_load() {
+    let s = Scanner::new();
+    assert!(s.lexicon.len() > 300);
+    assert!(s.lexicon.get(b"million").is_some_and(|e| e.num.is_some()));
+    assert!(s.lexicon.get("€".as_bytes()).is_some_and(|e| e.currency.is_some()));
+    assert!(s.lexicon.get(b"tens of thousands").is_some_and(|e| e.vague == Some(10000)));
+    assert!(s.lexicon.get(b"zzz").is_none());
+}
+
+#[test]
+fn cardinals() {
+    check(CARDINALS, None);
+}
+
+#[test]
+fn not_figures() {
+    check(NOT_FIGURES, None);
+}
+
+#[test]
+fn money_table() {
+    check(MONEY, None);
+}
+
+#[test]
+fn percents() {
+    check(PERCENTS, None);
+}
+
+#[test]
+fn dates_table() {
+    check(DATES, None);
+}
+
+#[test]
+fn quantities() {
+    check(QUANTITIES, None);
+}
+
+#[test]
+fn durations() {
+    check(DURATIONS, None);
+}
+
+#[test]
+fn ordinals() {
+    check(ORDINALS, None);
+}
+
+#[test]
+fn qualifiers_and_ranges() {
+    check(QUALIFIERS, None);
+}
+
+const RESOLVED: &[Case] = &[
+    ("weekday before reference", "on Friday the", &[date("Friday", 2026.0, "2026-01-16")]),
+    ("weekday is reference day", "on Tuesday the", &[date("Tuesday", 2026.0, "2026-01-20")]),
+    ("weekday last week", "on Wednesday the", &[date("Wednesday", 2026.0, "2026-01-14")]),
+    ("weekday with date", "Friday, January 16 was", &[date("Friday, January 16", 2026.0, "2026-01-16")]),
+    ("month last year", "a conflict in June", &[date("June", 2025.0, "2025-06")]),
+    ("month this month", "in January the", &[date("January", 2026.0, "2026-01")]),
+    ("late December", "in late December", &[date("late December", 2025.0, "2025-12")]),
+    ("day this year", "on January 8 the", &[date("January 8", 2026.0, "2026-01-08")]),
+    ("day soon", "on March 1 the", &[date("March 1", 2026.0, "2026-03-01")]),
+    ("day far ahead", "on December 30 the", &[date("December 30", 2025.0, "2025-12-30")]),
+    ("full date kept", "on June 5, 2020 the", &[date("June 5, 2020", 2020.0, "2020-06-05")]),
+    ("year kept", "in 2011 the", &[date("2011", 2011.0, "2011")]),
+];
+
+#[test]
+fn reference_resolution() {
+    // 2026-01-20 is a Tuesday.
+    check(RESOLVED, Date::parse_iso("2026-01-20"));
+}
+
+#[test]
+fn resolution_across_leap_day() {
+    const LEAP: &[Case] = &[("leap day", "on February 29 the", &[date("February 29", 2024.0, "2024-02-29")])];
+    const NO_LEAP: &[Case] = &[("no leap day", "on February 29 the", &[date("February 29", 0.0, "--02-29")])];
+    check(LEAP, Date::parse_iso("2024-03-10"));
+    check(NO_LEAP, Date::parse_iso("2025-03-10"));
+}
+
+#[test]
+fn parse_iso() {
+    assert_eq!(Date::parse_iso("2026-01-15"), Some(Date { year: 2026, month: 1, day: 15 }));
+    assert_eq!(Date::parse_iso("2024-02-29"), Some(Date { year: 2024, month: 2, day: 29 }));
+    assert_eq!(Date::parse_iso("2000-02-29"), Some(Date { year: 2000, month: 2, day: 29 }));
+    for bad in ["2023-02-29", "1900-02-29", "2026-13-01", "2026-00-10", "2026-04-31", "2026-1-15", "2026/01/15", "2026-01-15T00", "", "２０２６-01-15"] {
+        assert_eq!(Date::parse_iso(bad), None, "{bad}");
+    }
+}
+
+#[test]
+fn calendar_round_trip() {
+    for days in (-800_000..800_000).step_by(997) {
+        let d = dates::civil_from_days(days);
+        assert!(Date::valid(d.year, d.month, d.day));
+        assert_eq!(d.days(), days);
+    }
+    assert_eq!(dates::weekday(Date { year: 2026, month: 1, day: 20 }.days()), 2);
+}
+
+#[test]
+fn spans_map_to_the_original() {
+    // Curly quotes, accents and whitespace runs before a figure shift folded offsets.
+    let input = "“Zürich’s”  \n\t İstanbul — 2,677 people, ß €300m";
+    let folded = Folded::new(input);
+    let mut out = Vec::new();
+    Scanner::new().scan(&folded, None, &mut out);
+    let spans: Vec<&str> = out.iter().map(|m| &input[m.start..m.end]).collect();
+    assert_eq!(spans, ["2,677", "€300m"]);
+}
+
+#[test]
+fn survives_text_rs_expansion_bug() {
+    // text.rs maps folded positions inside an expanded character (Hangul syllables decompose
+    // into three jamo) past that character; figures never start or end there.
+    const CASES: &[Case] = &[
+        ("hangul around", "각 5% 각", &[pct("5%", 5.0)]),
+        ("hangul attached", "각각5 명 and 3,000 people", &[card("3,000", 3000.0)]),
+    ];
+    check(CASES, None);
+}
+
+#[test]
+fn appends_without_clearing() {
+    let scanner = Scanner::new();
+    let mut out = Vec::new();
+    scanner.scan(&Folded::new("5 people"), None, &mut out);
+    scanner.scan(&Folded::new("6 people"), None, &mut out);
+    assert_eq!(out.len(), 2);
+}
+
+#[test]
+fn scanner_is_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<Scanner>();
+}
+
+fn assert_well_formed(s: &str) -> Result<(), proptest::test_runner::TestCaseError> {
+    let folded = Folded::new(s);
+    let mut out = Vec::new();
+    Scanner::new().scan(&folded, Date::parse_iso("2026-01-20"), &mut out);
+    let mut last = 0;
+    for m in &out {
+        proptest::prop_assert!(m.start < m.end, "empty span {:?}", m);
+        proptest::prop_assert!(m.end <= s.len());
+        proptest::prop_assert!(s.is_char_boundary(m.start) && s.is_char_boundary(m.end));
+        proptest::prop_assert!(m.start >= last, "out of order");
+        last = m.end;
+    }
+    Ok(())
+}
+
+proptest::proptest! {
+    #[test]
+    fn never_panics_on_any_text(s in "\\PC{0,64}") {
+        assert_well_formed(&s)?;
+    }
+
+    #[test]
+    fn never_panics_on_figure_like_text(
+        s in proptest::collection::vec(
+            proptest::prop_oneof![
+                proptest::string::string_regex("[0-9]{1,5}").unwrap(),
+                proptest::sample::select(vec![
+                    ",", ".", " ", "\u{a0}", "\u{202f}", "-", "\u{2013}", "/", ":", "%", "$", "€", "£",
+                    "¥", "US$", "January", "May", "Jan.", "Friday", "mid-", "late ", "between ", " and ",
+                    " to ", "million", "bn", "m", "st", "th", "a dozen", "one", "thousands", "km",
+                    "per cent", "in ", "ß", "İ", "각", "’", "\n", "at least ", "(", ")", "+", "@", "#",
+                ]).prop_map(|s: &str| s.to_owned()),
+            ],
+            0..24,
+        ).prop_map(|v| v.concat())
+    ) {
+        assert_well_formed(&s)?;
+    }
+}
