@@ -2,7 +2,8 @@
 //!
 //! Three measurements, each repeated and reported as the median with its min and max (these
 //! machines are shared and noisy, so medians and ratios, not single runs):
-//! 1. engine throughput on a news article (one `extract` call per article, MB/s of text);
+//! 1. engine throughput on a news article (one `extract` call per article, MB/s of text), with
+//!    and without the figure scanner, interleaved, and their ratio;
 //! 2. engine throughput on one large document (the article repeated to `--large-mb`);
 //! 3. `Extract` calls per second over loopback gRPC, against a server started in this process
 //!    on 127.0.0.1:0, with `--concurrency` client tasks sharing one HTTP/2 connection.
@@ -14,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use crate::config::Limits;
 use crate::error::{Error, Result};
-use crate::extract::{Extractor, Options};
+use crate::extract::{EntityKind, Extractor, Options};
 use crate::grpc::pb;
 
 /// Flags of `gazette bench`.
@@ -59,18 +60,15 @@ pub fn run(dir: &Path, args: &Args) -> Result<()> {
     let runs = args.runs.max(1);
     let period = Duration::from_secs_f64(args.seconds.max(0.05));
 
-    let per_article: Vec<f64> = (0..runs)
-        .map(|_| {
-            let (mut bytes, t) = (0usize, Instant::now());
-            while t.elapsed() < period {
-                let e = extractor.extract(&article, &options).expect("article extracts");
-                std::hint::black_box(e);
-                bytes += article.len();
-            }
-            bytes as f64 / t.elapsed().as_secs_f64() / 1e6
-        })
-        .collect();
-    report(&format!("engine, {} B article", article.len()), "MB/s", per_article);
+    let names_only = Options { kinds: vec![EntityKind::Person, EntityKind::Place, EntityKind::Organization], ..Options::default() };
+    // Interleaved, so that both see the same machine load.
+    let (mut full, mut names) = (Vec::with_capacity(runs), Vec::with_capacity(runs));
+    for _ in 0..runs {
+        full.push(article_rate(&extractor, &article, &options, period));
+        names.push(article_rate(&extractor, &article, &names_only, period));
+    }
+    let (full, names) = (report(&format!("engine, {} B article", article.len()), "MB/s", full), report("engine, same, names only (no figure scan)", "MB/s", names));
+    println!("{:<40} {:>17.2}", "ratio full / names only", full / names);
 
     let mut large = String::with_capacity(args.large_mb * 1_000_000 + article.len());
     while large.len() < args.large_mb * 1_000_000 {
@@ -95,6 +93,16 @@ pub fn run(dir: &Path, args: &Args) -> Result<()> {
         report(&format!("Extract over loopback, {} concurrent", args.concurrency), "calls/s", calls);
     }
     Ok(())
+}
+
+/// MB/s of text through `extract`, one call per article, for `period`.
+fn article_rate(extractor: &Extractor, article: &str, options: &Options, period: Duration) -> f64 {
+    let (mut bytes, t) = (0usize, Instant::now());
+    while t.elapsed() < period {
+        std::hint::black_box(extractor.extract(article, options).expect("article extracts"));
+        bytes += article.len();
+    }
+    bytes as f64 / t.elapsed().as_secs_f64() / 1e6
 }
 
 async fn loopback(extractor: Extractor, article: String, runs: usize, period: Duration, concurrency: usize) -> Result<Vec<f64>> {
@@ -144,7 +152,8 @@ async fn loopback(extractor: Extractor, article: String, runs: usize, period: Du
     Ok(rates)
 }
 
-fn report(what: &str, unit: &str, mut samples: Vec<f64>) {
+/// Prints the median with min and max; returns the median.
+fn report(what: &str, unit: &str, mut samples: Vec<f64>) -> f64 {
     samples.sort_by(f64::total_cmp);
     let median = samples[samples.len() / 2];
     println!(
@@ -153,4 +162,5 @@ fn report(what: &str, unit: &str, mut samples: Vec<f64>) {
         samples[samples.len() - 1],
         samples.len()
     );
+    median
 }

@@ -13,7 +13,7 @@
 
 use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind, StartKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, Anchored, Input, MatchKind, StartKind};
 
 use crate::error::{Error, Result};
 use crate::gazetteer::{CasePolicy, Gazetteers};
@@ -44,17 +44,53 @@ pub struct Hit {
     pub pattern: u32,
 }
 
-/// The automaton and its candidates. Built once; shared by every request.
+/// The automata and their candidates. Built once; shared by every request.
+///
+/// Nearly every alias needs a capital first letter (the `cap` and `exact` policies with an
+/// uppercase first character): those are in `capital`, searched anchored only where a word
+/// starts with an uppercase letter in the original ([`Folded::capitals`]), so lowercase prose
+/// costs nothing however many town names fold to common words. The few aliases that may start
+/// otherwise (`any`, "al-Qaeda", "eBay", "60 Minutes") are in `other`, searched unanchored.
 #[derive(Debug)]
 pub struct Matcher {
-    ac: AhoCorasick,
+    capital: Part,
+    other: Option<Part>,
     /// For pattern `p`, its candidates are `candidates[bounds[p]..bounds[p + 1]]`.
     bounds: Vec<u32>,
     candidates: Vec<Candidate>,
 }
 
+/// One automaton over some of the patterns.
+#[derive(Debug)]
+struct Part {
+    ac: AhoCorasick,
+    /// Automaton pattern index -> pattern id (index into `bounds`).
+    ids: Vec<u32>,
+}
+
+impl Part {
+    fn build(texts: Vec<&str>, ids: Vec<u32>, start: StartKind, kind: Option<AhoCorasickKind>) -> Result<Part> {
+        let ac = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .start_kind(start)
+            .kind(kind)
+            .build(texts)
+            .map_err(|e| Error::Automaton(e.to_string()))?;
+        Ok(Part { ac, ids })
+    }
+
+    /// The longest pattern starting at `start` and ending at or before `limit`.
+    fn anchored(&self, hay: &str, start: usize, limit: usize) -> Option<(usize, u32)> {
+        if limit <= start {
+            return None;
+        }
+        let m = self.ac.find(Input::new(hay).span(start..limit).anchored(Anchored::Yes))?;
+        Some((m.end(), self.ids[m.pattern().as_usize()]))
+    }
+}
+
 impl Matcher {
-    /// Builds the automaton over every alias of `gazetteers`.
+    /// Builds the automata over every alias of `gazetteers`.
     pub fn build(gazetteers: &Gazetteers) -> Result<Matcher> {
         let mut by_text: HashMap<String, Vec<Candidate>> = HashMap::new();
         for (e, entry) in gazetteers.entries.iter().enumerate() {
@@ -74,21 +110,25 @@ impl Matcher {
         patterns.sort_by(|a, b| a.0.cmp(&b.0));
         let mut bounds = Vec::with_capacity(patterns.len() + 1);
         let mut candidates = Vec::new();
-        let mut texts = Vec::with_capacity(patterns.len());
+        let (mut capital, mut other) = ((Vec::new(), Vec::new()), (Vec::new(), Vec::new()));
         bounds.push(0);
-        for (text, mut cands) in patterns {
+        for (id, (text, cands)) in patterns.iter_mut().enumerate() {
             // Stable: several aliases of one entry keep their file order.
             cands.sort_by(|a, b| gazetteers.rank(a.entry as usize, b.entry as usize));
-            candidates.extend(cands);
+            let part = if cands.iter().all(Candidate::needs_capital) { &mut capital } else { &mut other };
+            part.0.push(text.as_str());
+            part.1.push(id as u32);
+            candidates.extend(cands.drain(..));
             bounds.push(candidates.len() as u32);
-            texts.push(text);
         }
-        let ac = AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostLongest)
-            .start_kind(StartKind::Both)
-            .build(&texts)
-            .map_err(|e| Error::Automaton(e.to_string()))?;
-        Ok(Matcher { ac, bounds, candidates })
+        // The capital automaton is large (a DFA of it would take gigabytes): the library picks
+        // an NFA. The other one is small and scans every byte: a DFA.
+        let capital = Part::build(capital.0, capital.1, StartKind::Anchored, None)?;
+        let other = match other.0.is_empty() {
+            true => None,
+            false => Some(Part::build(other.0, other.1, StartKind::Both, Some(AhoCorasickKind::DFA))?),
+        };
+        Ok(Matcher { capital, other, bounds, candidates })
     }
 
     /// The number of distinct folded alias texts.
@@ -102,50 +142,85 @@ impl Matcher {
         &self.candidates[self.bounds[p] as usize..self.bounds[p + 1] as usize]
     }
 
-    /// Appends the accepted matches of `text`, in text order, never overlapping. `files`, when
-    /// given, says which gazetteer files may match (indexed by file).
+    /// Appends the accepted matches of `text`, in text order, never overlapping: at each
+    /// position where a name can start, the longest accepted alias wins (leftmost-longest);
+    /// when the longest is refused (boundary, case, gazetteer selection), the next shorter
+    /// one at the same position is tried. `files`, when given, says which gazetteer files may
+    /// match (indexed by file).
     pub fn find(&self, text: &Folded<'_>, files: Option<&[bool]>, out: &mut Vec<Hit>) {
         let hay = text.folded();
-        let mut at = 0;
-        while at < hay.len() {
-            let Some(m) = self.ac.find(Input::new(hay).span(at..hay.len())) else { break };
-            let start = m.start();
-            if starts_inside_word(hay, start) {
-                // No name can start anywhere in this word: skip to its end.
-                at = word_end(hay, start);
-                continue;
+        let capitals = text.capitals();
+        let (mut at, mut next_capital) = (0, 0);
+        // The next start of an `other` match at or after `at`, found lazily; `usize::MAX` once
+        // there is none left (so the rest of the text is scanned once, not once per name).
+        let next_other = |from| self.other.as_ref().and_then(|o| self.next_other(o, hay, from)).unwrap_or(usize::MAX);
+        let mut other_start = next_other(0);
+        loop {
+            while next_capital < capitals.len() && capitals[next_capital] < at {
+                next_capital += 1;
             }
-            let mut end = m.end();
-            let mut pattern = m.pattern().as_u32();
-            loop {
-                if ends_on_boundary(hay, end) {
-                    let (s, e) = (text.start_of(start), text.end_of(end));
-                    let original = &text.original()[s..e];
-                    if self.candidates(pattern).iter().any(|c| allowed(c, files) && c.accepts(original)) {
-                        out.push(Hit { start: s, end: e, pattern });
-                        at = end;
-                        break;
-                    }
+            if other_start < at {
+                other_start = next_other(at);
+            }
+            let start = capitals.get(next_capital).copied().unwrap_or(usize::MAX).min(other_start);
+            if start == usize::MAX {
+                break;
+            }
+            match self.longest_at(text, start, files) {
+                Some(hit) => {
+                    at = hit.end_folded;
+                    out.push(hit.hit);
                 }
-                // Refused: try the longest shorter pattern at the same start.
-                let shorter = if end - start > 1 {
-                    self.ac.find(Input::new(hay).span(start..end - 1).anchored(Anchored::Yes))
-                } else {
-                    None
-                };
-                match shorter {
-                    Some(m) => {
-                        end = m.end();
-                        pattern = m.pattern().as_u32();
-                    }
-                    None => {
-                        at = next_char(hay, start);
-                        break;
-                    }
-                }
+                None => at = next_char(hay, start),
             }
         }
     }
+
+    /// The leftmost start at or after `at` of an `other` pattern, at a word start.
+    fn next_other(&self, other: &Part, hay: &str, mut at: usize) -> Option<usize> {
+        while at < hay.len() {
+            let m = other.ac.find(Input::new(hay).span(at..hay.len()))?;
+            if !starts_inside_word(hay, m.start()) {
+                return Some(m.start());
+            }
+            at = word_end(hay, m.start());
+        }
+        None
+    }
+
+    /// The longest accepted match starting at `start`, from either automaton.
+    fn longest_at(&self, text: &Folded<'_>, start: usize, files: Option<&[bool]>) -> Option<Found> {
+        let hay = text.folded();
+        if starts_inside_word(hay, start) {
+            return None;
+        }
+        let mut limit = hay.len();
+        loop {
+            // The longest pattern of either automaton that ends within `limit`.
+            let a = self.capital.anchored(hay, start, limit);
+            let b = self.other.as_ref().and_then(|o| o.anchored(hay, start, limit));
+            let (end, pattern) = match (a, b) {
+                (Some(a), Some(b)) => a.max(b),
+                (Some(x), None) | (None, Some(x)) => x,
+                (None, None) => return None,
+            };
+            if ends_on_boundary(hay, end) {
+                let (s, e) = (text.start_of(start), text.end_of(end));
+                let original = &text.original()[s..e];
+                if self.candidates(pattern).iter().any(|c| allowed(c, files) && c.accepts(original)) {
+                    return Some(Found { hit: Hit { start: s, end: e, pattern }, end_folded: end });
+                }
+            }
+            // Refused: the next shorter pattern at the same start.
+            limit = end - 1;
+        }
+    }
+}
+
+/// An accepted match and where it ends in the folded text.
+struct Found {
+    hit: Hit,
+    end_folded: usize,
 }
 
 /// Whether a candidate's gazetteer file is selected.
@@ -154,6 +229,11 @@ pub fn allowed(c: &Candidate, files: Option<&[bool]>) -> bool {
 }
 
 impl Candidate {
+    /// Whether a match of this alias must start with an uppercase letter.
+    fn needs_capital(&self) -> bool {
+        self.case != CasePolicy::Any && self.text.chars().next().is_some_and(char::is_uppercase)
+    }
+
     /// Whether `original`, the text as written in the document, satisfies this alias's case
     /// policy.
     pub fn accepts(&self, original: &str) -> bool {

@@ -23,6 +23,9 @@ pub struct Folded<'t> {
     /// `(folded, original)` byte positions, strictly increasing in both: from each checkpoint
     /// on, folded and original advance together until the next one.
     marks: Vec<(usize, usize)>,
+    /// Folded positions of the words that start with an uppercase letter in the original: the
+    /// only places where most names can start.
+    capitals: Vec<usize>,
 }
 
 impl<'t> Folded<'t> {
@@ -30,13 +33,21 @@ impl<'t> Folded<'t> {
     pub fn new(original: &'t str) -> Folded<'t> {
         let mut folded = String::with_capacity(original.len());
         let mut marks = Vec::new();
+        let mut capitals = Vec::new();
         let bytes = original.as_bytes();
         let mut i = 0;
         let mut in_space = false;
+        // Whether the last character kept was a word character.
+        let mut in_word = false;
         while i < bytes.len() {
             let b = bytes[i];
             if b < 0x80 {
                 // ASCII fast path: one byte in, at most one byte out.
+                let word = b.is_ascii_alphanumeric();
+                if word && !in_word && b.is_ascii_uppercase() {
+                    capitals.push(folded.len());
+                }
+                in_word = word;
                 if b.is_ascii_whitespace() {
                     if in_space {
                         i += 1;
@@ -65,10 +76,16 @@ impl<'t> Folded<'t> {
                     folded.push(' ');
                     in_space = true;
                 }
+                in_word = false;
             } else {
+                let word = is_word_char(c);
+                if word && !in_word && c.is_uppercase() {
+                    capitals.push(before);
+                }
                 let pushed = fold_char(c, &mut folded);
                 if pushed {
                     in_space = false;
+                    in_word = word;
                 }
             }
             i += len;
@@ -76,7 +93,12 @@ impl<'t> Folded<'t> {
                 mark(&mut marks, folded.len(), i);
             }
         }
-        Folded { original, folded, marks }
+        Folded { original, folded, marks, capitals }
+    }
+
+    /// Folded positions where a word starting with an uppercase letter begins, ascending.
+    pub fn capitals(&self) -> &[usize] {
+        &self.capitals
     }
 
     /// The folded text.
@@ -262,6 +284,18 @@ mod tests {
             let (s, e) = (f.start_of(fs), f.end_of(fs + needle.len()));
             assert_eq!(&input[s..e], want, "{name}");
         }
+    }
+
+    #[test]
+    fn capital_word_starts() {
+        let text = "Putin met al-Assad, pro-Moscow ÉLYSÉE and iPhone U.S. 2Pac";
+        let f = Folded::new(text);
+        let got: Vec<&str> = f
+            .capitals()
+            .iter()
+            .map(|&p| f.folded()[p..].split(|c: char| !is_word_char(c)).next().unwrap())
+            .collect();
+        assert_eq!(got, vec!["putin", "assad", "moscow", "elysee", "u", "s"]);
     }
 
     #[test]
