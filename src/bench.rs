@@ -6,7 +6,9 @@
 //!    and without the figure scanner, interleaved, and their ratio;
 //! 2. engine throughput on one large document (the article repeated to `--large-mb`);
 //! 3. `Extract` calls per second over loopback gRPC, against a server started in this process
-//!    on 127.0.0.1:0, with `--concurrency` client tasks sharing one HTTP/2 connection.
+//!    on 127.0.0.1:0, with `--concurrency` client tasks sharing one HTTP/2 connection;
+//! 4. the time from starting `gazette serve` (a child process) to health SERVING, and its
+//!    resident memory then (Linux `/proc`).
 //!
 //! The load is bounded in count and time and targets only loopback.
 
@@ -68,7 +70,7 @@ pub fn run(dir: &Path, args: &Args) -> Result<()> {
         names.push(article_rate(&extractor, &article, &names_only, period));
     }
     let (full, names) = (report(&format!("engine, {} B article", article.len()), "MB/s", full), report("engine, same, names only (no figure scan)", "MB/s", names));
-    println!("{:<40} {:>17.2}", "ratio full / names only", full / names);
+    println!("{:<42} {:>17.2}", "ratio full / names only", full / names);
 
     let mut large = String::with_capacity(args.large_mb * 1_000_000 + article.len());
     while large.len() < args.large_mb * 1_000_000 {
@@ -91,8 +93,63 @@ pub fn run(dir: &Path, args: &Args) -> Result<()> {
             .map_err(|e| Error::Serve(e.to_string()))?;
         let calls = rt.block_on(loopback(extractor, article, runs, period, args.concurrency.max(1)))?;
         report(&format!("Extract over loopback, {} concurrent", args.concurrency), "calls/s", calls);
+        let (mut seconds, mut rss) = (Vec::new(), Vec::new());
+        for _ in 0..runs.min(5) {
+            let (s, r) = rt.block_on(startup(dir))?;
+            seconds.push(s);
+            rss.push(r);
+        }
+        report("`gazette serve`: start to health SERVING", "s", seconds);
+        report("`gazette serve`: resident memory, serving", "MB", rss);
     }
     Ok(())
+}
+
+/// Starts `gazette serve` as a child process on a free loopback port, polls health until
+/// SERVING, and reads its resident memory; returns (seconds, MB).
+async fn startup(dir: &Path) -> Result<(f64, f64)> {
+    let serve_err = |e: &dyn std::fmt::Display| Error::Serve(format!("startup measurement: {e}"));
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| serve_err(&e))?.port();
+    let exe = std::env::current_exe().map_err(|e| serve_err(&e))?;
+    let started = Instant::now();
+    let mut child = std::process::Command::new(exe)
+        .arg("--gazetteers")
+        .arg(dir)
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| serve_err(&e))?;
+    let endpoint = tonic::transport::Endpoint::from_shared(format!("http://127.0.0.1:{port}")).map_err(|e| serve_err(&e))?;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let serving = loop {
+        if Instant::now() > deadline {
+            break false;
+        }
+        if let Ok(channel) = endpoint.connect().await {
+            let mut health = tonic_health::pb::health_client::HealthClient::new(channel);
+            let request = tonic_health::pb::HealthCheckRequest { service: String::new() };
+            if let Ok(r) = health.check(request).await {
+                if r.into_inner().status == tonic_health::pb::health_check_response::ServingStatus::Serving as i32 {
+                    break true;
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    };
+    let seconds = started.elapsed().as_secs_f64();
+    let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap_or_default();
+    let _ = child.kill();
+    let _ = child.wait();
+    if !serving {
+        return Err(Error::Serve("gazette serve did not report SERVING within 60 s".into()));
+    }
+    let kb: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(f64::NAN);
+    Ok((seconds, kb / 1024.0))
 }
 
 /// MB/s of text through `extract`, one call per article, for `period`.
@@ -157,7 +214,7 @@ fn report(what: &str, unit: &str, mut samples: Vec<f64>) -> f64 {
     samples.sort_by(f64::total_cmp);
     let median = samples[samples.len() / 2];
     println!(
-        "{what:<40} median {median:>10.1} {unit}  (min {:.1}, max {:.1}, {} runs)",
+        "{what:<42} median {median:>10.2} {unit}  (min {:.2}, max {:.2}, {} runs)",
         samples[0],
         samples[samples.len() - 1],
         samples.len()
