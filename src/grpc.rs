@@ -43,8 +43,10 @@ pub struct State {
 
 impl State {
     /// Serves `extractor` from now on; calls in flight finish with the one they started with.
-    pub fn install(&self, extractor: Extractor) {
-        self.extractor.store(Some(Arc::new(extractor)));
+    pub fn install(&self, extractor: Extractor) -> Arc<Extractor> {
+        let extractor = Arc::new(extractor);
+        self.extractor.store(Some(extractor.clone()));
+        extractor
     }
 
     /// The extractor being served, if loaded.

@@ -118,7 +118,7 @@ impl Matcher {
             let part = if cands.iter().all(Candidate::needs_capital) { &mut capital } else { &mut other };
             part.0.push(text.as_str());
             part.1.push(id as u32);
-            candidates.extend(cands.drain(..));
+            candidates.append(cands);
             bounds.push(candidates.len() as u32);
         }
         // The capital automaton is large (a DFA of it would take gigabytes): the library picks
@@ -365,6 +365,7 @@ boe\torganization\tBank of England\t\t85\t
     }
 
     /// (name, text, expected (span, entry id) pairs)
+    #[allow(clippy::type_complexity)]
     const CASES: &[(&str, &str, &[(&str, &str)])] = &[
         ("plain", "Putin spoke with Israel about Iran.", &[("Israel", "israel"), ("Iran", "iran")]),
         ("possessive curly", "Israel\u{2019}s key ally", &[("Israel", "israel")]),

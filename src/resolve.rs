@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use crate::extract::{Entity, EntityKind, Mention, Method};
 use crate::figures::FigureMatch;
 use crate::gazetteer::{Gazetteers, Kind};
-use crate::matcher::{allowed, Hit, Matcher};
+use crate::matcher::{allowed, Candidate, Hit, Matcher};
 
 /// Turns accepted name hits into mentions (rule 1).
 pub fn names(
@@ -29,25 +29,33 @@ pub fn names(
     files: Option<&[bool]>,
     out: &mut Vec<Mention>,
 ) {
-    // Entries chosen through a non-weak alias somewhere in the document.
-    let mut evidenced: Vec<u32> = hits
-        .iter()
-        .filter_map(|h| {
-            let original = &text[h.start..h.end];
-            matcher
-                .candidates(h.pattern)
-                .iter()
-                .find(|c| allowed(c, files) && !c.weak && c.accepts(original))
-                .map(|c| c.entry)
-        })
-        .collect();
-    evidenced.sort_unstable();
-    evidenced.dedup();
+    let passes = |c: &Candidate, original: &str| allowed(c, files) && c.accepts(original);
+    // First pass: the best candidate of each hit, which is final unless it is weak; entries
+    // chosen through a non-weak alias are the evidence weak aliases need.
+    let mut chosen: Vec<Option<&Candidate>> = Vec::with_capacity(hits.len());
+    let mut evidenced: Vec<u32> = Vec::new();
     for h in hits {
         let original = &text[h.start..h.end];
-        let chosen = matcher.candidates(h.pattern).iter().find(|c| {
-            allowed(c, files) && c.accepts(original) && (!c.weak || evidenced.binary_search(&c.entry).is_ok())
-        });
+        let mut candidates = matcher.candidates(h.pattern).iter().filter(|c| passes(c, original));
+        let first = candidates.next();
+        let strong = match first {
+            Some(c) if c.weak => candidates.find(|c| !c.weak),
+            other => other,
+        };
+        evidenced.extend(strong.map(|c| c.entry));
+        chosen.push(first);
+    }
+    evidenced.sort_unstable();
+    evidenced.dedup();
+    for (h, first) in hits.iter().zip(chosen) {
+        let original = &text[h.start..h.end];
+        let chosen = match first {
+            Some(c) if c.weak && evidenced.binary_search(&c.entry).is_err() => matcher
+                .candidates(h.pattern)
+                .iter()
+                .find(|c| passes(c, original) && (!c.weak || evidenced.binary_search(&c.entry).is_ok())),
+            other => other,
+        };
         let Some(c) = chosen else { continue };
         let entry = &gazetteers.entries[c.entry as usize];
         let method = match (c.alias, c.is_verbatim(original)) {

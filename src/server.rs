@@ -41,10 +41,11 @@ impl Handle {
     }
 
     /// Serves `extractor` from now on and reports SERVING.
-    pub async fn install(&self, extractor: Extractor) {
-        self.state.install(extractor);
+    pub async fn install(&self, extractor: Extractor) -> Arc<Extractor> {
+        let installed = self.state.install(extractor);
         self.health.set_service_status("", ServingStatus::Serving).await;
         self.health.set_serving::<Named>().await;
+        installed
     }
 
     /// Loads `dir` again and serves it if, and only if, it loads cleanly: a bad file leaves
@@ -54,8 +55,7 @@ impl Handle {
         let extractor = tokio::task::spawn_blocking(move || Extractor::load(&dir))
             .await
             .map_err(|e| Error::Serve(format!("reload task failed: {e}")))??;
-        self.install(extractor).await;
-        Ok(self.state.current().expect("just installed"))
+        Ok(self.install(extractor).await)
     }
 
     /// The extractor being served, if any.
