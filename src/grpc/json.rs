@@ -2,7 +2,7 @@
 //! enums by name, 64-bit integers as strings, fields at their default value omitted.
 //!
 //! Hand-written for the handful of messages `gazette extract` prints, so that the CLI needs no
-//! second code generator; the round-trip test in `tests/` checks it against the field names of
+//! second code generator; the test below checks every key against the JSON names of
 //! the descriptor set.
 
 use serde_json::{Map, Value};
@@ -92,5 +92,69 @@ fn number(v: f64) -> Value {
         Value::from(v as i64)
     } else {
         serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use prost::Message;
+    use std::collections::BTreeSet;
+
+    /// The protobuf JSON names of a message's fields, from the compiled descriptor set.
+    fn json_names(message: &str) -> BTreeSet<String> {
+        let fds = prost_types::FileDescriptorSet::decode(pb::FILE_DESCRIPTOR_SET).unwrap();
+        let m = fds.file.iter().flat_map(|f| &f.message_type).find(|m| m.name() == message).unwrap();
+        m.field.iter().map(|f| f.json_name().to_owned()).collect()
+    }
+
+    fn keys(v: &Value) -> BTreeSet<String> {
+        v.as_object().unwrap().keys().cloned().collect()
+    }
+
+    #[test]
+    fn every_field_uses_its_descriptor_json_name() {
+        let figure = pb::Figure {
+            kind: pb::FigureKind::Money as i32,
+            value: 4.7e9,
+            value_max: Some(5e9),
+            unit: "USD".into(),
+            date: "2026-01-16".into(),
+            approximate: true,
+            qualifier: pb::Qualifier::AtLeast as i32,
+        };
+        let mention = pb::Mention {
+            kind: pb::EntityKind::Figure as i32,
+            text: "$4.7bn".into(),
+            start: 3,
+            end: 9,
+            entity_id: "x".into(),
+            canonical_name: "y".into(),
+            gazetteer: "z".into(),
+            figure: Some(figure),
+            method: pb::MatchMethod::Pattern as i32,
+        };
+        let entity = pb::Entity {
+            entity_id: "x".into(),
+            kind: pb::EntityKind::Place as i32,
+            canonical_name: "y".into(),
+            mention_indexes: vec![0, 2],
+            gazetteer: "z".into(),
+        };
+        let r = pb::ExtractResponse {
+            document_id: "d".into(),
+            mentions: vec![mention],
+            entities: vec![entity],
+            gazetteer_version: "v".into(),
+        };
+        let json = response(&r);
+        assert_eq!(keys(&json), json_names("ExtractResponse"));
+        assert_eq!(keys(&json["mentions"][0]), json_names("Mention"));
+        assert_eq!(keys(&json["mentions"][0]["figure"]), json_names("Figure"));
+        assert_eq!(keys(&json["entities"][0]), json_names("Entity"));
+        assert_eq!(json["mentions"][0]["start"], "3");
+        assert_eq!(json["mentions"][0]["figure"]["value"], 4_700_000_000i64);
+        assert_eq!(json["mentions"][0]["figure"]["qualifier"], "QUALIFIER_AT_LEAST");
+        assert_eq!(json["entities"][0]["mentionIndexes"], serde_json::json!([0, 2]));
     }
 }
