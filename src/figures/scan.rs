@@ -538,31 +538,9 @@ impl<'a> Scan<'a, '_> {
         }
         // Day and month: "15 January 2026", "15th of January".
         if (1..=2).contains(&n) {
-            let day = num_of(&self.b[i..de]) as u8;
-            let mut e = de;
-            let sfx = self.alpha_end(de);
-            if matches!(&self.b[de..sfx], b"st" | b"nd" | b"rd" | b"th") {
-                e = sfx;
-            }
-            if (1..=31).contains(&day) {
-                let mut m_at = e + 1;
-                if self.at(e) == b' ' && self.starts_with(e + 1, b"of ") && e > de {
-                    m_at = e + 4;
-                }
-                if self.at(e) == b' ' {
-                    if let Some((month, me)) = self.month_word(m_at) {
-                        let mut parts = Parts { month, day, ..Parts::default() };
-                        let mut end = me;
-                        if let Some((y, ye)) = self.year_after(me, false) {
-                            parts.year = Some(y);
-                            end = ye;
-                        }
-                        if Date::valid(parts.year.unwrap_or(2000), month, day) {
-                            self.emit_date(i, end, parts);
-                            return end;
-                        }
-                    }
-                }
+            if let Some((parts, end)) = self.day_month(i, true) {
+                self.emit_date(i, end, parts);
+                return end;
             }
         }
         // A minus sign: "-5°C", "−0.3%".
@@ -579,6 +557,30 @@ impl<'a> Scan<'a, '_> {
 
     /// A capitalised month name (full, or abbreviated with an optional '.') at `p`:
     /// (month, end).
+    /// "15 January [2026]", "15th January", and with `allow_of` "15th of January": one or two
+    /// digits at `ds`, an optional ordinal suffix, a month word, an optional year; the date
+    /// must exist. Returns the parts and the end of the expression.
+    fn day_month(&self, ds: usize, allow_of: bool) -> Option<(Parts, usize)> {
+        let de = self.digits_end(ds);
+        if !(1..=2).contains(&(de - ds)) {
+            return None;
+        }
+        let day = num_of(&self.b[ds..de]) as u8;
+        let sfx = self.alpha_end(de);
+        let e = if matches!(&self.b[de..sfx], b"st" | b"nd" | b"rd" | b"th") { sfx } else { de };
+        if self.at(e) != b' ' {
+            return None;
+        }
+        let m_at = if allow_of && e > de && self.starts_with(e + 1, b"of ") { e + 4 } else { e + 1 };
+        let (month, mut end) = self.month_word(m_at)?;
+        let mut parts = Parts { month, day, ..Parts::default() };
+        if let Some((y, ye)) = self.year_after(end, false) {
+            parts.year = Some(y);
+            end = ye;
+        }
+        Date::valid(parts.year.unwrap_or(2000), month, day).then_some((parts, end))
+    }
+
     fn month_word(&self, p: usize) -> Option<(u8, usize)> {
         let e = self.alpha_end(p);
         if e == p || self.word_char(e).is_some() {
@@ -717,26 +719,10 @@ impl<'a> Scan<'a, '_> {
                     return Some(end);
                 }
             }
-            let ds = q + 1;
-            let de = self.digits_end(ds);
-            if (1..=2).contains(&(de - ds)) {
-                let day = num_of(&self.b[ds..de]) as u8;
-                let sfx = self.alpha_end(de);
-                let e = if matches!(&self.b[de..sfx], b"st" | b"nd" | b"rd" | b"th") { sfx } else { de };
-                if self.at(e) == b' ' {
-                    if let Some((month, me)) = self.month_word(e + 1) {
-                        let mut parts = Parts { month, day, weekday: wd, ..Parts::default() };
-                        let mut end = me;
-                        if let Some((y, ye)) = self.year_after(me, false) {
-                            parts.year = Some(y);
-                            end = ye;
-                        }
-                        if Date::valid(parts.year.unwrap_or(2000), month, day) {
-                            self.emit_date(ws, end, parts);
-                            return Some(end);
-                        }
-                    }
-                }
+            if let Some((mut parts, end)) = self.day_month(q + 1, false) {
+                parts.weekday = wd;
+                self.emit_date(ws, end, parts);
+                return Some(end);
             }
         }
         let parts = Parts { weekday: wd, ..Parts::default() };
