@@ -17,7 +17,8 @@ use std::time::{Duration, Instant};
 
 use crate::config::Limits;
 use crate::error::{Error, Result};
-use crate::extract::{EntityKind, Extractor, Options};
+use crate::extract::{Extractor, Options};
+use crate::mention::EntityKind;
 use crate::grpc::pb;
 
 /// Flags of `gazette bench`.

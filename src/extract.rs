@@ -1,10 +1,11 @@
 //! The engine's face: `Extractor::extract(text, options) -> Extraction`.
 //!
-//! An [`Extractor`] holds the loaded gazetteers, their automaton and the figure scanner behind
-//! one `Arc`: cheap to clone, `Send + Sync`, built once and shared by every request. A call
-//! folds the text once, runs the name matcher and the figure scanner over the same folded copy,
-//! and resolves the result (see [`crate::resolve`]). Offsets are UTF-8 bytes; [`offsets`]
-//! converts a whole response to UTF-16 or code points in one linear pass.
+//! An [`Extractor`] holds the loaded gazetteers, their automaton, the cue gazetteers and the
+//! figure scanner behind one `Arc`: cheap to clone, `Send + Sync`, built once and shared by
+//! every request. A call runs the pipeline over one folded copy of the text: fold -> match ->
+//! figures -> names -> resolve, each stage reading what the one before produced. Offsets are
+//! UTF-8 bytes; [`offsets`] converts a whole response to UTF-16 or code points in one linear
+//! pass. The types a call returns live in [`crate::mention`].
 //!
 //! Nothing here knows about gRPC or tokio; request limits (text size) are the server's.
 
@@ -12,62 +13,13 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
-use crate::figures::{Date, Figure, Scanner};
-use crate::gazetteer::{Entry, Gazetteers};
+use crate::figures::{Date, Scanner};
+use crate::gazetteer::{Entry, Gazetteers, Kind};
 use crate::matcher::Matcher;
+use crate::mention::{EntityKind, Extraction, Mention};
+use crate::names::{self, Cues, Known};
 use crate::resolve;
 use crate::text::Folded;
-
-/// What a mention is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum EntityKind {
-    Person,
-    Place,
-    Organization,
-    Figure,
-}
-
-/// How a mention was found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Method {
-    /// The canonical name, as written in the gazetteer.
-    Exact,
-    /// The canonical name up to case, diacritics, quotes, dashes and spaces.
-    Folded,
-    /// An alias of the entry.
-    Alias,
-    /// A figure found by the scanner.
-    Pattern,
-}
-
-/// One mention, in UTF-8 byte offsets of the original text.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Mention {
-    pub start: usize,
-    pub end: usize,
-    pub kind: EntityKind,
-    pub method: Method,
-    /// Index of the gazetteer entry ([`Extractor::entry`]); `None` for figures.
-    pub entry: Option<usize>,
-    pub figure: Option<Figure>,
-}
-
-/// One distinct entry and the indexes of its mentions.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Entity {
-    pub entry: usize,
-    pub kind: EntityKind,
-    pub mentions: Vec<u32>,
-}
-
-/// The result for one document.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Extraction {
-    /// In text order, never overlapping.
-    pub mentions: Vec<Mention>,
-    /// In order of first mention.
-    pub entities: Vec<Entity>,
-}
 
 /// What to extract.
 #[derive(Debug, Clone, Default)]
@@ -78,6 +30,8 @@ pub struct Options {
     pub gazetteers: Vec<String>,
     /// The day the text was written, to resolve "Friday".
     pub reference_date: Option<Date>,
+    /// Only names that a gazetteer entry holds: no rules, no co-reference.
+    pub known_only: bool,
 }
 
 impl Options {
@@ -105,19 +59,35 @@ pub struct Extractor {
 struct Inner {
     gazetteers: Gazetteers,
     matcher: Matcher,
+    cues: Cues,
+    /// Per entry: a country or first-level subdivision ("X, Illinois" makes X a place).
+    region: Vec<bool>,
     scanner: Scanner,
 }
 
 impl Extractor {
-    /// Loads every gazetteer file of `dir` and builds the automaton.
+    /// Loads every gazetteer file of `dir` and its cue files (`dir/cues/*.tsv`), and builds
+    /// the automata.
     pub fn load(dir: &Path) -> Result<Extractor> {
-        Extractor::new(Gazetteers::load(dir)?)
+        Extractor::with_cues(Gazetteers::load(dir)?, Cues::load(dir)?)
     }
 
-    /// Builds the automaton over already loaded gazetteers.
+    /// Builds the automaton over already loaded gazetteers, without cues (no names beyond
+    /// the gazetteers).
     pub fn new(gazetteers: Gazetteers) -> Result<Extractor> {
+        Extractor::with_cues(gazetteers, Cues::empty())
+    }
+
+    /// Builds the automata over already loaded gazetteers and cues.
+    pub fn with_cues(gazetteers: Gazetteers, cues: Cues) -> Result<Extractor> {
         let matcher = Matcher::build(&gazetteers)?;
-        Ok(Extractor { inner: Arc::new(Inner { gazetteers, matcher, scanner: Scanner::new() }) })
+        let region = gazetteers.entries.iter().map(is_region).collect();
+        Ok(Extractor { inner: Arc::new(Inner { gazetteers, matcher, cues, region, scanner: Scanner::new() }) })
+    }
+
+    /// The loaded cue gazetteers.
+    pub fn cues(&self) -> &Cues {
+        &self.inner.cues
     }
 
     /// The loaded gazetteers.
@@ -151,22 +121,40 @@ impl Extractor {
         let names_wanted = [EntityKind::Person, EntityKind::Place, EntityKind::Organization].iter().any(|&k| options.wants(k));
         let figures_wanted = options.wants(EntityKind::Figure);
         // Names are matched whenever figures are wanted too: a figure inside a name is dropped.
-        let mut names = Vec::new();
+        let mut known = Vec::new();
         if names_wanted || figures_wanted {
             let mut hits = Vec::new();
             self.inner.matcher.find(&folded, files.as_deref(), &mut hits);
-            resolve::names(g, &self.inner.matcher, text, &hits, files.as_deref(), &mut names);
+            resolve::names(g, &self.inner.matcher, text, &hits, files.as_deref(), &mut known);
         }
         let mut figures = Vec::new();
         if figures_wanted {
             self.inner.scanner.scan(&folded, options.reference_date, &mut figures);
         }
+        let mut found = Vec::new();
+        let names = if options.known_only || !(names_wanted || figures_wanted) {
+            known
+        } else {
+            let claimed: Vec<Known> = known.iter().map(|m| self.known(m)).collect();
+            let chunks = names::find(&self.inner.cues, &folded, &claimed);
+            resolve::coreference(text, known, chunks, &mut found)
+        };
         let mut mentions = resolve::merge_figures(names, figures);
         if !options.kinds.is_empty() {
             mentions.retain(|m| options.wants(m.kind));
         }
-        let entities = resolve::group(&mentions);
-        Ok(Extraction { mentions, entities })
+        let entities = resolve::group(&mut mentions);
+        Ok(Extraction { mentions, entities, found })
+    }
+
+    /// A gazetteer mention as the names stage sees it.
+    fn known(&self, m: &Mention) -> Known {
+        Known {
+            start: m.start,
+            end: m.end,
+            kind: m.kind,
+            region: m.entry().is_some_and(|k| self.inner.region[k]),
+        }
     }
 
     /// Which files a request selected, by name; `None` for all.
@@ -189,6 +177,13 @@ impl Extractor {
         }
         Ok(Some(selected))
     }
+}
+
+/// A country (GeoNames, no first-level code of its own) or a first-level subdivision.
+fn is_region(e: &Entry) -> bool {
+    let has = |key: &str| e.attributes.iter().any(|(k, _)| k == key);
+    e.kind == Kind::Place
+        && (has("subdivision") || (e.id.starts_with("geonames:") && !has("admin1") && !e.attributes.iter().any(|(k, v)| k == "type" && v == "continent")))
 }
 
 /// Converts the mentions' byte offsets to `encoding`, in one pass over the text: returns
@@ -222,6 +217,7 @@ pub fn offsets(text: &str, mentions: &[Mention], encoding: Encoding) -> Vec<(u64
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::mention::Method;
     use std::path::PathBuf;
 
     fn extractor() -> Extractor {
@@ -236,7 +232,7 @@ putin\tperson\tVladimir Putin\tPutin\t85\t
     }
 
     fn ids(x: &Extractor, e: &Extraction) -> Vec<String> {
-        e.mentions.iter().map(|m| m.entry.map_or("-".to_owned(), |k| x.entry(k).id.clone())).collect()
+        e.mentions.iter().map(|m| m.entry().map_or("-".to_owned(), |k| x.entry(k).id.clone())).collect()
     }
 
     #[test]

@@ -16,7 +16,8 @@ use tonic::{Request, Response, Status, Streaming};
 
 use crate::config::Limits;
 use crate::error::Error;
-use crate::extract::{offsets, Encoding, EntityKind, Extraction, Extractor, Method, Options};
+use crate::extract::{offsets, Encoding, Extractor, Options};
+use crate::mention::{EntityKind, Evidence, Extraction, Method, Mention, Target};
 use crate::figures::{Date, Figure, FigureKind, Qualifier};
 use crate::gazetteer::Kind;
 
@@ -161,36 +162,58 @@ fn options(request: &pb::ExtractRequest) -> Result<(Options, Encoding), Error> {
             message: format!("{s:?} is not a date of the form YYYY-MM-DD"),
         })?),
     };
-    Ok((Options { kinds, gazetteers: request.gazetteers.clone(), reference_date }, encoding))
+    Ok((Options { kinds, gazetteers: request.gazetteers.clone(), reference_date, known_only: request.known_only }, encoding))
 }
 
 fn response(x: &Extractor, text: &str, document_id: String, e: Extraction, encoding: Encoding) -> pb::ExtractResponse {
     let spans = offsets(text, &e.mentions, encoding);
     pb::ExtractResponse {
         document_id,
-        mentions: e.mentions.iter().zip(spans).map(|(m, span)| mention(x, text, m, span)).collect(),
+        mentions: e.mentions.iter().zip(spans).map(|(m, span)| mention(x, &e, text, m, span)).collect(),
         entities: entities(x, &e),
         gazetteer_version: x.gazetteers().version.clone(),
     }
 }
 
-fn mention(x: &Extractor, text: &str, m: &crate::extract::Mention, (start, end): (u64, u64)) -> pb::Mention {
-    let entry = m.entry.map(|k| x.entry(k));
+/// The id, canonical name and gazetteer of what a name refers to.
+fn identity(x: &Extractor, e: &Extraction, target: Option<Target>) -> (String, String, String) {
+    match target {
+        Some(Target::Entry(k)) => {
+            let entry = x.entry(k);
+            (entry.id.clone(), entry.canonical.clone(), x.gazetteer_name(entry).to_owned())
+        }
+        Some(Target::Found(k)) => {
+            let f = &e.found[k];
+            (f.id.clone(), f.canonical.clone(), String::new())
+        }
+        None => Default::default(),
+    }
+}
+
+fn mention(x: &Extractor, e: &Extraction, text: &str, m: &Mention, (start, end): (u64, u64)) -> pb::Mention {
+    let (entity_id, canonical_name, gazetteer) = identity(x, e, m.target);
     pb::Mention {
         kind: entity_kind(m.kind) as i32,
         text: text[m.start..m.end].to_owned(),
         start,
         end,
-        entity_id: entry.map(|e| e.id.clone()).unwrap_or_default(),
-        canonical_name: entry.map(|e| e.canonical.clone()).unwrap_or_default(),
-        gazetteer: entry.map(|e| x.gazetteer_name(e).to_owned()).unwrap_or_default(),
+        entity_id,
+        canonical_name,
+        gazetteer,
         figure: m.figure.as_ref().map(figure),
         method: match m.method {
             Method::Exact => pb::MatchMethod::Exact,
             Method::Folded => pb::MatchMethod::Folded,
             Method::Alias => pb::MatchMethod::Alias,
             Method::Pattern => pb::MatchMethod::Pattern,
+            Method::Rule => pb::MatchMethod::Rule,
+            Method::Coreference => pb::MatchMethod::Coreference,
         } as i32,
+        evidence: match m.evidence {
+            Some(Evidence::Cue { rule, start, end }) => format!("{}:{}", rule.as_str(), &text[start..end]),
+            Some(Evidence::Coreference { antecedent }) => format!("coreference:{antecedent}"),
+            None => String::new(),
+        },
     }
 }
 
@@ -198,14 +221,8 @@ fn entities(x: &Extractor, e: &Extraction) -> Vec<pb::Entity> {
     e.entities
         .iter()
         .map(|g| {
-            let entry = x.entry(g.entry);
-            pb::Entity {
-                entity_id: entry.id.clone(),
-                kind: entity_kind(g.kind) as i32,
-                canonical_name: entry.canonical.clone(),
-                mention_indexes: g.mentions.clone(),
-                gazetteer: x.gazetteer_name(entry).to_owned(),
-            }
+            let (entity_id, canonical_name, gazetteer) = identity(x, e, Some(g.target));
+            pb::Entity { entity_id, kind: entity_kind(g.kind) as i32, canonical_name, mention_indexes: g.mentions.clone(), gazetteer }
         })
         .collect()
 }
@@ -276,7 +293,7 @@ impl pb::entity_extractor_server::EntityExtractor for Service {
         let text = std::mem::take(&mut request.text);
         let extractor = self.extractor()?;
         let (text, options, encoding) = self.prepare(text, &request)?;
-        let extraction = run_engine(extractor.clone(), text.clone(), options).await?;
+        let mut extraction = run_engine(extractor.clone(), text.clone(), options).await?;
         let spans = offsets(&text, &extraction.mentions, encoding);
         let summary = pb::ExtractStreamSummary {
             document_id: request.document_id,
@@ -286,9 +303,10 @@ impl pb::entity_extractor_server::EntityExtractor for Service {
         };
         // Mentions are converted one by one as the client reads them, in text order; the
         // summary closes the stream.
-        let mentions = extraction.mentions.into_iter().zip(spans).map(move |(m, span)| {
+        let all = std::mem::take(&mut extraction.mentions);
+        let mentions = all.into_iter().zip(spans).map(move |(m, span)| {
             Ok(pb::ExtractStreamResponse {
-                event: Some(pb::extract_stream_response::Event::Mention(mention(&extractor, &text, &m, span))),
+                event: Some(pb::extract_stream_response::Event::Mention(mention(&extractor, &extraction, &text, &m, span))),
             })
         });
         let closing = std::iter::once(Ok(pb::ExtractStreamResponse {

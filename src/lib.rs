@@ -13,12 +13,16 @@ mod figures;
 mod gazetteer;
 pub mod grpc;
 mod matcher;
+mod mention;
+mod names;
 mod resolve;
 pub mod server;
 mod text;
 
 pub use config::{Limits, LogFormat};
 pub use error::{Error, Result};
-pub use extract::{offsets, Encoding, Entity, EntityKind, Extraction, Extractor, Method, Mention, Options};
+pub use extract::{offsets, Encoding, Extractor, Options};
+pub use mention::{Entity, EntityKind, Evidence, Extraction, Found, Method, Mention, Rule, Target};
+pub use names::Cues;
 pub use figures::{Date, Figure, FigureKind, Qualifier};
 pub use gazetteer::{CasePolicy, Entry, File, Gazetteers, Kind, SharedAlias};

@@ -285,6 +285,11 @@ fn check(dir: &Path, verbose: bool) -> anyhow::Result<ExitCode> {
         aliases,
         g.version
     );
+    let cues = extractor.cues();
+    for (name, lines) in cues.files() {
+        println!("{:<24} {:<28} {:>8}", format!("cues/{name}"), "cues", lines);
+    }
+    println!("{} distinct cue texts in {} cue files", cues.pattern_count(), cues.files().len());
     let shared = g.shared_aliases();
     println!("{} alias texts are claimed by several entries (the highest priority wins, then the lower id)", shared.len());
     let shown = if verbose { shared.len() } else { shared.len().min(20) };

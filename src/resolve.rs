@@ -6,19 +6,34 @@
 //!    (and whose gazetteer is selected). A `weak` alias needs evidence: its entry must also be
 //!    the choice of some match through a non-weak alias in the same document; otherwise the
 //!    next candidate is tried, and the match is dropped when none is left.
-//! 2. A figure that overlaps a name is dropped ("Channel 4 News" is a name, not a 4), unless
+//! 2. Names found by rules ([`crate::names`]) replace the gazetteer names strictly inside
+//!    them, and are tied together by co-reference, over the whole document:
+//!    - the same words typed twice are one entity;
+//!    - a single word (or a title and a word) equal to the surname of a person named in full
+//!      ("Okafor", "Ms Okafor" after "Ngozi Okafor"), or to the first word of an organisation
+//!      found by a rule ("Acme" after "Acme Corp."), joins that entity;
+//!    - an acronym in parentheses right after a name whose initials it spells ("(OECD)") makes
+//!      that name an organisation and joins it; the acronym's later uses join it too, and so do
+//!      capital words spelling a found organisation's initials;
+//!    - one sense per document: a single-word gazetteer name equal to a person's surname
+//!      ("Jordan" after "Michael Jordan") is that person;
+//!    - an entity found by rules gets a document-scoped id, `doc:<kind>:<slug of the longest
+//!      form>`, and the longest form as its canonical name.
+//! 3. A figure that overlaps a name is dropped ("Channel 4 News" is a name, not a 4), unless
 //!    the names it overlaps lie strictly inside it ("US" in "US$4.7 billion").
-//! 3. Mentions are returned in text order; entities in order of first mention.
+//! 4. Mentions are returned in text order; entities in order of first mention.
 //!
 //! The automaton and the case rules belong to [`crate::matcher`]; the figure scanner to
-//! [`crate::figures`].
+//! [`crate::figures`]; the cue rules to [`crate::names`].
 
 use std::collections::HashMap;
 
-use crate::extract::{Entity, EntityKind, Mention, Method};
 use crate::figures::FigureMatch;
 use crate::gazetteer::{Gazetteers, Kind};
 use crate::matcher::{allowed, Candidate, Hit, Matcher};
+use crate::mention::{Entity, EntityKind, Evidence, Found, Mention, Method, Rule, Target};
+use crate::names::Name;
+use crate::text::fold;
 
 /// Turns accepted name hits into mentions (rule 1).
 pub fn names(
@@ -72,7 +87,8 @@ pub fn names(
                 Kind::Organization => EntityKind::Organization,
             },
             method,
-            entry: Some(c.entry as usize),
+            target: Some(Target::Entry(c.entry as usize)),
+            evidence: None,
             figure: None,
         });
     }
@@ -111,7 +127,8 @@ pub fn merge_figures(names: Vec<Mention>, figures: Vec<FigureMatch>) -> Vec<Ment
         end: f.end,
         kind: EntityKind::Figure,
         method: Method::Pattern,
-        entry: None,
+        target: None,
+        evidence: None,
         figure: Some(f.figure),
     });
     let mut names = names.into_iter().zip(keep_name).filter(|(_, keep)| *keep).map(|(n, _)| n).peekable();
@@ -126,19 +143,231 @@ pub fn merge_figures(names: Vec<Mention>, figures: Vec<FigureMatch>) -> Vec<Ment
     out
 }
 
-/// Groups name mentions by entry, in order of first mention (rule 3).
-pub fn group(mentions: &[Mention]) -> Vec<Entity> {
-    let mut index: HashMap<usize, usize> = HashMap::new();
+/// Groups name mentions by what they refer to, in order of first mention (rule 4), and turns
+/// each co-reference's antecedent from a byte offset into a mention index.
+pub fn group(mentions: &mut [Mention]) -> Vec<Entity> {
+    let starts: Vec<usize> = mentions.iter().map(|m| m.start).collect();
+    for m in mentions.iter_mut() {
+        if let Some(Evidence::Coreference { antecedent }) = &mut m.evidence {
+            *antecedent = starts.binary_search(&(*antecedent as usize)).map_or(0, |k| k as u32);
+        }
+    }
+    let mut index: HashMap<Target, usize> = HashMap::new();
     let mut entities: Vec<Entity> = Vec::new();
     for (k, m) in mentions.iter().enumerate() {
-        let Some(entry) = m.entry else { continue };
-        let slot = *index.entry(entry).or_insert_with(|| {
-            entities.push(Entity { entry, kind: m.kind, mentions: Vec::new() });
+        let Some(target) = m.target else { continue };
+        let slot = *index.entry(target).or_insert_with(|| {
+            entities.push(Entity { target, kind: m.kind, mentions: Vec::new() });
             entities.len() - 1
         });
         entities[slot].mentions.push(k as u32);
     }
     entities
+}
+
+/// What a shorter form may refer to: the entity, its kind and where its longest form is.
+#[derive(Clone, Copy)]
+struct Referent {
+    target: Target,
+    kind: EntityKind,
+    at: usize,
+}
+
+/// Puts the names found by rules beside the gazetteer names and ties mentions of one entity
+/// together (rule 2). `known` and `names` are in text order; returns the name mentions in text
+/// order, with [`Evidence::Coreference`] antecedents as byte offsets (see [`group`]).
+pub fn coreference(text: &str, known: Vec<Mention>, names: Vec<Name>, found: &mut Vec<Found>) -> Vec<Mention> {
+    // Typed chunks replace the gazetteer names inside them.
+    let mut keep = vec![true; known.len()];
+    let mut first = 0;
+    for n in names.iter().filter(|n| n.kind.is_some()) {
+        while first < known.len() && known[first].end <= n.start {
+            first += 1;
+        }
+        for (k, m) in known.iter().enumerate().skip(first).take_while(|(_, m)| m.start < n.end) {
+            if n.start <= m.start && m.end <= n.end {
+                keep[k] = false;
+            }
+        }
+    }
+    let known: Vec<Mention> = known.into_iter().zip(keep).filter(|(_, k)| *k).map(|(m, _)| m).collect();
+
+    let mut forms: Vec<(usize, usize)> = Vec::new(); // per found entity: its longest form's span
+    let mut by_key: HashMap<(EntityKind, &str), Referent> = HashMap::new();
+    // Short forms: a surname, an organisation's first word, an acronym. `None` when two
+    // entities claim one.
+    let mut short: HashMap<String, Option<Referent>> = HashMap::new();
+    let claim = |short: &mut HashMap<String, Option<Referent>>, key: String, r: Referent| {
+        let slot = short.entry(key).or_insert(Some(r));
+        if slot.is_some_and(|old| old.target != r.target) {
+            *slot = None;
+        }
+    };
+    let mut out: Vec<Mention> = Vec::with_capacity(known.len() + names.len());
+    let new_entity = |found: &mut Vec<Found>, forms: &mut Vec<(usize, usize)>, kind, n: &Name| {
+        found.push(Found { id: String::new(), kind, canonical: String::new() });
+        forms.push((n.start, n.end));
+        Referent { target: Target::Found(found.len() - 1), kind, at: n.start }
+    };
+    // Full names first: every typed chunk of two words or more.
+    let mut referent_of: Vec<Option<Referent>> = vec![None; names.len()];
+    for (k, n) in names.iter().enumerate() {
+        let Some(kind) = n.kind else { continue };
+        if n.words < 2 {
+            continue;
+        }
+        let r = match by_key.get(&(kind, n.key.as_str())) {
+            Some(&r) => r,
+            None => {
+                let r = new_entity(found, &mut forms, kind, n);
+                by_key.insert((kind, n.key.as_str()), r);
+                r
+            }
+        };
+        if !n.head.is_empty() {
+            claim(&mut short, n.head.clone(), r);
+        }
+        if kind == EntityKind::Organization && n.initials.len() >= 2 {
+            claim(&mut short, n.initials.to_lowercase(), r);
+        }
+        referent_of[k] = Some(r);
+    }
+    // Persons the gazetteers named in full lend their surnames too.
+    for m in known.iter().filter(|m| m.kind == EntityKind::Person) {
+        let words: Vec<&str> = text[m.start..m.end].split_whitespace().collect();
+        if let (true, Some(last), Some(target)) = (words.len() >= 2, words.last(), m.target) {
+            claim(&mut short, fold(last), Referent { target, kind: EntityKind::Person, at: m.start });
+        }
+    }
+    for (k, n) in names.iter().enumerate() {
+        let evidence = n.rule.map(|(rule, start, end)| Evidence::Cue { rule, start, end });
+        let mention = |n: &Name, kind, method, target, evidence| Mention {
+            start: n.start,
+            end: n.end,
+            kind,
+            method,
+            target: Some(target),
+            evidence,
+            figure: None,
+        };
+        let coref = |r: Referent| Some(Evidence::Coreference { antecedent: r.at as u32 });
+        let same_kind = |r: &Referent| n.kind.is_none_or(|kind| kind == r.kind);
+        if let Some(r) = referent_of[k] {
+            out.push(mention(n, r.kind, Method::Rule, r.target, evidence));
+        } else if let Some(r) = short.get(&n.key).copied().flatten().filter(same_kind) {
+            out.push(mention(n, r.kind, Method::Coreference, r.target, coref(r)));
+            referent_of[k] = Some(r);
+        } else if let Some(r) = [EntityKind::Person, EntityKind::Organization, EntityKind::Place]
+            .iter()
+            .find_map(|&kind| by_key.get(&(kind, n.key.as_str())).copied())
+            .filter(same_kind)
+        {
+            out.push(mention(n, r.kind, Method::Coreference, r.target, coref(r)));
+            referent_of[k] = Some(r);
+        } else if let Some(kind) = n.kind {
+            let r = new_entity(found, &mut forms, kind, n);
+            by_key.insert((kind, n.key.as_str()), r);
+            out.push(mention(n, kind, Method::Rule, r.target, evidence));
+            referent_of[k] = Some(r);
+        } else if let Some(p) = k.checked_sub(1).filter(|&p| spells(text, &names[p], n)) {
+            // "(OECD)" right after the name it spells: an organisation, unless already typed
+            // otherwise.
+            let r = match referent_of[p] {
+                Some(r) if r.kind == EntityKind::Organization => r,
+                Some(_) => continue,
+                None => {
+                    let long = &names[p];
+                    let r = new_entity(found, &mut forms, EntityKind::Organization, long);
+                    let cue = Some(Evidence::Cue { rule: Rule::Acronym, start: n.start, end: n.end });
+                    out.push(mention(long, EntityKind::Organization, Method::Rule, r.target, cue));
+                    referent_of[p] = Some(r);
+                    r
+                }
+            };
+            claim(&mut short, n.key.clone(), r);
+            out.push(mention(n, r.kind, Method::Coreference, r.target, coref(r)));
+            referent_of[k] = Some(r);
+        }
+    }
+    // One sense per document: a one-word gazetteer name that is a person's surname here.
+    let mut known = known;
+    for m in known.iter_mut().filter(|m| m.kind != EntityKind::Person) {
+        let word = &text[m.start..m.end];
+        if word.contains(char::is_whitespace) {
+            continue;
+        }
+        if let Some(r) = short.get(&fold(word)).copied().flatten().filter(|r| r.kind == EntityKind::Person) {
+            *m = Mention {
+                kind: EntityKind::Person,
+                method: Method::Coreference,
+                target: Some(r.target),
+                evidence: Some(Evidence::Coreference { antecedent: r.at as u32 }),
+                ..m.clone()
+            };
+        }
+    }
+    // Canonical names and ids of the found entities: the longest form.
+    for m in &out {
+        if let Some(Target::Found(f)) = m.target {
+            let (s, e) = forms[f];
+            if text[m.start..m.end].chars().count() > text[s..e].chars().count() {
+                forms[f] = (m.start, m.end);
+            }
+        }
+    }
+    for (f, &(s, e)) in found.iter_mut().zip(&forms) {
+        f.canonical = text[s..e].split_whitespace().collect::<Vec<_>>().join(" ");
+        f.id = format!("doc:{}:{}", kind_name(f.kind), slug(&f.canonical));
+    }
+    // Antecedents point at the longest form.
+    for m in &mut out {
+        if let (Some(Evidence::Coreference { antecedent }), Some(Target::Found(f))) = (&mut m.evidence, m.target) {
+            *antecedent = forms[f].0 as u32;
+        }
+    }
+    let mut all = known;
+    all.append(&mut out);
+    all.sort_by_key(|m| m.start);
+    all
+}
+
+/// Whether `acronym` is a capital word of 2 to 6 letters in parentheses right after `long`,
+/// spelling the initials of its capitalised words: "Organisation for Economic Co-operation and
+/// Development (OECD)".
+fn spells(text: &str, long: &Name, acronym: &Name) -> bool {
+    acronym.words == 1
+        && acronym.upper
+        && acronym.parenthesised
+        && long.words >= 2
+        && (2..=6).contains(&acronym.key.len())
+        && text[long.end..acronym.start].trim() == "("
+        && long.initials == acronym.key.to_uppercase()
+}
+
+fn kind_name(kind: EntityKind) -> &'static str {
+    match kind {
+        EntityKind::Person => "person",
+        EntityKind::Place => "place",
+        EntityKind::Organization => "organization",
+        EntityKind::Figure => "figure",
+    }
+}
+
+/// Lowercase letters and digits, other runs as one "-": "Ngozi Okafor" -> "ngozi-okafor".
+fn slug(s: &str) -> String {
+    let folded = fold(s);
+    let mut out = String::with_capacity(folded.len());
+    for c in folded.chars() {
+        if c.is_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    out
 }
 
 #[cfg(test)]
@@ -147,7 +376,7 @@ mod tests {
     use crate::figures::{Figure, FigureKind, Qualifier};
 
     fn name(start: usize, end: usize, entry: usize) -> Mention {
-        Mention { start, end, kind: EntityKind::Place, method: Method::Exact, entry: Some(entry), figure: None }
+        Mention { start, end, kind: EntityKind::Place, method: Method::Exact, target: Some(Target::Entry(entry)), evidence: None, figure: None }
     }
 
     fn figure(start: usize, end: usize) -> FigureMatch {
@@ -191,8 +420,8 @@ mod tests {
 
     #[test]
     fn groups_in_order_of_first_mention() {
-        let ms = vec![name(0, 1, 7), name(2, 3, 3), name(4, 5, 7)];
-        let got: Vec<(usize, Vec<u32>)> = group(&ms).into_iter().map(|e| (e.entry, e.mentions)).collect();
-        assert_eq!(got, vec![(7, vec![0, 2]), (3, vec![1])]);
+        let mut ms = vec![name(0, 1, 7), name(2, 3, 3), name(4, 5, 7)];
+        let got: Vec<(Target, Vec<u32>)> = group(&mut ms).into_iter().map(|e| (e.target, e.mentions)).collect();
+        assert_eq!(got, vec![(Target::Entry(7), vec![0, 2]), (Target::Entry(3), vec![1])]);
     }
 }

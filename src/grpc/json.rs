@@ -35,6 +35,7 @@ fn mention(m: &pb::Mention) -> Value {
         o.insert("figure".into(), figure(f));
     }
     put_enum(&mut o, "method", m.method, |v| pb::MatchMethod::try_from(v).ok().map(|k| k.as_str_name()));
+    put_str(&mut o, "evidence", &m.evidence);
     Value::Object(o)
 }
 
@@ -133,6 +134,7 @@ mod tests {
             gazetteer: "z".into(),
             figure: Some(figure),
             method: pb::MatchMethod::Pattern as i32,
+            evidence: "e".into(),
         };
         let entity = pb::Entity {
             entity_id: "x".into(),

@@ -1,0 +1,243 @@
+//! The cue gazetteers: the words around and inside names that tell what an unknown name is
+//! (given names, titles, designators, place keys...), their file format and their automaton.
+//!
+//! A cue file is `<gazetteer dir>/cues/*.tsv`: UTF-8, `#` comments, one cue per line in three
+//! TAB-separated columns, `text <TAB> cue <TAB> flags` (flags may be empty). Cue texts are
+//! folded like documents ([`crate::text::fold`]) and become the patterns of one Aho-Corasick
+//! automaton, searched anchored at the starts of the words the names stage asks about. The same
+//! text may carry several cues ("Jordan": a given name and a surname, both ambiguous).
+//!
+//! What the cues mean in a sentence (the rules) belongs to the parent module.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind, StartKind};
+
+use crate::error::{Error, Result};
+use crate::text::{fold, is_word_char};
+
+/// The cue kinds a text may carry, as bits.
+pub type Bits = u32;
+
+pub const GIVEN: Bits = 1;
+pub const GIVEN_AMBIGUOUS: Bits = 1 << 1;
+pub const SURNAME: Bits = 1 << 2;
+pub const SURNAME_AMBIGUOUS: Bits = 1 << 3;
+pub const FAMILY_FIRST: Bits = 1 << 4;
+pub const FAMILY_FIRST_AMBIGUOUS: Bits = 1 << 5;
+pub const SYLLABLE: Bits = 1 << 6;
+pub const CONNECTOR: Bits = 1 << 7;
+pub const SUFFIX: Bits = 1 << 8;
+pub const TITLE: Bits = 1 << 9;
+pub const ORG_END: Bits = 1 << 10;
+pub const ORG_END_WEAK: Bits = 1 << 11;
+pub const ORG_START: Bits = 1 << 12;
+pub const PLACE_END: Bits = 1 << 13;
+pub const PLACE_END_WEAK: Bits = 1 << 14;
+pub const PLACE_START: Bits = 1 << 15;
+pub const PLACE_START_WEAK: Bits = 1 << 16;
+pub const COMMON: Bits = 1 << 17;
+pub const DEMONYM: Bits = 1 << 18;
+
+/// `(name in files, plain bit, bit with the ambiguous/weak flag)`.
+const KINDS: &[(&str, Bits, Bits)] = &[
+    ("given", GIVEN, GIVEN_AMBIGUOUS),
+    ("surname", SURNAME, SURNAME_AMBIGUOUS),
+    ("family-first", FAMILY_FIRST, FAMILY_FIRST_AMBIGUOUS),
+    ("syllable", SYLLABLE, SYLLABLE),
+    ("connector", CONNECTOR, CONNECTOR),
+    ("suffix", SUFFIX, SUFFIX),
+    ("title", TITLE, TITLE),
+    ("org-end", ORG_END, ORG_END_WEAK),
+    ("org-start", ORG_START, ORG_START),
+    ("place-end", PLACE_END, PLACE_END_WEAK),
+    ("place-start", PLACE_START, PLACE_START_WEAK),
+    ("common", COMMON, COMMON),
+    ("demonym", DEMONYM, DEMONYM),
+];
+
+/// The loaded cues and their automaton. Built once, shared by every request.
+#[derive(Debug)]
+pub struct Cues {
+    ac: Option<AhoCorasick>,
+    /// Bits of each pattern, by automaton pattern index.
+    bits: Vec<Bits>,
+    /// The `syllable` cues, sorted: looked up inside words ("zemin" = "ze" + "min").
+    syllables: Vec<Box<str>>,
+    /// The files loaded: `(file stem, cue lines)`.
+    files: Vec<(String, usize)>,
+}
+
+/// The longest cue at a position: its bits and where it ends in the folded text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cue {
+    pub bits: Bits,
+    pub end: usize,
+}
+
+impl Cues {
+    /// No cues: the names stage then finds nothing beyond the gazetteers.
+    pub fn empty() -> Cues {
+        Cues { ac: None, bits: Vec::new(), syllables: Vec::new(), files: Vec::new() }
+    }
+
+    /// Loads `dir/cues/*.tsv` in file-name order; no `cues` directory means no cues. A
+    /// malformed line is an error naming the file and line.
+    pub fn load(dir: &Path) -> Result<Cues> {
+        let dir = dir.join("cues");
+        if !dir.is_dir() {
+            return Ok(Cues::empty());
+        }
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |error| Error::Io { path, error }
+        };
+        let mut paths = Vec::new();
+        for entry in std::fs::read_dir(&dir).map_err(io(&dir))? {
+            let path = entry.map_err(io(&dir))?.path();
+            if path.extension().is_some_and(|x| x == "tsv") && path.is_file() {
+                paths.push(path);
+            }
+        }
+        paths.sort();
+        let mut sources = Vec::with_capacity(paths.len());
+        for path in paths {
+            let bytes = std::fs::read(&path).map_err(io(&path))?;
+            sources.push((path, bytes));
+        }
+        Cues::from_sources(&sources)
+    }
+
+    /// Builds the cues from file contents already in memory.
+    pub fn from_sources(sources: &[(std::path::PathBuf, Vec<u8>)]) -> Result<Cues> {
+        let mut by_text: HashMap<String, Bits> = HashMap::new();
+        let mut files = Vec::new();
+        for (path, bytes) in sources {
+            let bad = |line: usize, message: String| Error::Gazetteer { path: path.clone(), line, message };
+            let text = std::str::from_utf8(bytes).map_err(|e| {
+                bad(1 + bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count(), "not valid UTF-8".into())
+            })?;
+            let mut count = 0;
+            for (n, line) in text.split('\n').enumerate() {
+                let line = line.strip_suffix('\r').unwrap_or(line);
+                if line.trim().is_empty() || line.trim_start().starts_with('#') {
+                    continue;
+                }
+                let (folded, bits) = parse_line(line).map_err(|m| bad(n + 1, m))?;
+                *by_text.entry(folded).or_default() |= bits;
+                count += 1;
+            }
+            let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            files.push((name, count));
+        }
+        let mut patterns: Vec<(String, Bits)> = by_text.into_iter().collect();
+        patterns.sort();
+        let syllables = patterns.iter().filter(|(_, b)| b & SYLLABLE != 0).map(|(t, _)| t.as_str().into()).collect();
+        if patterns.is_empty() {
+            return Ok(Cues { ac: None, bits: Vec::new(), syllables, files });
+        }
+        let ac = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .start_kind(StartKind::Anchored)
+            .build(patterns.iter().map(|(t, _)| t))
+            .map_err(|e| Error::Automaton(e.to_string()))?;
+        Ok(Cues { ac: Some(ac), bits: patterns.into_iter().map(|(_, b)| b).collect(), syllables, files })
+    }
+
+    /// The cue files loaded, with their line counts.
+    pub fn files(&self) -> &[(String, usize)] {
+        &self.files
+    }
+
+    /// The number of distinct folded cue texts.
+    pub fn pattern_count(&self) -> usize {
+        self.bits.len()
+    }
+
+    /// Whether `s` (folded) is a `syllable` cue.
+    pub fn is_syllable(&self, s: &str) -> bool {
+        self.syllables.binary_search_by(|x| (**x).cmp(s)).is_ok()
+    }
+
+    /// The longest cue starting at `start` of the folded text that ends on a word boundary
+    /// (or right after a final `.`, as in "Inc."); a refused longest match falls back to the
+    /// next shorter one at the same start.
+    pub fn at(&self, hay: &str, start: usize) -> Option<Cue> {
+        let ac = self.ac.as_ref()?;
+        let mut limit = hay.len();
+        while limit > start {
+            let m = ac.find(Input::new(hay).span(start..limit).anchored(Anchored::Yes))?;
+            let end = m.end();
+            let next = hay[end..].chars().next();
+            let last = hay[..end].chars().next_back();
+            let boundary = !(next.is_some_and(is_word_char) && last.is_some_and(is_word_char));
+            if boundary {
+                return Some(Cue { bits: self.bits[m.pattern().as_usize()], end });
+            }
+            limit = end - 1;
+        }
+        None
+    }
+}
+
+fn parse_line(line: &str) -> std::result::Result<(String, Bits), String> {
+    let cols: Vec<&str> = line.split('\t').collect();
+    if !(2..=3).contains(&cols.len()) {
+        return Err(format!("expected 3 tab-separated columns (text, cue, flags), found {}", cols.len()));
+    }
+    let text = cols[0].trim();
+    let folded = fold(text);
+    if folded.is_empty() || !folded.chars().any(is_word_char) {
+        return Err(format!("cue text {text:?} has no letter or digit"));
+    }
+    let kind = cols[1].trim();
+    let &(_, plain, flagged) = KINDS.iter().find(|(name, _, _)| *name == kind).ok_or_else(|| {
+        let known: Vec<&str> = KINDS.iter().map(|k| k.0).collect();
+        format!("unknown cue {kind:?}; expected one of {}", known.join(", "))
+    })?;
+    let mut bits = plain;
+    for flag in cols.get(2).map_or("", |f| f.trim()).split(',').map(str::trim).filter(|f| !f.is_empty()) {
+        match flag {
+            "ambiguous" | "weak" => bits = flagged,
+            other => return Err(format!("unknown flag {other:?}; expected ambiguous or weak")),
+        }
+    }
+    Ok((folded, bits))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn cues(text: &str) -> Result<Cues> {
+        Cues::from_sources(&[(PathBuf::from("cues/t.tsv"), text.as_bytes().to_vec())])
+    }
+
+    /// (name, file, expected error)
+    const BAD: &[(&str, &str, &str)] = &[
+        ("one column", "# c\nJohn\n", "cues/t.tsv:2: expected 3 tab-separated columns (text, cue, flags), found 1"),
+        ("unknown cue", "John\tgiven\t\nJohn\tfirst\t\n", "cues/t.tsv:2: unknown cue \"first\"; expected one of given, surname, family-first, syllable, connector, suffix, title, org-end, org-start, place-end, place-start, common, demonym"),
+        ("unknown flag", "May\tgiven\tmaybe\n", "cues/t.tsv:1: unknown flag \"maybe\"; expected ambiguous or weak"),
+        ("no letters", "--\ttitle\t\n", "cues/t.tsv:1: cue text \"--\" has no letter or digit"),
+    ];
+
+    #[test]
+    fn bad_lines_name_file_and_line() {
+        for &(name, file, want) in BAD {
+            assert_eq!(cues(file).unwrap_err().to_string(), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn longest_cue_on_a_boundary() {
+        let c = cues("Prime Minister\ttitle\t\nPrime\tcommon\t\nAli\tgiven\t\nInc.\torg-end\t\nJordan\tgiven\tambiguous\nJordan\tsurname\tambiguous\n").unwrap();
+        let hay = "prime minister alison ali inc. jordan";
+        assert_eq!(c.at(hay, 0), Some(Cue { bits: TITLE, end: 14 }));
+        assert_eq!(c.at(hay, 15), None, "ali inside alison");
+        assert_eq!(c.at(hay, 22), Some(Cue { bits: GIVEN, end: 25 }));
+        assert_eq!(c.at(hay, 26), Some(Cue { bits: ORG_END, end: 30 }));
+        assert_eq!(c.at(hay, 31), Some(Cue { bits: GIVEN_AMBIGUOUS | SURNAME_AMBIGUOUS, end: 37 }));
+    }
+}

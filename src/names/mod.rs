@@ -1,0 +1,557 @@
+//! The names stage: persons, organisations and places that no gazetteer holds, found from the
+//! cue words around capitalised word sequences (ANNIE-style: cue gazetteers, a small grammar
+//! over them, orthographic co-reference in [`crate::resolve`]).
+//!
+//! It reads the folded text (the folding pass records where capitalised words start) and the
+//! names the gazetteers already claimed, forms *chunks* of capitalised words (with the
+//! connectors names contain: "of" after a head word, "de", "al-", "bin", "&"), and types each
+//! chunk by evidence, in this order (the README's rules table):
+//!
+//! | rule | evidence | kind |
+//! |---|---|---|
+//! | `designator` | an organisation designator or head word last ("Acme Corp.", "Labour Party") | organisation |
+//! | `org-head` | an organisation head with "of"/"for" inside ("Ministry of Defence") | organisation |
+//! | `place-key` | a place key last or first ("Helmand Province", "Mount Kenya") | place |
+//! | `title` | a title or role right before ("President X", "Mr X", "spokesman X") | person |
+//! | `initials` | initials before a capitalised word ("J. Smith", "George W. Bush") | person |
+//! | `given-name` | a known given name first, two words or more ("Ngozi Okafor") | person |
+//! | `family-name` | a family-first name then pinyin-like syllables ("Wang Yi") | person |
+//! | `suffix` | a person suffix last ("Martin Luther King Jr.") | person |
+//! | `surname` | a capitalised word then a known surname, nothing else known | person |
+//! | `apposition` | ", " and a known country or first-level subdivision after | place |
+//!
+//! Sentence-initial and capitalised common words (from the `common` cues, built from word
+//! frequencies), demonyms and titles are trimmed from a chunk's start; all-caps chunks
+//! (headlines) are typed only by apposition and co-reference; a chunk with no evidence stays
+//! untyped and is handed on for co-reference. A chunk equal to a gazetteer match leaves it to
+//! the gazetteer; a typed chunk that strictly contains gazetteer matches replaces them
+//! ("Michael Jordan" is not the country).
+//!
+//! The cue data and its format belong to [`cues`]; choosing entities, co-reference and ids
+//! belong to [`crate::resolve`].
+
+mod cues;
+
+pub use cues::Cues;
+
+use cues::{Bits, Cue};
+use cues::{
+    COMMON, CONNECTOR, DEMONYM, FAMILY_FIRST, FAMILY_FIRST_AMBIGUOUS, GIVEN, GIVEN_AMBIGUOUS, ORG_END, ORG_END_WEAK,
+    ORG_START, PLACE_END, PLACE_END_WEAK, PLACE_START, PLACE_START_WEAK, SUFFIX, SURNAME, SURNAME_AMBIGUOUS,
+    TITLE,
+};
+
+use crate::mention::{EntityKind, Rule};
+use crate::text::{is_word_char, Folded};
+
+/// A name the gazetteers already claimed, as the names stage needs to know it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Known {
+    pub start: usize,
+    pub end: usize,
+    pub kind: EntityKind,
+    /// A country or first-level subdivision: the right side of an apposition.
+    pub region: bool,
+}
+
+/// A chunk of capitalised words, typed or not, in original byte offsets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Name {
+    pub start: usize,
+    pub end: usize,
+    /// `None`: no evidence; kept for co-reference.
+    pub kind: Option<EntityKind>,
+    /// The rule and the cue's span in the original text.
+    pub rule: Option<(Rule, usize, usize)>,
+    /// The folded words, space-separated.
+    pub key: String,
+    /// The folded word a shorter mention would use: a person's surname (the family name for
+    /// family-first names), an organisation's first word; empty when there is none.
+    pub head: String,
+    /// The first letters of the capitalised words, uppercase ("OECD").
+    pub initials: String,
+    pub words: usize,
+    /// Every word is in capitals.
+    pub upper: bool,
+    /// Written between parentheses: "(OECD)".
+    pub parenthesised: bool,
+}
+
+/// One word of the folded text.
+#[derive(Debug, Clone, Copy)]
+struct Token {
+    /// Folded span; `fe` includes a final "." of an initial or an abbreviation cue.
+    fs: usize,
+    fe: usize,
+    cap: bool,
+    upper: bool,
+    initial: bool,
+    cue: Option<Cue>,
+    /// Index of the known name covering this token.
+    known: Option<usize>,
+}
+
+impl Token {
+    fn bits(&self) -> Bits {
+        self.cue.map_or(0, |c| c.bits)
+    }
+    fn has(&self, bits: Bits) -> bool {
+        self.bits() & bits != 0
+    }
+    /// The cue covers exactly this token (not a longer phrase starting here).
+    fn word_cue(&self, bits: Bits) -> bool {
+        self.cue.is_some_and(|c| c.bits & bits != 0 && c.end <= self.fe)
+    }
+}
+
+/// Finds the chunks of `text` and types them. `known` is in text order, without overlaps.
+pub fn find(cues: &Cues, text: &Folded<'_>, known: &[Known]) -> Vec<Name> {
+    let mut tokens = tokenize(text);
+    if !tokens.iter().any(|t| t.cap) {
+        return Vec::new();
+    }
+    annotate(cues, text, known, &mut tokens);
+    let stage = Stage { cues, text, hay: text.folded(), known, tokens: &tokens };
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        if !tokens[i].cap {
+            i += 1;
+            continue;
+        }
+        let end = stage.chunk_end(i);
+        stage.chunk(i, end, &mut out);
+        i = end;
+    }
+    stage.appositions(&mut out);
+    out
+}
+
+/// Splits the folded text into words, joining "O'Brien", "al-Assad", "Saint-Germain" and
+/// "Jong-un", and marking initials ("J.").
+fn tokenize(text: &Folded<'_>) -> Vec<Token> {
+    let hay = text.folded();
+    let bytes = hay.as_bytes();
+    let capitals = text.capitals();
+    let mut tokens: Vec<Token> = Vec::new();
+    let (mut i, mut next_cap) = (0, 0);
+    while i < bytes.len() {
+        let (c, len) = char_at(hay, i);
+        if !is_word_char(c) {
+            i += len;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() {
+            let (c, len) = char_at(hay, i);
+            if !is_word_char(c) {
+                break;
+            }
+            i += len;
+        }
+        while next_cap < capitals.len() && capitals[next_cap] < start {
+            next_cap += 1;
+        }
+        let cap = capitals.get(next_cap) == Some(&start);
+        let token = Token { fs: start, fe: i, cap, upper: false, initial: false, cue: None, known: None };
+        if let Some(prev) = tokens.last_mut() {
+            let gap = &hay[prev.fe..start];
+            let (p, n) = (&hay[prev.fs..prev.fe], &hay[start..i]);
+            let join = match gap {
+                // O'Brien, D'Alema; never the possessive 's.
+                "'" => cap && prev.cap && p.chars().count() <= 2,
+                // Saint-Germain, al-Assad, Jong-un (a short syllable after a short capitalised
+                // word); never "Iran-aligned".
+                "-" => {
+                    (cap && (prev.cap || matches!(p, "al" | "el" | "bin" | "ibn" | "abu" | "abd" | "ben" | "bint")))
+                        || (prev.cap && !cap && n.len() <= 4 && p.len() <= 5 && n.chars().all(|c| c.is_ascii_lowercase()))
+                }
+                _ => false,
+            };
+            if join {
+                prev.fe = i;
+                prev.cap |= cap;
+                continue;
+            }
+        }
+        tokens.push(token);
+    }
+    for t in &mut tokens {
+        if t.cap {
+            let original = &text.original()[text.start_of(t.fs)..text.end_of(t.fe)];
+            let letters = original.chars().filter(|c| c.is_alphabetic());
+            t.upper = letters.clone().count() >= 2 && letters.clone().all(char::is_uppercase);
+            if original.chars().filter(|c| c.is_alphabetic()).count() == 1 && bytes.get(t.fe) == Some(&b'.') {
+                t.initial = true;
+                t.fe += 1;
+            }
+        }
+    }
+    tokens
+}
+
+fn char_at(hay: &str, i: usize) -> (char, usize) {
+    let b = hay.as_bytes()[i];
+    if b < 0x80 {
+        return (b as char, 1);
+    }
+    let c = hay[i..].chars().next().unwrap_or(' ');
+    (c, c.len_utf8())
+}
+
+/// Looks up the cues of the capitalised words and of the lowercase words near them, and marks
+/// the words that gazetteer names cover.
+fn annotate(cues: &Cues, text: &Folded<'_>, known: &[Known], tokens: &mut [Token]) {
+    let hay = text.folded();
+    for k in 0..tokens.len() {
+        let near_cap = tokens[k].cap || tokens.get(k + 1).is_some_and(|t| t.cap) || tokens.get(k + 2).is_some_and(|t| t.cap);
+        if !near_cap || tokens[k].initial {
+            continue;
+        }
+        if let Some(cue) = cues.at(hay, tokens[k].fs) {
+            // An abbreviation cue takes its final dot into the word ("Inc.", "Gen.").
+            if cue.end == tokens[k].fe + 1 && hay.as_bytes()[tokens[k].fe] == b'.' {
+                tokens[k].fe += 1;
+            }
+            tokens[k].cue = Some(cue);
+        }
+    }
+    let mut next = 0;
+    for t in tokens.iter_mut() {
+        let (s, e) = (text.start_of(t.fs), text.end_of(t.fe));
+        while next < known.len() && known[next].end <= s {
+            next += 1;
+        }
+        if next < known.len() && known[next].start < e {
+            t.known = Some(next);
+        }
+    }
+}
+
+struct Stage<'a, 't> {
+    cues: &'a Cues,
+    text: &'a Folded<'t>,
+    hay: &'a str,
+    known: &'a [Known],
+    tokens: &'a [Token],
+}
+
+/// Most words a person's name may have.
+const MAX_PERSON_WORDS: usize = 5;
+
+impl Stage<'_, '_> {
+    fn start(&self, k: usize) -> usize {
+        self.text.start_of(self.tokens[k].fs)
+    }
+    fn end(&self, k: usize) -> usize {
+        self.text.end_of(self.tokens[k].fe)
+    }
+
+    /// Whether tokens `a` and `a + 1` are separated by spaces alone (no line break).
+    fn spaced(&self, a: usize) -> bool {
+        let (x, y) = (self.tokens[a], self.tokens[a + 1]);
+        if &self.hay[x.fe..y.fs] != " " {
+            return false;
+        }
+        !self.text.original()[self.end(a)..self.start(a + 1)].contains('\n')
+    }
+
+    /// Whether tokens `a` and `a + 1` are joined by "&".
+    fn ampersand(&self, a: usize) -> bool {
+        let (x, y) = (self.tokens[a], self.tokens[a + 1]);
+        self.hay[x.fe..y.fs].trim() == "&"
+    }
+
+    /// Whether token `k` starts a sentence (or a line, or follows a quote or a parenthesis).
+    fn sentence_start(&self, k: usize) -> bool {
+        if k == 0 {
+            return true;
+        }
+        let gap = &self.hay[self.tokens[k - 1].fe..self.tokens[k].fs];
+        let gap = gap.trim();
+        if gap.is_empty() {
+            return self.text.original()[self.end(k - 1)..self.start(k)].contains('\n');
+        }
+        !matches!(gap, "," | "-")
+    }
+
+    /// The end (exclusive token index) of the chunk starting at capitalised token `i`.
+    fn chunk_end(&self, i: usize) -> usize {
+        let t = self.tokens;
+        let mut j = i + 1;
+        // Whether the words so far end in a head that an "of"/"the"/"for"/"and" may follow.
+        let mut head = t[i].has(ORG_START | PLACE_START | ORG_END | PLACE_END);
+        let mut covered = t[i].cue.map_or(0, |c| c.end);
+        while j < t.len() {
+            let linked = self.spaced(j - 1) || self.ampersand(j - 1);
+            if !linked {
+                break;
+            }
+            if t[j].cap {
+                head = t[j].has(ORG_START | PLACE_START | ORG_END | PLACE_END);
+                covered = covered.max(t[j].cue.map_or(0, |c| c.end));
+                j += 1;
+                continue;
+            }
+            // A lowercase connector, then more capitalised words.
+            let connector = t[j].has(CONNECTOR) && j + 1 < t.len() && self.spaced(j);
+            let inside_cue = t[j].fe <= covered;
+            let allowed = inside_cue || (connector && (!t[j].has(COMMON) || head));
+            if !allowed {
+                break;
+            }
+            // Connectors may run ("of the"), but the chunk must end on a capitalised word.
+            let mut k = j;
+            while k < t.len() && !t[k].cap && (t[k].has(CONNECTOR) || t[k].fe <= covered) && k + 1 < t.len() && self.spaced(k) {
+                k += 1;
+            }
+            if k >= t.len() || !t[k].cap {
+                break;
+            }
+            j = k;
+        }
+        j
+    }
+
+    /// Types the chunk of tokens `a..b` and appends what it finds.
+    fn chunk(&self, mut a: usize, b: usize, out: &mut Vec<Name>) {
+        let t = self.tokens;
+        if t[a..b].iter().all(|x| x.upper) {
+            // A headline: co-reference may still tie its words to names found in the body.
+            for k in a..b {
+                self.push(k, k + 1, None, out);
+            }
+            return;
+        }
+        // Leading connectors and a sentence's first common word are not part of a name.
+        while a < b && (t[a].has(CONNECTOR) && t[a].has(COMMON) || (self.sentence_start(a) && self.is_common(a))) {
+            a += 1;
+        }
+        if a >= b {
+            return;
+        }
+        if let Some((kind, rule, k)) = self.organisation_or_place(a, b) {
+            self.push(a, b, Some((kind, rule, self.cue_span(k))), out);
+            return;
+        }
+        // A title inside the chunk splits it: what comes before is a chunk of its own, what
+        // comes after is the person the title names.
+        let title_at = (a..b).find(|&k| t[k].has(TITLE) && !t[k].has(GIVEN));
+        if let Some(k) = title_at {
+            let cover_end = t[k].cue.map_or(t[k].fe, |c| c.end);
+            let mut after = k + 1;
+            while after < b && t[after].fe <= cover_end {
+                after += 1;
+            }
+            if k > a {
+                self.chunk(a, k, out);
+            }
+            if after < b {
+                let cue = (self.start(k), self.end(after - 1));
+                self.person(after, b, Some(cue), out);
+            }
+            return;
+        }
+        let before = self.title_before(a);
+        self.person(a, b, before, out);
+    }
+
+    fn is_common(&self, k: usize) -> bool {
+        let t = &self.tokens[k];
+        t.has(COMMON | DEMONYM) && !t.word_cue(GIVEN) && !t.initial
+    }
+
+    /// A lowercase title or role right before token `a` ("spokesman", "chief executive").
+    fn title_before(&self, a: usize) -> Option<(usize, usize)> {
+        let t = self.tokens;
+        (a.saturating_sub(2)..a).find_map(|k| {
+            let cue = t[k].cue?;
+            let ends_here = (k..a).all(|m| t[m].fe <= cue.end) && cue.end <= t[a].fs && self.spaced(a - 1);
+            (cue.bits & TITLE != 0 && ends_here).then(|| (self.start(k), self.end(a - 1)))
+        })
+    }
+
+    /// The designator, head and place-key rules.
+    fn organisation_or_place(&self, a: usize, b: usize) -> Option<(EntityKind, Rule, usize)> {
+        let t = self.tokens;
+        let last = &t[b - 1];
+        let words = b - a;
+        let strong_before = |k: usize| k > a && !self.is_common(k - 1);
+        if words >= 2 && last.word_cue(ORG_END) {
+            return Some((EntityKind::Organization, Rule::Designator, b - 1));
+        }
+        // An org head with "of" inside: the cue covers the connector, and a word follows it.
+        if let Some(k) = (a..b).find(|&k| t[k].has(ORG_START) && t[k].cue.is_some_and(|c| c.end < t[b - 1].fe)) {
+            return Some((EntityKind::Organization, Rule::OrgHead, k));
+        }
+        if words >= 2 && last.word_cue(PLACE_END) {
+            return Some((EntityKind::Place, Rule::PlaceKey, b - 1));
+        }
+        if words >= 2 && t[a].has(PLACE_START) && t[a].cue.is_some_and(|c| c.end < t[b - 1].fe) {
+            return Some((EntityKind::Place, Rule::PlaceKey, a));
+        }
+        if words >= 2 && last.word_cue(ORG_END_WEAK) && strong_before(b - 1) && t[a..b - 1].iter().all(|x| !x.has(TITLE)) {
+            return Some((EntityKind::Organization, Rule::Designator, b - 1));
+        }
+        if words >= 2 && last.word_cue(PLACE_END_WEAK) && strong_before(b - 1) {
+            return Some((EntityKind::Place, Rule::PlaceKey, b - 1));
+        }
+        if words >= 2 && t[a].has(PLACE_START_WEAK) && !self.is_common(a + 1) && t[a].cue.is_some_and(|c| c.end < t[b - 1].fe) {
+            return Some((EntityKind::Place, Rule::PlaceKey, a));
+        }
+        None
+    }
+
+    /// The person rules over tokens `a..b`; `title` is the span of a title before them.
+    fn person(&self, mut a: usize, mut b: usize, title: Option<(usize, usize)>, out: &mut Vec<Name>) {
+        let t = self.tokens;
+        // Common words and demonyms before the name ("Yesterday", "Russian").
+        while a < b && self.is_common(a) && !(title.is_some() && a + 1 == b) {
+            a += 1;
+        }
+        if a >= b {
+            return;
+        }
+        let words = b - a;
+        if words > MAX_PERSON_WORDS {
+            // A list or a headline run, not one name.
+            self.push(a, b, None, out);
+            return;
+        }
+        let first = &t[a];
+        let last = &t[b - 1];
+        if let Some(span) = title {
+            return self.push(a, b, Some((EntityKind::Person, Rule::Title, span)), out);
+        }
+        let rule: Option<(Rule, usize)> = if words >= 2 && (first.initial || (a + 1..b - 1).any(|k| t[k].initial)) && !last.initial {
+            Some((Rule::Initials, if first.initial { a } else { (a + 1..b).find(|&k| t[k].initial).unwrap_or(a) }))
+        } else if words >= 2 && first.word_cue(GIVEN) && !last.initial {
+            Some((Rule::GivenName, a))
+        } else if words >= 2 && first.word_cue(GIVEN_AMBIGUOUS) && last.word_cue(SURNAME) {
+            Some((Rule::GivenName, a))
+        } else if (2..=3).contains(&words)
+            && first.word_cue(FAMILY_FIRST | FAMILY_FIRST_AMBIGUOUS)
+            && t[a + 1..b].iter().all(|x| self.syllables(x))
+            && (first.word_cue(FAMILY_FIRST) || t[a + 1..b].iter().all(|x| self.syllables(x) && x.fe - x.fs > 3))
+        {
+            Some((Rule::FamilyName, a))
+        } else if words >= 2 && last.word_cue(SUFFIX) && !self.is_common(a) {
+            Some((Rule::Suffix, b - 1))
+        } else if (2..=3).contains(&words)
+            && last.word_cue(SURNAME)
+            && !last.has(SURNAME_AMBIGUOUS)
+            && t[a..b].iter().all(|x| x.known.is_none() && !x.has(COMMON | DEMONYM) && !x.upper)
+        {
+            Some((Rule::Surname, b - 1))
+        } else {
+            None
+        };
+        match rule {
+            Some((rule, k)) => {
+                // A suffix stays in the span; a trailing common word ("Monday") does not.
+                while b > a + 1 && self.is_common(b - 1) && !t[b - 1].has(SURNAME | SUFFIX | GIVEN) {
+                    b -= 1;
+                }
+                self.push(a, b, Some((EntityKind::Person, rule, self.cue_span(k))), out)
+            }
+            None => self.push(a, b, None, out),
+        }
+    }
+
+    /// Whether a word is one or two pinyin syllables, or a hyphenated pair ("Jong-un").
+    fn syllables(&self, x: &Token) -> bool {
+        let w = &self.hay[x.fs..x.fe];
+        if let Some((p, q)) = w.split_once('-') {
+            return !p.is_empty() && !q.is_empty() && p.len() <= 5 && q.len() <= 5;
+        }
+        let is = |s: &str| self.cues.is_syllable(s);
+        is(w) || (1..w.len()).any(|k| w.is_char_boundary(k) && is(&w[..k]) && is(&w[k..]))
+    }
+
+    /// The span of token `k`'s cue in the original text.
+    fn cue_span(&self, k: usize) -> (usize, usize) {
+        let t = &self.tokens[k];
+        let cover = t.cue.map_or(t.fe, |c| c.end.max(t.fe));
+        (self.start(k), self.text.end_of(cover))
+    }
+
+    /// Appends the chunk `a..b`, typed or not. A typed chunk equal to a gazetteer name, or
+    /// overlapping one only in part, is left to the gazetteer; an untyped chunk is kept for
+    /// co-reference.
+    fn push(&self, a: usize, b: usize, typed: Option<(EntityKind, Rule, (usize, usize))>, out: &mut Vec<Name>) {
+        let t = self.tokens;
+        let (start, end) = (self.start(a), self.end(b - 1));
+        let mut kind = typed.map(|x| x.0);
+        let mut rule = typed.map(|(_, r, (s, e))| (r, s, e));
+        if kind.is_some() {
+            let touching: Vec<&Known> = t[a..b].iter().filter_map(|x| x.known).map(|k| &self.known[k]).collect();
+            let equal = touching.iter().any(|k| k.start == start && k.end == end);
+            let partial = touching.iter().any(|k| k.start < start || k.end > end);
+            if equal || partial {
+                kind = None;
+                rule = None;
+            }
+        }
+        if kind.is_none() && t[a..b].iter().any(|x| x.known.is_some()) && b - a == 1 {
+            // A single word the gazetteers claimed: nothing for co-reference to add.
+            return;
+        }
+        let key: Vec<&str> = t[a..b].iter().map(|x| self.hay[x.fs..x.fe].trim_end_matches('.')).collect();
+        let head = match kind {
+            Some(EntityKind::Person) if b - a >= 2 => {
+                let family_first = matches!(rule, Some((Rule::FamilyName, _, _)));
+                let mut h = if family_first { a } else { b - 1 };
+                if !family_first && t[h].has(SUFFIX) && h > a {
+                    h -= 1;
+                }
+                key[h - a].to_owned()
+            }
+            Some(EntityKind::Organization) if b - a >= 2 && !self.is_common(a) && !t[a].has(ORG_START | TITLE) => key[0].to_owned(),
+            _ => String::new(),
+        };
+        let initials = t[a..b]
+            .iter()
+            .filter(|x| x.cap)
+            .filter_map(|x| self.hay[x.fs..].chars().next())
+            .flat_map(char::to_uppercase)
+            .collect();
+        let original = self.text.original();
+        out.push(Name {
+            start,
+            end,
+            kind,
+            rule,
+            key: key.join(" "),
+            head,
+            initials,
+            words: b - a,
+            upper: t[a..b].iter().all(|x| x.upper),
+            parenthesised: original[..start].ends_with('(') && original[end..].starts_with(')'),
+        });
+    }
+
+    /// "Springfield, Illinois": an untyped chunk before ", " and a known country or
+    /// first-level subdivision is a place.
+    fn appositions(&self, out: &mut [Name]) {
+        let original = self.text.original();
+        let mut next = 0;
+        for name in out.iter_mut() {
+            if name.kind.is_some() || name.words > 3 {
+                continue;
+            }
+            let rest = &original[name.end..];
+            let Some(after) = rest.strip_prefix(", ") else { continue };
+            let at = name.end + 2 + (after.len() - after.trim_start().len());
+            while next < self.known.len() && self.known[next].start < at {
+                next += 1;
+            }
+            if let Some(k) = self.known.get(next).filter(|k| k.start == at && k.region && k.kind == EntityKind::Place) {
+                name.kind = Some(EntityKind::Place);
+                name.rule = Some((Rule::Apposition, k.start, k.end));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

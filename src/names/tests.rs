@@ -1,0 +1,162 @@
+//! The names stage and the co-reference after it, through the engine: a small gazetteer and a
+//! small cue set written here, and sentences of our own.
+
+use std::path::PathBuf;
+
+use crate::extract::{Extractor, Options};
+use crate::gazetteer::Gazetteers;
+use crate::mention::{EntityKind, Evidence, Method, Target};
+use crate::names::Cues;
+
+const GAZETTEER: &str = "\
+geonames:1\tplace\tJordan\t\t100\tgeonames=1;country=JO
+geonames:2\tplace\tNigeria\t\t100\tgeonames=2;country=NG
+iso3166-2:US-IL\tplace\tIllinois\t\t60\tsubdivision=US-IL;country=US
+geonames:3\tplace\tManchester\t\t70\tgeonames=3;country=GB;admin1=ENG
+geonames:4\tplace\tParis\t\t90\tgeonames=4;country=FR;admin1=11
+geonames:5\tplace\tUnited States\tU.S.|US\t100\tgeonames=5;country=US
+person:vladimir-putin\tperson\tVladimir Putin\tPutin\t85\t
+org:un\torganization\tUnited Nations\tUN\t85\t
+";
+
+const CUES: &str = "\
+Ngozi\tgiven\t
+Michael\tgiven\t
+John\tgiven\t
+Mohammed\tgiven\t
+Paris\tgiven\tambiguous
+Hilton\tsurname\t
+Smith\tsurname\t
+Wang\tfamily-first\t
+yi\tsyllable\t
+ze\tsyllable\t
+min\tsyllable\t
+of\tconnector\t
+the\tconnector\t
+al\tconnector\t
+Jr.\tsuffix\t
+President\ttitle\t
+Prime Minister\ttitle\t
+Ms\ttitle\t
+Mr\ttitle\t
+spokesman\ttitle\t
+Inc.\torg-end\t
+Party\torg-end\t
+United\torg-end\tweak
+Ministry of\torg-start\t
+Province\tplace-end\t
+Mount\tplace-start\t
+The\tcommon\t
+However\tcommon\t
+Later\tcommon\t
+Police\tcommon\t
+Government\tcommon\t
+said\tcommon\t
+Russian\tdemonym\t
+";
+
+fn extractor() -> Extractor {
+    let g = Gazetteers::from_sources(vec![(PathBuf::from("t.tsv"), GAZETTEER.as_bytes().to_vec())]).unwrap();
+    let cues = Cues::from_sources(&[(PathBuf::from("cues/t.tsv"), CUES.as_bytes().to_vec())]).unwrap();
+    Extractor::with_cues(g, cues).unwrap()
+}
+
+/// What a name mention looks like in a test: its text, kind, and evidence ("title:President",
+/// "coreference:<text of the antecedent>", "" for gazetteer names).
+fn names(x: &Extractor, text: &str, options: &Options) -> Vec<(String, EntityKind, String)> {
+    let e = x.extract(text, options).unwrap();
+    e.mentions
+        .iter()
+        .filter(|m| m.kind != EntityKind::Figure)
+        .map(|m| {
+            let evidence = match m.evidence {
+                Some(Evidence::Cue { rule, start, end }) => format!("{}:{}", rule.as_str(), &text[start..end]),
+                Some(Evidence::Coreference { antecedent }) => {
+                    let a = &e.mentions[antecedent as usize];
+                    format!("coreference:{}", &text[a.start..a.end])
+                }
+                None => String::new(),
+            };
+            (text[m.start..m.end].to_owned(), m.kind, evidence)
+        })
+        .collect()
+}
+
+use EntityKind::{Organization as O, Person as P, Place as L};
+
+/// (name, text, expected (mention, kind, evidence))
+#[allow(clippy::type_complexity)]
+const CASES: &[(&str, &str, &[(&str, EntityKind, &str)])] = &[
+    ("given name", "Ngozi Okafor arrived.", &[("Ngozi Okafor", P, "given-name:Ngozi")]),
+    ("surname later joins", "Ngozi Okafor arrived. Later Okafor left.", &[("Ngozi Okafor", P, "given-name:Ngozi"), ("Okafor", P, "coreference:Ngozi Okafor")]),
+    ("title and surname joins", "Ngozi Okafor arrived. Ms Okafor left.", &[("Ngozi Okafor", P, "given-name:Ngozi"), ("Okafor", P, "coreference:Ngozi Okafor")]),
+    ("surname before the full name", "Okafor wins. Ngozi Okafor arrived.", &[("Okafor", P, "coreference:Ngozi Okafor"), ("Ngozi Okafor", P, "given-name:Ngozi")]),
+    ("title", "President Adeyemi spoke.", &[("Adeyemi", P, "title:President")]),
+    ("multi-word title", "Prime Minister Kofi Mensah spoke.", &[("Kofi Mensah", P, "title:Prime Minister")]),
+    ("demonym and title", "Russian President Vladimir Putin spoke.", &[("Vladimir Putin", P, "")]),
+    ("lowercase role", "said spokesman Tunde Bakare.", &[("Tunde Bakare", P, "title:spokesman")]),
+    ("initials", "J. R. Ewing arrived.", &[("J. R. Ewing", P, "initials:J.")]),
+    ("suffix", "Later Kwesi Appiah Jr. arrived.", &[("Kwesi Appiah Jr.", P, "suffix:Jr.")]),
+    ("surname last", "Later Tolu Smith arrived.", &[("Tolu Smith", P, "surname:Smith")]),
+    ("family first", "Later Wang Yi arrived.", &[("Wang Yi", P, "family-name:Wang")]),
+    ("family first two syllables", "Later Wang Zemin arrived.", &[("Wang Zemin", P, "family-name:Wang")]),
+    ("particle", "Later Mohammed al-Rashid arrived.", &[("Mohammed al-Rashid", P, "given-name:Mohammed")]),
+    ("designator", "He joined Zentrix Inc. last year.", &[("Zentrix Inc.", O, "designator:Inc.")]),
+    ("designator short form joins", "He joined Zentrix Inc. last year. Zentrix grew.", &[("Zentrix Inc.", O, "designator:Inc."), ("Zentrix", O, "coreference:Zentrix Inc.")]),
+    ("head word", "the Green Dawn Party won.", &[("Green Dawn Party", O, "designator:Party")]),
+    ("org head with of", "the Ministry of Fisheries said.", &[("Ministry of Fisheries", O, "org-head:Ministry of")]),
+    ("weak designator over a place", "Manchester United won.", &[("Manchester United", O, "designator:United")]),
+    ("place key", "in Kandor Province today.", &[("Kandor Province", L, "place-key:Province")]),
+    ("place start", "climbed Mount Elbrai twice.", &[("Mount Elbrai", L, "place-key:Mount")]),
+    ("apposition", "born in Springvale, Illinois.", &[("Springvale", L, "apposition:Illinois"), ("Illinois", L, "")]),
+    ("dateline", "LAGOS, Nigeria (Reuters) - Rain fell.", &[("LAGOS", L, "apposition:Nigeria"), ("Nigeria", L, "")]),
+    ("given name beats a place inside", "Michael Jordan scored.", &[("Michael Jordan", P, "given-name:Michael")]),
+    ("one sense per document", "Michael Jordan scored. Jordan smiled.", &[("Michael Jordan", P, "given-name:Michael"), ("Jordan", P, "coreference:Michael Jordan")]),
+    ("ambiguous given needs a surname", "Paris Hilton sang.", &[("Paris Hilton", P, "given-name:Paris")]),
+    ("ambiguous given alone is the place", "Paris Gardens opened.", &[("Paris", L, "")]),
+    ("acronym defined", "the Zentrix Holding Group (ZHG) grew. ZHG fell.", &[("Zentrix Holding Group", O, "acronym:ZHG"), ("ZHG", O, "coreference:Zentrix Holding Group"), ("ZHG", O, "coreference:Zentrix Holding Group")]),
+    ("sentence-initial common word", "However Ngozi Okafor left.", &[("Ngozi Okafor", P, "given-name:Ngozi")]),
+    ("no evidence, no name", "Police said Harlan Vesk left.", &[]),
+    ("common capitalised words", "The Government said so.", &[]),
+    ("known person kept", "President Vladimir Putin spoke.", &[("Vladimir Putin", P, "")]),
+    ("possessive splits", "Nigeria's Ngozi Okafor spoke.", &[("Nigeria", L, ""), ("Ngozi Okafor", P, "given-name:Ngozi")]),
+    ("headline only by co-reference", "OKAFOR WINS\nNgozi Okafor won.", &[("OKAFOR", P, "coreference:Ngozi Okafor"), ("Ngozi Okafor", P, "given-name:Ngozi")]),
+    ("line break splits", "John\nSmith", &[]),
+];
+
+#[test]
+fn names_table() {
+    let x = extractor();
+    let mut failed = Vec::new();
+    for &(name, text, want) in CASES {
+        let want: Vec<(String, EntityKind, String)> = want.iter().map(|&(t, k, e)| (t.to_owned(), k, e.to_owned())).collect();
+        let got = names(&x, text, &Options::default());
+        if got != want {
+            failed.push(format!("{name}: {text}\n   got {got:?}\n  want {want:?}"));
+        }
+    }
+    assert!(failed.is_empty(), "{} of {} cases failed:\n{}", failed.len(), CASES.len(), failed.join("\n"));
+}
+
+#[test]
+fn known_only_finds_only_gazetteer_names() {
+    let x = extractor();
+    let opts = Options { known_only: true, ..Options::default() };
+    let got = names(&x, "Michael Jordan met Ngozi Okafor.", &opts);
+    assert_eq!(got, vec![("Jordan".to_owned(), L, String::new())]);
+}
+
+#[test]
+fn found_entities_have_document_ids_and_the_longest_form() {
+    let x = extractor();
+    let e = x.extract("Okafor spoke. President Ngozi Okafor arrived. Ms Okafor left.", &Options::default()).unwrap();
+    let persons: Vec<_> = e.entities.iter().filter(|g| g.kind == EntityKind::Person).collect();
+    assert_eq!(persons.len(), 1, "{:?}", e.mentions);
+    assert_eq!(persons[0].mentions, vec![0, 1, 2]);
+    let Target::Found(k) = persons[0].target else { panic!("not a found entity") };
+    assert_eq!(e.found[k].id, "doc:person:ngozi-okafor");
+    assert_eq!(e.found[k].canonical, "Ngozi Okafor");
+    assert_eq!(e.mentions[1].method, Method::Rule);
+    assert_eq!(e.mentions[0].method, Method::Coreference);
+    assert_eq!(e.mentions[2].method, Method::Coreference);
+}
