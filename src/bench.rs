@@ -64,14 +64,19 @@ pub fn run(dir: &Path, args: &Args) -> Result<()> {
     let period = Duration::from_secs_f64(args.seconds.max(0.05));
 
     let names_only = Options { kinds: vec![EntityKind::Person, EntityKind::Place, EntityKind::Organization], ..Options::default() };
-    // Interleaved, so that both see the same machine load.
-    let (mut full, mut names) = (Vec::with_capacity(runs), Vec::with_capacity(runs));
+    let known_only = Options { known_only: true, ..Options::default() };
+    // Interleaved, so that all see the same machine load.
+    let (mut full, mut names, mut known) = (Vec::with_capacity(runs), Vec::with_capacity(runs), Vec::with_capacity(runs));
     for _ in 0..runs {
         full.push(article_rate(&extractor, &article, &options, period));
         names.push(article_rate(&extractor, &article, &names_only, period));
+        known.push(article_rate(&extractor, &article, &known_only, period));
     }
-    let (full, names) = (report(&format!("engine, {} B article", article.len()), "MB/s", full), report("engine, same, names only (no figure scan)", "MB/s", names));
+    let full = report(&format!("engine, {} B article", article.len()), "MB/s", full);
+    let names = report("engine, same, names only (no figure scan)", "MB/s", names);
+    let known = report("engine, same, known only (no names stage)", "MB/s", known);
     println!("{:<42} {:>17.2}", "ratio full / names only", full / names);
+    println!("{:<42} {:>17.2}", "ratio full / known only", full / known);
 
     let mut large = String::with_capacity(args.large_mb * 1_000_000 + article.len());
     while large.len() < args.large_mb * 1_000_000 {

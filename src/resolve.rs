@@ -197,6 +197,9 @@ pub fn coreference(text: &str, known: Vec<Mention>, names: Vec<Name>, found: &mu
     // Short forms: a surname, an organisation's first word, an acronym. `None` when two
     // entities claim one.
     let mut short: HashMap<String, Option<Referent>> = HashMap::new();
+    // Given names of persons typed by them ("Alan" after "Alan Shearer"): for untyped words
+    // only, never against a gazetteer's sense.
+    let mut given: HashMap<String, Option<Referent>> = HashMap::new();
     let claim = |short: &mut HashMap<String, Option<Referent>>, key: String, r: Referent| {
         let slot = short.entry(key).or_insert(Some(r));
         if slot.is_some_and(|old| old.target != r.target) {
@@ -227,6 +230,9 @@ pub fn coreference(text: &str, known: Vec<Mention>, names: Vec<Name>, found: &mu
         if !n.head.is_empty() {
             claim(&mut short, n.head.clone(), r);
         }
+        if !n.given.is_empty() {
+            claim(&mut given, n.given.clone(), r);
+        }
         if kind == EntityKind::Organization && n.initials.len() >= 2 {
             claim(&mut short, n.initials.to_lowercase(), r);
         }
@@ -255,6 +261,9 @@ pub fn coreference(text: &str, known: Vec<Mention>, names: Vec<Name>, found: &mu
         if let Some(r) = referent_of[k] {
             out.push(mention(n, r.kind, Method::Rule, r.target, evidence));
         } else if let Some(r) = short.get(&n.key).copied().flatten().filter(same_kind) {
+            out.push(mention(n, r.kind, Method::Coreference, r.target, coref(r)));
+            referent_of[k] = Some(r);
+        } else if let Some(r) = given.get(&n.key).copied().flatten().filter(|_| n.kind.is_none() && short.get(&n.key).is_none()) {
             out.push(mention(n, r.kind, Method::Coreference, r.target, coref(r)));
             referent_of[k] = Some(r);
         } else if let Some(r) = [EntityKind::Person, EntityKind::Organization, EntityKind::Place]

@@ -68,6 +68,8 @@ pub struct Name {
     /// The folded word a shorter mention would use: a person's surname (the family name for
     /// family-first names), an organisation's first word; empty when there is none.
     pub head: String,
+    /// A person's given name, when a `given` cue typed it ("Alan" for "Alan Shearer").
+    pub given: String,
     /// The first letters of the capitalised words, uppercase ("OECD").
     pub initials: String,
     pub words: usize,
@@ -509,6 +511,10 @@ impl Stage<'_, '_> {
             Some(EntityKind::Organization) if b - a >= 2 && !self.is_common(a) && !t[a].has(ORG_START | TITLE) => key[0].to_owned(),
             _ => String::new(),
         };
+        let given = match (kind, rule) {
+            (Some(EntityKind::Person), Some((Rule::GivenName, _, _))) => key[0].to_owned(),
+            _ => String::new(),
+        };
         let initials = t[a..b]
             .iter()
             .filter(|x| x.cap)
@@ -523,6 +529,7 @@ impl Stage<'_, '_> {
             rule,
             key: key.join(" "),
             head,
+            given,
             initials,
             words: b - a,
             upper: t[a..b].iter().all(|x| x.upper),

@@ -91,6 +91,7 @@ const CASES: &[(&str, &str, &[(&str, EntityKind, &str)])] = &[
     ("surname later joins", "Ngozi Okafor arrived. Later Okafor left.", &[("Ngozi Okafor", P, "given-name:Ngozi"), ("Okafor", P, "coreference:Ngozi Okafor")]),
     ("title and surname joins", "Ngozi Okafor arrived. Ms Okafor left.", &[("Ngozi Okafor", P, "given-name:Ngozi"), ("Okafor", P, "coreference:Ngozi Okafor")]),
     ("surname before the full name", "Okafor wins. Ngozi Okafor arrived.", &[("Okafor", P, "coreference:Ngozi Okafor"), ("Ngozi Okafor", P, "given-name:Ngozi")]),
+    ("given name alone joins", "Ngozi Okafor arrived. Later Ngozi left.", &[("Ngozi Okafor", P, "given-name:Ngozi"), ("Ngozi", P, "coreference:Ngozi Okafor")]),
     ("title", "President Adeyemi spoke.", &[("Adeyemi", P, "title:President")]),
     ("multi-word title", "Prime Minister Kofi Mensah spoke.", &[("Kofi Mensah", P, "title:Prime Minister")]),
     ("demonym and title", "Russian President Vladimir Putin spoke.", &[("Vladimir Putin", P, "")]),
