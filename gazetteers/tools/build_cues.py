@@ -27,11 +27,15 @@ Rules (thresholds are the constants below):
   * common = web2 lowercase words with Zipf >= COMMON_ZIPF, minus words used mainly as names
     (Zipf not at least COMMON_MARGIN above what their census / nam_dict name share explains, see
     name_zipf), minus cue_lists/names_not_common.txt, plus function words and common_extra.txt.
-  * given/surname/family-first are `ambiguous` when the folded form is `common`, a place
-    (continent, country, first-level subdivision, city >= 100,000 in places.tsv), a single-word
+  * given/surname/family-first are `ambiguous` when the folded form (or a part of a hyphenated
+    name) is `common`, a place (continent, country, first-level subdivision, city >= 1,000,000
+    in places.tsv; cities of 100,000+ unless the name is a strong one), a single-word
     cue of another kind (title, demonym, org/place key, connector, suffix), in
     cue_lists/names_ambiguous.txt, or (given names) two letters long.
-  * Dropped as names: function words, shapes that are noise (digits, one letter, all caps,
+  * common also takes inflected forms (plural, past, -ing, -er) of web2 words with Zipf >=
+    INFLECTED_ZIPF, web2 having few of them.
+  * Dropped as names: `common` words far more frequent than their name share (NAME_DROP_EXCESS:
+    census oddities like "Members"), function words, shapes that are noise (digits, one letter, all caps,
     non-Latin script), nam_dict names of frequency class 1 that no other source confirms.
 """
 from __future__ import annotations
@@ -55,6 +59,9 @@ DEFAULT_OUT = os.path.normpath(os.path.join(HERE, "..", "cues"))
 # Tunables
 
 COMMON_ZIPF = 3.0       # a web2 lowercase word this frequent is a candidate `common` word
+INFLECTED_ZIPF = 3.5    # inflected forms of web2 lowercase words (web2 has few) need this Zipf
+NAME_DROP_EXCESS = 3.0  # a name that is a `common` word this much more frequent than its name
+                        # share explains is dropped (census oddities: Members, Points, Numbers)
 COMMON_MARGIN = 0.3     # ... unless its Zipf is less than this above its expected name Zipf
 NAME_C_FIRST = 4.6      # expected Zipf of a first name = log10(percent of people) + this
 NAME_C_LAST = 4.85      # same for surnames (calibrated on the top census names; see notes)
@@ -350,6 +357,14 @@ def load_syllables() -> list[str]:
     return sorted(out)
 
 
+UNIT_WORDS = {"State", "Province", "Region", "Oblast", "Department", "Governorate", "District",
+              "Prefecture", "County", "Municipality", "Krai", "Territory", "Parish"}
+
+
+STEM_COUNTRIES = {"US", "CA", "AU", "GB", "IE", "NZ", "IN", "BR", "MX", "DE", "FR", "IT", "ES", "CN",
+                  "RU", "UA"}  # news countries whose units are named bare ("Oregon", "Bavaria")
+
+
 def load_places() -> tuple[set[str], set[str]]:
     """Folded names of (continents, countries, first-level subdivisions, cities >= HUGE_CITY)
     and of cities BIG_CITY..HUGE_CITY."""
@@ -367,7 +382,12 @@ def load_places() -> tuple[set[str], set[str]]:
                or pop >= HUGE_CITY)
         if not top and pop < BIG_CITY:
             continue
-        for n in [canonical] + [x.split("@", 1)[0] for x in aliases.split("|") if x]:
+        forms = [canonical] + [x.split("@", 1)[0] for x in aliases.split("|") if x]
+        if eid.startswith("iso3166-2:") and eid[10:12] in STEM_COUNTRIES:
+            # build_places.py renames risky units ("Oregon State", "Delta State"); the bare
+            # name is still the place a reader thinks of
+            forms += [f.rsplit(" ", 1)[0] for f in forms if f.split(" ")[-1] in UNIT_WORDS]
+        for n in forms:
             (out if top else mid).add(fold(n))
     return out, mid - out
 
@@ -399,8 +419,37 @@ class Cues:
         return None if r is None else r[1]
 
 
+SURNAME_PARTICLES = ("de", "der", "den", "van", "du", "di", "la", "le", "del", "dos", "da", "bin",
+                     "ben", "el", "al")
+
+
+def inflection_bases(w: str) -> list[str]:
+    """Candidate base forms of an English inflected form (plural, past, -ing, comparative)."""
+    c = []
+    if w.endswith("ies") or w.endswith("ied") or w.endswith("ier"):
+        c.append(w[:-3] + "y")
+    if w.endswith("iest"):
+        c.append(w[:-4] + "y")
+    if w.endswith("es"):
+        c.append(w[:-2])
+    if w.endswith("s") and not w.endswith("ss"):
+        c.append(w[:-1])
+    for suf in ("ed", "er", "ing", "est"):
+        if w.endswith(suf):
+            stem = w[: -len(suf)]
+            c += [stem, stem + "e"]
+            if len(stem) > 2 and stem[-1] == stem[-2]:
+                c.append(stem[:-1])
+    return [x for x in c if len(x) >= 3]
+
+
 def pick_spelling(spellings: collections.Counter) -> str:
-    """Most sources first, then the form with diacritics, then code-point order."""
+    """Most sources first, then the form with diacritics, then code-point order. All-caps
+    spellings ("YU") count as their capitalised form."""
+    merged: collections.Counter = collections.Counter()
+    for sp, n in spellings.items():
+        merged[census_case(sp) if sp.isupper() and len(sp) > 1 else sp] += n
+    spellings = merged
     return sorted(spellings.items(),
                   key=lambda kv: (-kv[1], -sum(ord(c) > 127 for c in kv[0]), kv[0]))[0][0]
 
@@ -454,9 +503,14 @@ def build(report: list[tuple[str, str, str, str]]) -> Cues:
         v = pf * 10 ** NAME_C_FIRST + pl * 10 ** NAME_C_LAST
         return math.log10(v) if v > 0 else -9.0
 
-    for w in sorted(lower_words):
-        if len(w) < 2 and w not in ("a",):
-            continue
+    from wordfreq import top_n_list
+
+    candidates = {w for w in lower_words if len(w) >= 2}
+    for w in top_n_list("en", 100_000):
+        if w.isalpha() and w.islower() and w not in lower_words and is_latin(w):
+            if any(b in lower_words for b in inflection_bases(w)) and zipf(w) >= INFLECTED_ZIPF:
+                candidates.add(w)
+    for w in sorted(candidates):
         z = zipf(w)
         if z < COMMON_ZIPF:
             continue
@@ -483,6 +537,8 @@ def build(report: list[tuple[str, str, str, str]]) -> Cues:
         other_keys.update(k for k in cues.rows[kind] if " " not in k and not k.endswith("."))
 
     def ambiguity(k: str) -> str | None:
+        if "-" in k and any(ambiguity(p) for p in k.split("-") if p):
+            return "part of the name is ambiguous"
         if k in common:
             return "common word"
         if k in places:
@@ -498,6 +554,12 @@ def build(report: list[tuple[str, str, str, str]]) -> Cues:
         return None
 
     excluded = {fold(w) for w in read_tokens("name_exclusions.txt")} | function_words
+
+    def word_not_name(k: str) -> bool:
+        """A `common` word far more frequent than its (small) name share explains."""
+        if k not in common or census_first.get(k, 0) > 0 or nd_fold.get(k, 0) >= 4:
+            return False
+        return zipf(k) - name_zipf(k) >= NAME_DROP_EXCESS
 
     # -- given names ------------------------------------------------------------------------
     given_sp: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
@@ -526,6 +588,9 @@ def build(report: list[tuple[str, str, str, str]]) -> Cues:
         if not name_shape_ok(text):
             report.append(("given", text, "drop", "shape"))
             continue
+        if "hand" not in src and word_not_name(k):
+            report.append(("given", text, "drop", "word, not name"))
+            continue
         flags = []
         letters = sum(c.isalpha() for c in text)
         if letters == 2:
@@ -545,6 +610,7 @@ def build(report: list[tuple[str, str, str, str]]) -> Cues:
 
     # -- surnames ---------------------------------------------------------------------------
     sur_sp: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+    hand_sur = set()
     for n, pct, rank in census_last:
         if rank <= SURNAME_TOP:
             sur_sp[fold(n)][census_case(n)] += 0
@@ -552,15 +618,20 @@ def build(report: list[tuple[str, str, str, str]]) -> Cues:
         sur_sp[fold(n)][n] += 1
     for n in read_tokens("surnames_extra.txt"):
         sur_sp[fold(n)][n] += 1
+        hand_sur.add(fold(n))
     for k in sorted(sur_sp):
         text = pick_spelling(sur_sp[k])
         if k in excluded:
             report.append(("surname", text, "drop", "function word / name_exclusions.txt"))
             continue
-        if not all(name_shape_ok(p) or p in ("de", "der", "den", "van", "du", "di", "la", "le", "del",
-                                              "dos", "da", "bin", "ben", "el", "al")
-                   for p in text.split(" ")) or not text[0].isupper():
+        parts = text.split(" ")
+        if (not all(name_shape_ok(p) or p in SURNAME_PARTICLES for p in parts)
+                or not text[0].isupper()
+                or (len(parts) > 1 and any(fold(p) in function_words for p in parts))):
             report.append(("surname", text, "drop", "shape"))
+            continue
+        if k not in hand_sur and word_not_name(k):
+            report.append(("surname", text, "drop", "word, not name"))
             continue
         why = ambiguity(k)
         if why:
