@@ -566,7 +566,7 @@ def build(report: list[tuple[str, str, str, str]]) -> Cues:
     given_src: dict[str, set[str]] = collections.defaultdict(set)
     hand_given = read_tokens("given_extra.txt")
     for n in census_first:
-        given_sp[fold(n)][census_case(n)] += 0  # census case is a guess: no vote
+        given_sp[fold(n)][census_case(n)] += 1
         given_src[fold(n)].add("census")
     for n, locs in fk_first.items():
         given_sp[fold(n)][n] += 1
@@ -672,6 +672,10 @@ def self_check(c: Cues) -> None:
     fl = c.flags("given", "Xi")
     if (fl is None or "ambiguous" in fl) and not c.has("family-first", "Xi"):
         errs.append("Xi: neither plain given nor family-first")
+    for w in ("Will", "May", "Mark", "Hope", "Grant", "Rose", "Bill"):
+        fl = c.flags("given", w)
+        if fl is None or "ambiguous" not in fl:
+            errs.append(f"{w}: not an ambiguous given name ({fl})")
     for w in MUST_SURNAME:
         if not c.has("surname", w):
             errs.append(f"{w}: not a surname")
