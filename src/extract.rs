@@ -60,8 +60,9 @@ struct Inner {
     gazetteers: Gazetteers,
     matcher: Matcher,
     cues: Cues,
-    /// Per entry: a country or first-level subdivision ("X, Illinois" makes X a place).
-    region: Vec<bool>,
+    /// Per entry: `(region, country)`: a country or first-level subdivision ("X, Illinois"
+    /// makes X a place), and whether it is a country.
+    region: Vec<(bool, bool)>,
     scanner: Scanner,
 }
 
@@ -81,7 +82,7 @@ impl Extractor {
     /// Builds the automata over already loaded gazetteers and cues.
     pub fn with_cues(gazetteers: Gazetteers, cues: Cues) -> Result<Extractor> {
         let matcher = Matcher::build(&gazetteers)?;
-        let region = gazetteers.entries.iter().map(is_region).collect();
+        let region = gazetteers.entries.iter().map(|e| (is_region(e), is_country(e))).collect();
         Ok(Extractor { inner: Arc::new(Inner { gazetteers, matcher, cues, region, scanner: Scanner::new() }) })
     }
 
@@ -153,7 +154,8 @@ impl Extractor {
             start: m.start,
             end: m.end,
             kind: m.kind,
-            region: m.entry().is_some_and(|k| self.inner.region[k]),
+            region: m.entry().is_some_and(|k| self.inner.region[k].0),
+            country: m.entry().is_some_and(|k| self.inner.region[k].1),
         }
     }
 
@@ -179,11 +181,19 @@ impl Extractor {
     }
 }
 
-/// A country (GeoNames, no first-level code of its own) or a first-level subdivision.
+/// A country or a first-level subdivision.
 fn is_region(e: &Entry) -> bool {
+    e.kind == Kind::Place && (e.attributes.iter().any(|(k, _)| k == "subdivision") || is_country(e))
+}
+
+/// A country: a GeoNames place without a first-level code of its own that is no continent.
+fn is_country(e: &Entry) -> bool {
     let has = |key: &str| e.attributes.iter().any(|(k, _)| k == key);
     e.kind == Kind::Place
-        && (has("subdivision") || (e.id.starts_with("geonames:") && !has("admin1") && !e.attributes.iter().any(|(k, v)| k == "type" && v == "continent")))
+        && e.id.starts_with("geonames:")
+        && !has("admin1")
+        && !has("subdivision")
+        && !e.attributes.iter().any(|(k, v)| k == "type" && v == "continent")
 }
 
 /// Converts the mentions' byte offsets to `encoding`, in one pass over the text: returns

@@ -58,6 +58,8 @@ pub enum Rule {
     Apposition,
     /// An acronym defined beside its long form ("(OECD)").
     Acronym,
+    /// A club in a results or standings line, or in "X v Y".
+    Team,
 }
 
 impl Rule {
@@ -75,6 +77,7 @@ impl Rule {
             Rule::PlaceKey => "place-key",
             Rule::Apposition => "apposition",
             Rule::Acronym => "acronym",
+            Rule::Team => "team",
         }
     }
 }

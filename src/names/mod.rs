@@ -19,6 +19,7 @@
 //! | `suffix` | a person suffix last ("Martin Luther King Jr.") | person |
 //! | `surname` | a capitalised word then a known surname, nothing else known | person |
 //! | `apposition` | ", " and a known country or first-level subdivision after | place |
+//! | `team` | a results or standings line ("Haitai 2 Samsung 0", "CHICAGO 71 64 .526") or "X v Y": a city's or region's name there is its club | organisation |
 //!
 //! Sentence-initial and capitalised common words (from the `common` cues, built from word
 //! frequencies), demonyms and titles are trimmed from a chunk's start; all-caps chunks
@@ -52,6 +53,8 @@ pub struct Known {
     pub kind: EntityKind,
     /// A country or first-level subdivision: the right side of an apposition.
     pub region: bool,
+    /// A country (national teams are not clubs).
+    pub country: bool,
 }
 
 /// A chunk of capitalised words, typed or not, in original byte offsets.
@@ -126,6 +129,7 @@ pub fn find(cues: &Cues, text: &Folded<'_>, known: &[Known]) -> Vec<Name> {
         i = end;
     }
     stage.appositions(&mut out);
+    stage.teams(&mut out);
     out
 }
 
@@ -378,6 +382,11 @@ impl Stage<'_, '_> {
         let t = self.tokens;
         let last = &t[b - 1];
         let words = b - a;
+        // "Anthony Hill": a given name first and a surname last is a person, even where the
+        // surname is also a head word.
+        if words == 2 && t[a].word_cue(GIVEN) && last.word_cue(SURNAME) {
+            return None;
+        }
         let strong_before = |k: usize| k > a && !self.is_common(k - 1);
         if words >= 2 && last.word_cue(ORG_END) {
             return Some((EntityKind::Organization, Rule::Designator, b - 1));
@@ -405,7 +414,7 @@ impl Stage<'_, '_> {
     }
 
     /// The person rules over tokens `a..b`; `title` is the span of a title before them.
-    fn person(&self, mut a: usize, mut b: usize, title: Option<(usize, usize)>, out: &mut Vec<Name>) {
+    fn person(&self, mut a: usize, b: usize, title: Option<(usize, usize)>, out: &mut Vec<Name>) {
         let t = self.tokens;
         // Common words and demonyms before the name ("Yesterday", "Russian").
         while a < b && self.is_common(a) && !(title.is_some() && a + 1 == b) {
@@ -449,13 +458,7 @@ impl Stage<'_, '_> {
             None
         };
         match rule {
-            Some((rule, k)) => {
-                // A suffix stays in the span; a trailing common word ("Monday") does not.
-                while b > a + 1 && self.is_common(b - 1) && !t[b - 1].has(SURNAME | SUFFIX | GIVEN) {
-                    b -= 1;
-                }
-                self.push(a, b, Some((EntityKind::Person, rule, self.cue_span(k))), out)
-            }
+            Some((rule, k)) => self.push(a, b, Some((EntityKind::Person, rule, self.cue_span(k))), out),
             None => self.push(a, b, None, out),
         }
     }
@@ -558,7 +561,96 @@ impl Stage<'_, '_> {
             }
         }
     }
+
+    /// Sports results and standings: a place's name (not a country's) or an untyped chunk
+    /// followed by a score, on a line that starts with one ("Haitai 2 Samsung 0", "CHICAGO 71
+    /// 64 .526 10", "Surrey 429-7"), or on either side of " v " / " vs " ("Surrey v Kent"), is
+    /// a club. Co-reference then carries the club to the name's other mentions.
+    fn teams(&self, out: &mut Vec<Name>) {
+        let text = self.text.original();
+        let mut added = Vec::new();
+        // Untyped chunks and gazetteer places, in text order.
+        let mut spans: Vec<(usize, usize, Option<usize>)> =
+            out.iter().enumerate().filter(|(_, n)| n.kind.is_none()).map(|(k, n)| (n.start, n.end, Some(k))).collect();
+        spans.extend(
+            self.known
+                .iter()
+                .filter(|k| k.kind == EntityKind::Place && !k.country)
+                .map(|k| (k.start, k.end, None)),
+        );
+        spans.sort_unstable();
+        for (i, &(start, end, name)) in spans.iter().enumerate() {
+            let cue = score_after(text, end)
+                .filter(|_| line_start(text, start) || number_before(text, start))
+                .or_else(|| {
+                    let versus = |a: usize, b: usize| (a < b).then(|| versus(&text[a..b])).flatten().map(|(s, e)| (a + s, a + e));
+                    let next = spans.get(i + 1).and_then(|n| versus(end, n.0));
+                    let prev = i.checked_sub(1).and_then(|p| versus(spans[p].1, start));
+                    next.or(prev)
+                });
+            let Some((cs, ce)) = cue else { continue };
+            match name {
+                Some(k) => {
+                    out[k].kind = Some(EntityKind::Organization);
+                    out[k].rule = Some((Rule::Team, cs, ce));
+                }
+                None => added.push(Name {
+                    start,
+                    end,
+                    kind: Some(EntityKind::Organization),
+                    rule: Some((Rule::Team, cs, ce)),
+                    key: crate::text::fold(&text[start..end]),
+                    head: String::new(),
+                    given: String::new(),
+                    initials: String::new(),
+                    words: text[start..end].split_whitespace().count(),
+                    upper: false,
+                    parenthesised: false,
+                }),
+            }
+        }
+        if !added.is_empty() {
+            out.append(&mut added);
+            out.sort_by_key(|n| n.start);
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests;
+
+/// The score right after a name: " 2", " 429-7", " 71 64", never a year that starts a date
+/// ("CHICAGO 1996-08-30"). Returns its span.
+fn score_after(text: &str, end: usize) -> Option<(usize, usize)> {
+    let rest = text[end..].strip_prefix(' ')?;
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 || digits > 3 {
+        return None;
+    }
+    let after = &rest[digits..];
+    let ok = after.is_empty() || after.starts_with([' ', ',', ';', '\n', '\r', '\t', '(', ')']) || after.starts_with('-') && after[1..].starts_with(|c: char| c.is_ascii_digit());
+    ok.then_some((end + 1, end + 1 + digits))
+}
+
+/// Nothing but spaces between the start of the line and `start`.
+fn line_start(text: &str, start: usize) -> bool {
+    let before = text[..start].trim_end_matches([' ', '\t']);
+    before.is_empty() || before.ends_with('\n')
+}
+
+/// A score or a bracket right before: "2 Samsung" in "Haitai 2 Samsung 0", "(Germany) 75 Red Star".
+fn number_before(text: &str, start: usize) -> bool {
+    let before = text[..start].trim_end_matches(' ');
+    before.len() < start && before.ends_with(|c: char| c.is_ascii_digit())
+}
+
+/// " v ", " vs ", " vs. " alone between two names, or " AT " in a schedule line: its span
+/// within `gap`.
+fn versus(gap: &str) -> Option<(usize, usize)> {
+    let word = gap.trim();
+    if !matches!(word, "v" | "vs" | "vs." | "v." | "AT") || gap.len() > word.len() + 2 {
+        return None;
+    }
+    let s = gap.find(word)?;
+    Some((s, s + word.len()))
+}
