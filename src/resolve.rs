@@ -276,6 +276,10 @@ pub fn coreference(text: &str, known: Vec<Mention>, names: Vec<Name>, found: &mu
         } else if let Some(kind) = n.kind {
             let r = new_entity(found, &mut forms, kind, n);
             by_key.insert((kind, n.key.as_str()), r);
+            if kind == EntityKind::Person {
+                // "President Bush" lends "Bush" to the document's later "Bush administration".
+                claim(&mut short, n.key.clone(), r);
+            }
             out.push(mention(n, kind, Method::Rule, r.target, evidence));
             referent_of[k] = Some(r);
         } else if let Some(p) = k.checked_sub(1).filter(|&p| spells(text, &names[p], n)) {

@@ -28,7 +28,8 @@ Rules (thresholds are the constants below):
     (Zipf not at least COMMON_MARGIN above what their census / nam_dict name share explains, see
     name_zipf), minus cue_lists/names_not_common.txt, plus function words and common_extra.txt.
   * given/surname/family-first are `ambiguous` when the folded form (or a part of a hyphenated
-    name) is `common`, a place (continent, country, first-level subdivision, city >= 1,000,000
+    name) is `common` with a Zipf at least AMBIGUOUS_MARGIN above what its use as a name
+    explains ("Will", "May", "Hope"; not "Peter", "Alan", "Mark"), a place (continent, country, first-level subdivision, city >= 1,000,000
     in places.tsv; cities of 100,000+ unless the name is a strong one), a single-word
     cue of another kind (title, demonym, org/place key, connector, suffix), in
     cue_lists/names_ambiguous.txt, or (given names) two letters long.
@@ -63,6 +64,7 @@ INFLECTED_ZIPF = 3.5    # inflected forms of web2 lowercase words (web2 has few)
 NAME_DROP_EXCESS = 3.0  # a name that is a `common` word this much more frequent than its name
                         # share explains is dropped (census oddities: Members, Points, Numbers)
 COMMON_MARGIN = 0.3     # ... unless its Zipf is less than this above its expected name Zipf
+AMBIGUOUS_MARGIN = 1.0  # a `common` word makes a name ambiguous only this far above its name Zipf
 NAME_C_FIRST = 4.6      # expected Zipf of a first name = log10(percent of people) + this
 NAME_C_LAST = 4.85      # same for surnames (calibrated on the top census names; see notes)
 NAMDICT_DISCOUNT = 2    # nam_dict class -> name share: classes subtracted (see namdict_pct)
@@ -539,7 +541,7 @@ def build(report: list[tuple[str, str, str, str]]) -> Cues:
     def ambiguity(k: str) -> str | None:
         if "-" in k and any(ambiguity(p) for p in k.split("-") if p):
             return "part of the name is ambiguous"
-        if k in common:
+        if k in common and zipf(k) - name_zipf(k) >= AMBIGUOUS_MARGIN:
             return "common word"
         if k in places:
             return "place"
@@ -651,9 +653,9 @@ def build(report: list[tuple[str, str, str, str]]) -> Cues:
 
 
 MUST_NOT_PLAIN_GIVEN = """New North South East West United General National Royal Grand Saint Prime
-Central Federal Great Old Red Long Will May Mark Hope Grant Rose Bill China India Georgia Paris
+Central Federal Great Old Red Long Will May Hope Grant Rose Bill China India Georgia Paris
 Jordan Chad Israel""".split()
-MUST_GIVEN = """John Mohammed Muhammad Ahmed Fatima Olena Sergei Vladimir Priya Rahul Chinedu Ngozi
+MUST_GIVEN = """John Peter Alan Tony Mark Mohammed Muhammad Ahmed Fatima Olena Sergei Vladimir Priya Rahul Chinedu Ngozi
 Oluwaseun Kwame Aisha Hiroshi Yuki Mehmet Ali Hassan Javier Pierre Giuseppe Hans Sven Jan Pieter
 Wojciech Ivan Dmitry Dmitri Abdel Abdul Reza Hamid Fernando João Miguel Olumide""".split()
 MUST_SURNAME = "Smith Johnson Garcia Kowalski Müller Rossi".split()
@@ -672,7 +674,7 @@ def self_check(c: Cues) -> None:
     fl = c.flags("given", "Xi")
     if (fl is None or "ambiguous" in fl) and not c.has("family-first", "Xi"):
         errs.append("Xi: neither plain given nor family-first")
-    for w in ("Will", "May", "Mark", "Hope", "Grant", "Rose", "Bill"):
+    for w in ("Will", "May", "Hope", "Grant", "Rose", "Bill"):
         fl = c.flags("given", w)
         if fl is None or "ambiguous" not in fl:
             errs.append(f"{w}: not an ambiguous given name ({fl})")

@@ -336,7 +336,10 @@ impl Stage<'_, '_> {
         if a >= b {
             return;
         }
-        if let Some((kind, rule, k)) = self.organisation_or_place(a, b) {
+        // "Mr. Lane", "Mrs. Hills": an honorific (a short title) names a person whatever head
+        // word follows.
+        let honorific = t[a].word_cue(TITLE) && t[a].fe - t[a].fs <= 4 && b - a <= 4;
+        if let Some((kind, rule, k)) = self.organisation_or_place(a, b).filter(|_| !honorific) {
             self.push(a, b, Some((kind, rule, self.cue_span(k))), out);
             return;
         }
@@ -383,8 +386,8 @@ impl Stage<'_, '_> {
         let last = &t[b - 1];
         let words = b - a;
         // "Anthony Hill": a given name first and a surname last is a person, even where the
-        // surname is also a head word.
-        if words == 2 && t[a].word_cue(GIVEN) && last.word_cue(SURNAME) {
+        // surname is also a weak head word.
+        if words == 2 && t[a].word_cue(GIVEN) && last.word_cue(SURNAME | SURNAME_AMBIGUOUS) && !last.word_cue(ORG_END | PLACE_END) {
             return None;
         }
         let strong_before = |k: usize| k > a && !self.is_common(k - 1);
@@ -418,6 +421,10 @@ impl Stage<'_, '_> {
         let t = self.tokens;
         // Common words and demonyms before the name ("Yesterday", "Russian").
         while a < b && self.is_common(a) && !(title.is_some() && a + 1 == b) {
+            // "Bob Dole" inside a sentence: an ambiguous given name stays for the rules below.
+            if t[a].word_cue(GIVEN_AMBIGUOUS) && a + 1 < b && !self.sentence_start(a) {
+                break;
+            }
             a += 1;
         }
         if a >= b {
@@ -439,6 +446,10 @@ impl Stage<'_, '_> {
         } else if words >= 2 && first.word_cue(GIVEN) && !last.initial {
             Some((Rule::GivenName, a))
         } else if words >= 2 && first.word_cue(GIVEN_AMBIGUOUS) && last.word_cue(SURNAME) {
+            Some((Rule::GivenName, a))
+        } else if words == 2 && first.word_cue(GIVEN_AMBIGUOUS) && !self.sentence_start(a) && !self.is_common(a + 1) && !last.upper && !last.has(ORG_END | PLACE_END) {
+            // "Bob Dole" inside a sentence: an ambiguous given name before a capitalised word
+            // that is no common word.
             Some((Rule::GivenName, a))
         } else if (2..=3).contains(&words)
             && first.word_cue(FAMILY_FIRST | FAMILY_FIRST_AMBIGUOUS)
@@ -504,7 +515,7 @@ impl Stage<'_, '_> {
         let key: Vec<&str> = t[a..b].iter().map(|x| self.hay[x.fs..x.fe].trim_end_matches('.')).collect();
         let head = match kind {
             Some(EntityKind::Person) if b - a >= 2 => {
-                let family_first = matches!(rule, Some((Rule::FamilyName, _, _)));
+                let family_first = t[a].word_cue(FAMILY_FIRST | FAMILY_FIRST_AMBIGUOUS) && t[a + 1..b].iter().all(|x| self.syllables(x));
                 let mut h = if family_first { a } else { b - 1 };
                 if !family_first && t[h].has(SUFFIX) && h > a {
                     h -= 1;
