@@ -302,8 +302,29 @@ pub fn coreference(text: &str, known: Vec<Mention>, names: Vec<Name>, found: &mu
             referent_of[k] = Some(r);
         }
     }
-    // One sense per document: a one-word gazetteer name that is a person's surname here.
+    // One sense per document: a place's name that is a club here ("Surrey 429-7" and then
+    // "Surrey beat Kent").
     let mut known = known;
+    let clubs: HashMap<&str, Referent> = names
+        .iter()
+        .zip(&referent_of)
+        .filter(|(n, _)| n.rule.is_some_and(|r| r.0 == Rule::Team))
+        .filter_map(|(n, r)| Some((n.key.as_str(), (*r)?)))
+        .collect();
+    if !clubs.is_empty() {
+        for m in known.iter_mut().filter(|m| m.kind == EntityKind::Place) {
+            if let Some(r) = clubs.get(fold(&text[m.start..m.end]).as_str()) {
+                *m = Mention {
+                    kind: EntityKind::Organization,
+                    method: Method::Coreference,
+                    target: Some(r.target),
+                    evidence: Some(Evidence::Coreference { antecedent: r.at as u32 }),
+                    ..m.clone()
+                };
+            }
+        }
+    }
+    // One sense per document: a one-word gazetteer name that is a person's surname here.
     for m in known.iter_mut().filter(|m| m.kind != EntityKind::Person) {
         let word = &text[m.start..m.end];
         if word.contains(char::is_whitespace) {

@@ -214,10 +214,16 @@ fn annotate(cues: &Cues, text: &Folded<'_>, known: &[Known], tokens: &mut [Token
         if !near_cap || tokens[k].initial {
             continue;
         }
-        if let Some(cue) = cues.at(hay, tokens[k].fs) {
-            // An abbreviation cue takes its final dot into the word ("Inc.", "Gen.").
+        if let Some(mut cue) = cues.at(hay, tokens[k].fs) {
+            // An abbreviation cue takes its final dot into the word ("Inc.", "Gen."), unless
+            // the dot also ends the line: then it is the sentence's.
+            let line_end = hay[cue.end..].is_empty() || text.original()[text.end_of(cue.end)..].starts_with(['\n', '\r']);
             if cue.end == tokens[k].fe + 1 && hay.as_bytes()[tokens[k].fe] == b'.' {
-                tokens[k].fe += 1;
+                if line_end {
+                    cue.end -= 1;
+                } else {
+                    tokens[k].fe += 1;
+                }
             }
             tokens[k].cue = Some(cue);
         }
@@ -285,8 +291,8 @@ impl Stage<'_, '_> {
     fn chunk_end(&self, i: usize) -> usize {
         let t = self.tokens;
         let mut j = i + 1;
-        // Whether the words so far end in a head that an "of"/"the"/"for"/"and" may follow.
-        let mut head = t[i].has(ORG_START | PLACE_START | ORG_END | PLACE_END);
+        // Whether the last word is a head that an "of"/"the"/"for" may follow ("Gulf of").
+        let mut head = t[i].has(ORG_START | PLACE_START);
         let mut covered = t[i].cue.map_or(0, |c| c.end);
         while j < t.len() {
             let linked = self.spaced(j - 1) || self.ampersand(j - 1);
@@ -294,7 +300,7 @@ impl Stage<'_, '_> {
                 break;
             }
             if t[j].cap {
-                head = t[j].has(ORG_START | PLACE_START | ORG_END | PLACE_END);
+                head = t[j].has(ORG_START | PLACE_START);
                 covered = covered.max(t[j].cue.map_or(0, |c| c.end));
                 j += 1;
                 continue;
@@ -302,7 +308,12 @@ impl Stage<'_, '_> {
             // A lowercase connector, then more capitalised words.
             let connector = t[j].has(CONNECTOR) && j + 1 < t.len() && self.spaced(j);
             let inside_cue = t[j].fe <= covered;
-            let allowed = inside_cue || (connector && (!t[j].has(COMMON) || head));
+            let allowed = inside_cue
+                || (connector && (!t[j].has(COMMON) || head))
+                // "Trade and Industry Ministry": a common connector inside an organisation's
+                // name, when the capitalised words after it end in a designator and the words
+                // before it do not ("Harvard University and Boston University" is two).
+                || (connector && !t[j - 1].word_cue(ORG_END | PLACE_END) && self.ends_in_designator(j + 1));
             if !allowed {
                 break;
             }
@@ -317,6 +328,16 @@ impl Stage<'_, '_> {
             j = k;
         }
         j
+    }
+
+    /// Whether the run of spaced capitalised words from token `k` ends in a strong designator.
+    fn ends_in_designator(&self, k: usize) -> bool {
+        let t = self.tokens;
+        let mut end = k;
+        while end < t.len() && t[end].cap && (end == k || self.spaced(end - 1)) {
+            end += 1;
+        }
+        end > k && t[end - 1].word_cue(ORG_END)
     }
 
     /// Types the chunk of tokens `a..b` and appends what it finds.
@@ -339,8 +360,8 @@ impl Stage<'_, '_> {
         // "Mr. Lane", "Mrs. Hills": an honorific (a short title) names a person whatever head
         // word follows.
         let honorific = t[a].word_cue(TITLE) && t[a].fe - t[a].fs <= 4 && b - a <= 4;
-        if let Some((kind, rule, k)) = self.organisation_or_place(a, b).filter(|_| !honorific) {
-            self.push(a, b, Some((kind, rule, self.cue_span(k))), out);
+        if let Some((kind, rule, cue)) = self.organisation_or_place(a, b).filter(|_| !honorific) {
+            self.push(a, b, Some((kind, rule, cue)), out);
             return;
         }
         // A title inside the chunk splits it: what comes before is a chunk of its own, what
@@ -381,7 +402,7 @@ impl Stage<'_, '_> {
     }
 
     /// The designator, head and place-key rules.
-    fn organisation_or_place(&self, a: usize, b: usize) -> Option<(EntityKind, Rule, usize)> {
+    fn organisation_or_place(&self, a: usize, b: usize) -> Option<(EntityKind, Rule, (usize, usize))> {
         let t = self.tokens;
         let last = &t[b - 1];
         let words = b - a;
@@ -391,27 +412,33 @@ impl Stage<'_, '_> {
             return None;
         }
         let strong_before = |k: usize| k > a && !self.is_common(k - 1);
+        // "Procter & Gamble", "Ogilvy & Mather": no one person's name holds an ampersand.
+        if let Some(k) = (a..b - 1).find(|&k| self.ampersand(k)) {
+            let (s, e) = (self.end(k), self.start(k + 1));
+            let at = s + self.text.original()[s..e].find('&').unwrap_or(0);
+            return Some((EntityKind::Organization, Rule::Designator, (at, at + 1)));
+        }
         if words >= 2 && last.word_cue(ORG_END) {
-            return Some((EntityKind::Organization, Rule::Designator, b - 1));
+            return Some((EntityKind::Organization, Rule::Designator, self.cue_span(b - 1)));
         }
         // An org head with "of" inside: the cue covers the connector, and a word follows it.
         if let Some(k) = (a..b).find(|&k| t[k].has(ORG_START) && t[k].cue.is_some_and(|c| c.end < t[b - 1].fe)) {
-            return Some((EntityKind::Organization, Rule::OrgHead, k));
+            return Some((EntityKind::Organization, Rule::OrgHead, self.cue_span(k)));
         }
         if words >= 2 && last.word_cue(PLACE_END) {
-            return Some((EntityKind::Place, Rule::PlaceKey, b - 1));
+            return Some((EntityKind::Place, Rule::PlaceKey, self.cue_span(b - 1)));
         }
         if words >= 2 && t[a].has(PLACE_START) && t[a].cue.is_some_and(|c| c.end < t[b - 1].fe) {
-            return Some((EntityKind::Place, Rule::PlaceKey, a));
+            return Some((EntityKind::Place, Rule::PlaceKey, self.cue_span(a)));
         }
         if words >= 2 && last.word_cue(ORG_END_WEAK) && strong_before(b - 1) && t[a..b - 1].iter().all(|x| !x.has(TITLE)) {
-            return Some((EntityKind::Organization, Rule::Designator, b - 1));
+            return Some((EntityKind::Organization, Rule::Designator, self.cue_span(b - 1)));
         }
         if words >= 2 && last.word_cue(PLACE_END_WEAK) && strong_before(b - 1) {
-            return Some((EntityKind::Place, Rule::PlaceKey, b - 1));
+            return Some((EntityKind::Place, Rule::PlaceKey, self.cue_span(b - 1)));
         }
         if words >= 2 && t[a].has(PLACE_START_WEAK) && !self.is_common(a + 1) && t[a].cue.is_some_and(|c| c.end < t[b - 1].fe) {
-            return Some((EntityKind::Place, Rule::PlaceKey, a));
+            return Some((EntityKind::Place, Rule::PlaceKey, self.cue_span(a)));
         }
         None
     }
@@ -639,6 +666,10 @@ fn score_after(text: &str, end: usize) -> Option<(usize, usize)> {
         return None;
     }
     let after = &rest[digits..];
+    // "2 people": a count, not a score.
+    if after.starts_with(' ') && after[1..].starts_with(|c: char| c.is_lowercase()) {
+        return None;
+    }
     let ok = after.is_empty() || after.starts_with([' ', ',', ';', '\n', '\r', '\t', '(', ')']) || after.starts_with('-') && after[1..].starts_with(|c: char| c.is_ascii_digit());
     ok.then_some((end + 1, end + 1 + digits))
 }
@@ -649,7 +680,7 @@ fn line_start(text: &str, start: usize) -> bool {
     before.is_empty() || before.ends_with('\n')
 }
 
-/// A score or a bracket right before: "2 Samsung" in "Haitai 2 Samsung 0", "(Germany) 75 Red Star".
+/// A score right before: "2 Samsung" in "Haitai 2 Samsung 0".
 fn number_before(text: &str, start: usize) -> bool {
     let before = text[..start].trim_end_matches(' ');
     before.len() < start && before.ends_with(|c: char| c.is_ascii_digit())

@@ -45,6 +45,10 @@ Party\torg-end\t
 United\torg-end\tweak
 Ministry of\torg-start\t
 Province\tplace-end\t
+Ministry\torg-end\t
+and\tconnector\t
+and\tcommon\t
+In\tcommon\t
 Mount\tplace-start\t
 The\tcommon\t
 However\tcommon\t
@@ -123,6 +127,17 @@ const CASES: &[(&str, &str, &[(&str, EntityKind, &str)])] = &[
     ("possessive splits", "Nigeria's Ngozi Okafor spoke.", &[("Nigeria", L, ""), ("Ngozi Okafor", P, "given-name:Ngozi")]),
     ("headline only by co-reference", "OKAFOR WINS\nNgozi Okafor won.", &[("OKAFOR", P, "coreference:Ngozi Okafor"), ("Ngozi Okafor", P, "given-name:Ngozi")]),
     ("line break splits", "John\nSmith", &[]),
+    ("ampersand makes an organisation", "He joined Harlow & Venn last year.", &[("Harlow & Venn", O, "designator:&")]),
+    ("and inside an organisation", "the Trade and Fisheries Ministry said.", &[("Trade and Fisheries Ministry", O, "designator:Ministry")]),
+    ("and between two organisations", "the Green Dawn Party and Blue Dawn Party met.", &[("Green Dawn Party", O, "designator:Party"), ("Blue Dawn Party", O, "designator:Party")]),
+    ("sentence-final abbreviation keeps its dot out", "He joined Zentrix Inc.\nIt grew.", &[("Zentrix Inc", O, "designator:Inc")]),
+    ("honorific beats a place key", "Later Mr Province spoke.", &[("Province", P, "title:Mr")]),
+    ("results line", "Kandor 2 Manchester 1\n", &[("Kandor", O, "team:2"), ("Manchester", O, "team:1")]),
+    ("standings line and prose", "Manchester 71 64 .526\nManchester lost again.", &[("Manchester", O, "team:71"), ("Manchester", O, "coreference:Manchester")]),
+    ("versus", "Later Kandor v Manchester.", &[("Kandor", O, "team:v"), ("Manchester", O, "team:v")]),
+    ("a number after a place in prose is no score", "In Manchester 2 people died.", &[("Manchester", L, "")]),
+    ("a year after a dateline is no score", "MANCHESTER 1996-08-30\nRain fell.", &[("MANCHESTER", L, "")]),
+    ("countries are national sides, not clubs", "Nigeria 2 Manchester 1\n", &[("Nigeria", L, ""), ("Manchester", O, "team:1")]),
 ];
 
 #[test]
