@@ -666,10 +666,6 @@ fn score_after(text: &str, end: usize) -> Option<(usize, usize)> {
         return None;
     }
     let after = &rest[digits..];
-    // "2 people": a count, not a score.
-    if after.starts_with(' ') && after[1..].starts_with(|c: char| c.is_lowercase()) {
-        return None;
-    }
     let ok = after.is_empty() || after.starts_with([' ', ',', ';', '\n', '\r', '\t', '(', ')']) || after.starts_with('-') && after[1..].starts_with(|c: char| c.is_ascii_digit());
     ok.then_some((end + 1, end + 1 + digits))
 }
