@@ -60,6 +60,8 @@ pub enum Rule {
     Acronym,
     /// A club in a results or standings line, or in "X v Y".
     Team,
+    /// A country in parentheses after a name ("Gete Wami (Ethiopia)").
+    Nationality,
 }
 
 impl Rule {
@@ -78,6 +80,7 @@ impl Rule {
             Rule::Apposition => "apposition",
             Rule::Acronym => "acronym",
             Rule::Team => "team",
+            Rule::Nationality => "nationality",
         }
     }
 }

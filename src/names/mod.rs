@@ -19,6 +19,7 @@
 //! | `suffix` | a person suffix last ("Martin Luther King Jr.") | person |
 //! | `surname` | a capitalised word then a known surname, nothing else known | person |
 //! | `apposition` | ", " and a known country or first-level subdivision after | place |
+//! | `nationality` | two or three plain words, then a country in parentheses ("Gete Wami (Ethiopia)") | person |
 //! | `team` | a results or standings line ("Haitai 2 Samsung 0", "CHICAGO 71 64 .526") or "X v Y": a city's or region's name there is its club | organisation |
 //!
 //! Sentence-initial and capitalised common words (from the `common` cues, built from word
@@ -80,6 +81,8 @@ pub struct Name {
     pub upper: bool,
     /// Written between parentheses: "(OECD)".
     pub parenthesised: bool,
+    /// No word is common, a demonym, in capitals or claimed by a gazetteer.
+    pub plain: bool,
 }
 
 /// One word of the folded text.
@@ -387,7 +390,10 @@ impl Stage<'_, '_> {
     }
 
     fn is_common(&self, k: usize) -> bool {
-        let t = &self.tokens[k];
+        self.is_common_word(&self.tokens[k])
+    }
+
+    fn is_common_word(&self, t: &Token) -> bool {
         t.has(COMMON | DEMONYM) && !t.word_cue(GIVEN) && !t.initial
     }
 
@@ -575,6 +581,7 @@ impl Stage<'_, '_> {
             words: b - a,
             upper: t[a..b].iter().all(|x| x.upper),
             parenthesised: original[..start].ends_with('(') && original[end..].starts_with(')'),
+            plain: t[a..b].iter().all(|x| x.known.is_none() && !x.upper && !self.is_common_word(x)),
         });
     }
 
@@ -597,6 +604,26 @@ impl Stage<'_, '_> {
                 name.kind = Some(EntityKind::Place);
                 name.rule = Some((Rule::Apposition, k.start, k.end));
             }
+        }
+        // "Gete Wami (Ethiopia)": a name of two or three plain words, then a country in
+        // parentheses, is an athlete or a delegate, unless a score follows (a team).
+        for name in out.iter_mut() {
+            if name.kind.is_some() || !name.plain || !(2..=3).contains(&name.words) {
+                continue;
+            }
+            let at = name.end + 2;
+            if !original[name.end..].starts_with(" (") {
+                continue;
+            }
+            let k = self.known.partition_point(|k| k.start < at);
+            let Some(k) = self.known.get(k).filter(|k| k.start == at && k.country) else { continue };
+            let Some(rest) = original[k.end..].strip_prefix(')') else { continue };
+            if rest.trim_start_matches(' ').starts_with(|c: char| c.is_ascii_digit()) && rest.starts_with(' ') {
+                continue;
+            }
+            name.kind = Some(EntityKind::Person);
+            name.rule = Some((Rule::Nationality, k.start, k.end));
+            name.head = name.key.rsplit(' ').next().unwrap_or_default().to_owned();
         }
     }
 
@@ -644,6 +671,7 @@ impl Stage<'_, '_> {
                     words: text[start..end].split_whitespace().count(),
                     upper: false,
                     parenthesised: false,
+                    plain: false,
                 }),
             }
         }

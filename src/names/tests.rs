@@ -137,6 +137,8 @@ const CASES: &[(&str, &str, &[(&str, EntityKind, &str)])] = &[
     ("versus", "Later Kandor v Manchester.", &[("Kandor", O, "team:v"), ("Manchester", O, "team:v")]),
     ("a number after a place in prose is no score", "In Manchester 2 people died.", &[("Manchester", L, "")]),
     ("a year after a dateline is no score", "MANCHESTER 1996-08-30\nRain fell.", &[("MANCHESTER", L, "")]),
+    ("nationality", "Later Tunde Bakare (Nigeria) won.", &[("Tunde Bakare", P, "nationality:Nigeria"), ("Nigeria", L, "")]),
+    ("nationality with a score is a team", "Kandor Rovers (Nigeria) 75 Later\n", &[("Nigeria", L, "")]),
     ("countries are national sides, not clubs", "Nigeria 2 Manchester 1\n", &[("Nigeria", L, ""), ("Manchester", O, "team:1")]),
 ];
 
