@@ -146,12 +146,6 @@ pub fn merge_figures(names: Vec<Mention>, figures: Vec<FigureMatch>) -> Vec<Ment
 /// Groups name mentions by what they refer to, in order of first mention (rule 4), and turns
 /// each co-reference's antecedent from a byte offset into a mention index.
 pub fn group(mentions: &mut [Mention]) -> Vec<Entity> {
-    let starts: Vec<usize> = mentions.iter().map(|m| m.start).collect();
-    for m in mentions.iter_mut() {
-        if let Some(Evidence::Coreference { antecedent }) = &mut m.evidence {
-            *antecedent = starts.binary_search(&(*antecedent as usize)).map_or(0, |k| k as u32);
-        }
-    }
     let mut index: HashMap<Target, usize> = HashMap::new();
     let mut entities: Vec<Entity> = Vec::new();
     for (k, m) in mentions.iter().enumerate() {
@@ -161,6 +155,19 @@ pub fn group(mentions: &mut [Mention]) -> Vec<Entity> {
             entities.len() - 1
         });
         entities[slot].mentions.push(k as u32);
+    }
+    // An antecedent is the mention starting at its offset, or, where that one gave way to an
+    // overlapping name, the entity's first mention.
+    let starts: Vec<usize> = mentions.iter().map(|m| m.start).collect();
+    let targets: Vec<Option<Target>> = mentions.iter().map(|m| m.target).collect();
+    for m in mentions.iter_mut() {
+        let target = m.target;
+        let Some(Evidence::Coreference { antecedent }) = &mut m.evidence else { continue };
+        let first = target.and_then(|t| index.get(&t)).map_or(0, |&e| entities[e].mentions[0]);
+        *antecedent = match starts.binary_search(&(*antecedent as usize)) {
+            Ok(k) if targets[k] == target => k as u32,
+            _ => first,
+        };
     }
     entities
 }
@@ -359,8 +366,33 @@ pub fn coreference(text: &str, known: Vec<Mention>, names: Vec<Name>, found: &mu
             *antecedent = forms[f].0 as u32;
         }
     }
-    let mut all = known;
-    all.append(&mut out);
+    without_overlaps(known, out)
+}
+
+/// Puts gazetteer names and names from rules in one list in text order: a gazetteer name
+/// inside a name from rules yields to it; a name from rules that overlaps a gazetteer name
+/// only in part yields to the gazetteer.
+fn without_overlaps(known: Vec<Mention>, mut found: Vec<Mention>) -> Vec<Mention> {
+    found.sort_by_key(|m| (m.start, std::cmp::Reverse(m.end)));
+    let mut keep_known = vec![true; known.len()];
+    let mut kept: Vec<Mention> = Vec::with_capacity(found.len());
+    let mut first = 0;
+    for f in found {
+        if kept.last().is_some_and(|last| f.start < last.end) {
+            continue;
+        }
+        while first < known.len() && known[first].end <= f.start {
+            first += 1;
+        }
+        let touching = (first..known.len()).take_while(|&k| known[k].start < f.end);
+        if touching.clone().any(|k| known[k].start < f.start || known[k].end > f.end) {
+            continue;
+        }
+        touching.for_each(|k| keep_known[k] = false);
+        kept.push(f);
+    }
+    let mut all: Vec<Mention> = known.into_iter().zip(keep_known).filter(|(_, k)| *k).map(|(m, _)| m).collect();
+    all.append(&mut kept);
     all.sort_by_key(|m| m.start);
     all
 }

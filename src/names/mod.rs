@@ -83,6 +83,8 @@ pub struct Name {
     pub parenthesised: bool,
     /// No word is common, a demonym, in capitals or claimed by a gazetteer.
     pub plain: bool,
+    /// No word is claimed by a gazetteer.
+    pub free: bool,
 }
 
 /// One word of the folded text.
@@ -582,6 +584,7 @@ impl Stage<'_, '_> {
             upper: t[a..b].iter().all(|x| x.upper),
             parenthesised: original[..start].ends_with('(') && original[end..].starts_with(')'),
             plain: t[a..b].iter().all(|x| x.known.is_none() && !x.upper && !self.is_common_word(x)),
+            free: t[a..b].iter().all(|x| x.known.is_none()),
         });
     }
 
@@ -591,7 +594,7 @@ impl Stage<'_, '_> {
         let original = self.text.original();
         let mut next = 0;
         for name in out.iter_mut() {
-            if name.kind.is_some() || name.words > 3 {
+            if name.kind.is_some() || name.words > 3 || !name.free {
                 continue;
             }
             let rest = &original[name.end..];
@@ -636,11 +639,16 @@ impl Stage<'_, '_> {
         let mut added = Vec::new();
         // Untyped chunks and gazetteer places, in text order.
         let mut spans: Vec<(usize, usize, Option<usize>)> =
-            out.iter().enumerate().filter(|(_, n)| n.kind.is_none()).map(|(k, n)| (n.start, n.end, Some(k))).collect();
+            out.iter().enumerate().filter(|(_, n)| n.kind.is_none() && n.free).map(|(k, n)| (n.start, n.end, Some(k))).collect();
+        // A gazetteer place inside a chunk is the chunk's business.
+        let inside = |k: &Known| {
+            let n = out.partition_point(|n| n.end <= k.start);
+            out.get(n).is_some_and(|n| n.start < k.end)
+        };
         spans.extend(
             self.known
                 .iter()
-                .filter(|k| k.kind == EntityKind::Place && !k.country)
+                .filter(|k| k.kind == EntityKind::Place && !k.country && !inside(k))
                 .map(|k| (k.start, k.end, None)),
         );
         spans.sort_unstable();
@@ -672,6 +680,7 @@ impl Stage<'_, '_> {
                     upper: false,
                     parenthesised: false,
                     plain: false,
+                    free: false,
                 }),
             }
         }

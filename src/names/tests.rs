@@ -178,3 +178,50 @@ fn found_entities_have_document_ids_and_the_longest_form() {
     assert_eq!(e.mentions[0].method, Method::Coreference);
     assert_eq!(e.mentions[2].method, Method::Coreference);
 }
+
+/// Words and separators that exercise every rule, in any order: whatever the text, extraction
+/// never panics, mentions are in order and never overlap, spans and evidence lie on character
+/// boundaries, and every reference points at something that exists.
+const VOCABULARY: &[&str] = &[
+    "Ngozi", "Okafor", "Michael", "Jordan", "Paris", "Hilton", "Wang", "Zemin", "Yi", "al-Rashid", "O'Brien", "J.", "R.",
+    "Jr.", "President", "Prime", "Minister", "Mr", "Ms", "spokesman", "Zentrix", "Inc.", "Party", "United", "Ministry",
+    "of", "the", "and", "&", "Province", "Mount", "Manchester", "Nigeria", "Illinois", "Kandor", "ZHG", "OKAFOR", "UN",
+    "U.S.", "v", "AT", "2", "71", "1996-08-30", "(", ")", ",", ".", "'s", "-", "\n", "Ü", "É", "—", "\u{301}", "👋🏽", "Later",
+    "However", "Russian", "said",
+];
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+    #[test]
+    fn any_sequence_of_name_words_is_safe(
+        words in proptest::collection::vec(proptest::sample::select(VOCABULARY), 1..40),
+        seps in proptest::collection::vec(proptest::sample::select(&[" ", "", "  ", ", ", "\n", " (", ") "][..]), 40),
+    ) {
+        let text: String = words.iter().zip(&seps).flat_map(|(w, s)| [*w, *s]).collect();
+        let x = extractor();
+        let e = x.extract(&text, &Options::default()).unwrap();
+        let mut end = 0;
+        for m in &e.mentions {
+            proptest::prop_assert!(m.start >= end && m.start < m.end, "{text:?}: {m:?}");
+            proptest::prop_assert!(text.is_char_boundary(m.start) && text.is_char_boundary(m.end));
+            end = m.end;
+            match m.evidence {
+                Some(Evidence::Cue { start, end, .. }) => {
+                    proptest::prop_assert!(start <= end && end <= text.len() && text.is_char_boundary(start) && text.is_char_boundary(end));
+                }
+                Some(Evidence::Coreference { antecedent }) => {
+                    proptest::prop_assert!((antecedent as usize) < e.mentions.len());
+                    proptest::prop_assert_eq!(e.mentions[antecedent as usize].target, m.target);
+                }
+                None => {}
+            }
+            if let Some(Target::Found(k)) = m.target {
+                proptest::prop_assert!(k < e.found.len());
+                proptest::prop_assert!(e.found[k].id.starts_with("doc:"));
+            }
+        }
+        for g in &e.entities {
+            proptest::prop_assert!(g.mentions.iter().all(|&k| e.mentions[k as usize].target == Some(g.target)));
+        }
+    }
+}
