@@ -99,6 +99,10 @@ struct Token {
     cue: Option<Cue>,
     /// Index of the known name covering this token.
     known: Option<usize>,
+    /// Span in the original text; set for the words near capitalised ones (the only words the
+    /// rules read), `(0, 0)` elsewhere.
+    os: usize,
+    oe: usize,
 }
 
 impl Token {
@@ -164,7 +168,7 @@ fn tokenize(text: &Folded<'_>) -> Vec<Token> {
             next_cap += 1;
         }
         let cap = capitals.get(next_cap) == Some(&start);
-        let token = Token { fs: start, fe: i, cap, upper: false, initial: false, cue: None, known: None };
+        let token = Token { fs: start, fe: i, cap, upper: false, initial: false, cue: None, known: None, os: 0, oe: 0 };
         if let Some(prev) = tokens.last_mut() {
             let gap = &hay[prev.fe..start];
             let (p, n) = (&hay[prev.fs..prev.fe], &hay[start..i]);
@@ -213,36 +217,43 @@ fn char_at(hay: &str, i: usize) -> (char, usize) {
 /// Looks up the cues of the capitalised words and of the lowercase words near them, and marks
 /// the words that gazetteer names cover.
 fn annotate(cues: &Cues, text: &Folded<'_>, known: &[Known], tokens: &mut [Token]) {
-    let hay = text.folded();
+    let mut next = 0;
     for k in 0..tokens.len() {
-        let near_cap = tokens[k].cap || tokens.get(k + 1).is_some_and(|t| t.cap) || tokens.get(k + 2).is_some_and(|t| t.cap);
-        if !near_cap || tokens[k].initial {
+        let near_cap = tokens[k].cap
+            || tokens.get(k + 1).is_some_and(|t| t.cap)
+            || tokens.get(k + 2).is_some_and(|t| t.cap)
+            || k > 0 && tokens[k - 1].cap;
+        if !near_cap {
             continue;
         }
-        if let Some(mut cue) = cues.at(hay, tokens[k].fs) {
-            // An abbreviation cue takes its final dot into the word ("Inc.", "Gen."), unless
-            // the dot also ends the line: then it is the sentence's.
-            let line_end = hay[cue.end..].is_empty() || text.original()[text.end_of(cue.end)..].starts_with(['\n', '\r']);
-            if cue.end == tokens[k].fe + 1 && hay.as_bytes()[tokens[k].fe] == b'.' {
-                if line_end {
-                    cue.end -= 1;
-                } else {
-                    tokens[k].fe += 1;
-                }
-            }
-            tokens[k].cue = Some(cue);
+        if !tokens[k].initial {
+            cue_of(cues, text, &mut tokens[k]);
         }
-    }
-    let mut next = 0;
-    for t in tokens.iter_mut() {
-        let (s, e) = (text.start_of(t.fs), text.end_of(t.fe));
-        while next < known.len() && known[next].end <= s {
+        let t = &mut tokens[k];
+        (t.os, t.oe) = (text.start_of(t.fs), text.end_of(t.fe));
+        while next < known.len() && known[next].end <= t.os {
             next += 1;
         }
-        if next < known.len() && known[next].start < e {
+        if next < known.len() && known[next].start < t.oe {
             t.known = Some(next);
         }
     }
+}
+
+/// Looks up the longest cue at a word. An abbreviation cue takes its final dot into the word
+/// ("Inc.", "Gen."), unless the dot also ends the line: then it is the sentence's.
+fn cue_of(cues: &Cues, text: &Folded<'_>, token: &mut Token) {
+    let hay = text.folded();
+    let Some(mut cue) = cues.at(hay, token.fs) else { return };
+    if cue.end == token.fe + 1 && hay.as_bytes()[token.fe] == b'.' {
+        let line_end = hay[cue.end..].is_empty() || text.original()[text.end_of(cue.end)..].starts_with(['\n', '\r']);
+        if line_end {
+            cue.end -= 1;
+        } else {
+            token.fe += 1;
+        }
+    }
+    token.cue = Some(cue);
 }
 
 struct Stage<'a, 't> {
@@ -258,10 +269,12 @@ const MAX_PERSON_WORDS: usize = 5;
 
 impl Stage<'_, '_> {
     fn start(&self, k: usize) -> usize {
-        self.text.start_of(self.tokens[k].fs)
+        let t = &self.tokens[k];
+        if t.oe > 0 { t.os } else { self.text.start_of(t.fs) }
     }
     fn end(&self, k: usize) -> usize {
-        self.text.end_of(self.tokens[k].fe)
+        let t = &self.tokens[k];
+        if t.oe > 0 { t.oe } else { self.text.end_of(t.fe) }
     }
 
     /// Whether tokens `a` and `a + 1` are separated by spaces alone (no line break).
