@@ -31,7 +31,7 @@ pub enum Error {
     #[error("text is {len} bytes, over the limit of {limit} bytes (--max-text-bytes / GAZETTE_MAX_TEXT_BYTES); split the document")]
     TextTooLong { len: usize, limit: usize },
     /// A request names a gazetteer that is not loaded.
-    #[error("unknown gazetteer {name:?}; loaded gazetteers: {}", known.join(", "))]
+    #[error("unknown gazetteer {}; loaded gazetteers: {}", quote(name), known.join(", "))]
     UnknownGazetteer { name: String, known: Vec<String> },
     /// The server could not be set up or failed while serving.
     #[error("server: {0}")]
@@ -42,5 +42,43 @@ pub enum Error {
     InvalidArgument { field: &'static str, message: String },
 }
 
+/// The longest piece of client input an error message quotes, in characters.
+pub const QUOTE_CHARS: usize = 100;
+
+/// Client input as an error message quotes it: Rust-escaped in double quotes, at most
+/// [`QUOTE_CHARS`] characters of it, then its total length, so that a status message stays
+/// small whatever the client sent (clients reject oversized `grpc-message` headers).
+pub fn quote(s: &str) -> String {
+    match s.char_indices().nth(QUOTE_CHARS) {
+        None => format!("{s:?}"),
+        Some((cut, _)) => format!("{:?}... ({} characters)", &s[..cut], s.chars().count()),
+    }
+}
+
 /// The library's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (name, input, expected quote).
+    const QUOTES: &[(&str, &str, &str)] = &[
+        ("short", "nope", "\"nope\""),
+        ("escaped", "a\"b\n", "\"a\\\"b\\n\""),
+    ];
+
+    #[test]
+    fn quote_table() {
+        for &(name, input, want) in &QUOTES[..2] {
+            assert_eq!(quote(input), want, "{name}");
+        }
+        let at_limit = "x".repeat(QUOTE_CHARS);
+        assert_eq!(quote(&at_limit), format!("\"{at_limit}\""));
+        // Regression: a 20,000-character gazetteer name came back whole in grpc-message.
+        let long = "é".repeat(20_000);
+        assert_eq!(quote(&long), format!("\"{}\"... (20000 characters)", "é".repeat(QUOTE_CHARS)));
+        let message = Error::UnknownGazetteer { name: long, known: vec!["places".into()] }.to_string();
+        assert!(message.len() < 400, "{}", message.len());
+    }
+}

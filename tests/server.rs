@@ -222,11 +222,16 @@ async fn bad_requests_get_invalid_argument_with_a_message() {
         ("bad reference date", pb::ExtractRequest { reference_date: "16/01/2026".into(), ..request("Iran") }, Code::InvalidArgument, "invalid reference_date: \"16/01/2026\" is not a date of the form YYYY-MM-DD"),
         ("text over limit", request(&"Iran ".repeat(300)), Code::InvalidArgument, "text is 1500 bytes, over the limit of 1000 bytes"),
         ("message over limit", request(&"x".repeat(100 * 1024)), Code::OutOfRange, "message length too large"),
+        // Client input is quoted up to 100 characters, with its length: a 20,000-character name
+        // once came back whole in grpc-message, over clients' metadata limits.
+        ("huge gazetteer name", pb::ExtractRequest { gazetteers: vec!["g".repeat(20_000)], ..request("Iran") }, Code::InvalidArgument, "... (20000 characters); loaded gazetteers: places, world"),
+        ("huge reference date", pb::ExtractRequest { reference_date: "9".repeat(20_000), ..request("Iran") }, Code::InvalidArgument, "... (20000 characters) is not a date"),
     ];
     for (name, req, code, message) in cases {
         let status = s.client.extract(req).await.expect_err(name);
         assert_eq!(status.code(), code, "{name}: {}", status.message());
         assert!(status.message().contains(message), "{name}: {:?}", status.message());
+        assert!(status.message().len() <= 300, "{name}: a message of {} bytes", status.message().len());
     }
     // The server is still fine afterwards.
     assert_eq!(s.client.extract(request("Iran")).await.unwrap().into_inner().mentions.len(), 1);
