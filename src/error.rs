@@ -30,6 +30,10 @@ pub enum Error {
     /// A request's text exceeds the configured limit.
     #[error("text is {len} bytes, over the limit of {limit} bytes (--max-text-bytes / GAZETTE_MAX_TEXT_BYTES); split the document")]
     TextTooLong { len: usize, limit: usize },
+    /// A response would exceed the message limit although its text is within the text limit
+    /// (a text dense with mentions).
+    #[error("the response is {len} bytes, over the message limit of {limit} bytes (--max-message-bytes / GAZETTE_MAX_MESSAGE_BYTES), though the text is within the text limit of {text_limit} bytes (--max-text-bytes); use ExtractStream, which sends one message per mention, or split the document")]
+    ResponseTooLarge { len: usize, limit: usize, text_limit: usize },
     /// A request names a gazetteer that is not loaded.
     #[error("unknown gazetteer {}; loaded gazetteers: {}", quote(name), known.join(", "))]
     UnknownGazetteer { name: String, known: Vec<String> },

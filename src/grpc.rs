@@ -88,7 +88,23 @@ impl Service {
         let text = std::mem::take(&mut request.text);
         let (text, options, encoding) = self.prepare(text, &request)?;
         let extraction = run_engine(extractor.clone(), text.clone(), options).await?;
-        Ok(response(&extractor, &text, request.document_id, extraction, encoding))
+        let response = response(&extractor, &text, request.document_id, extraction, encoding);
+        // Checked here, not by tonic's encoder, so that the client learns why and what to do
+        // instead, and a batch can give this one document an error and go on.
+        self.fits(prost::Message::encoded_len(&response))?;
+        Ok(response)
+    }
+
+    /// Whether a message of `len` bytes can be sent.
+    fn fits(&self, len: usize) -> Result<(), Status> {
+        if len > self.limits.max_message_bytes {
+            return Err(status(Error::ResponseTooLarge {
+                len,
+                limit: self.limits.max_message_bytes,
+                text_limit: self.limits.max_text_bytes,
+            }));
+        }
+        Ok(())
     }
 
     fn prepare(&self, text: String, request: &pb::ExtractRequest) -> Result<(Arc<str>, Options, Encoding), Status> {
@@ -122,6 +138,7 @@ pub fn status(error: Error) -> Status {
         | Error::Io { .. }
         | Error::NoGazetteers { .. }
         | Error::Automaton(_) => tonic::Code::FailedPrecondition,
+        Error::ResponseTooLarge { .. } => tonic::Code::OutOfRange,
         Error::Serve(_) => tonic::Code::Internal,
     };
     Status::new(code, error.to_string())
@@ -333,6 +350,7 @@ impl pb::entity_extractor_server::EntityExtractor for Service {
             .into_inner()
             .map(move |item| {
                 let (this, extractor) = (this.clone(), extractor.clone());
+                let this_fits = this.clone();
                 async move {
                     let batch = match item {
                         Ok(batch) => batch,
@@ -345,10 +363,17 @@ impl pb::entity_extractor_server::EntityExtractor for Service {
                     let document_id = request.document_id.clone();
                     let outcome = tokio::spawn(async move { this.run(extractor, request).await }).await;
                     Ok(match outcome {
-                        Ok(Ok(response)) => pb::ExtractBatchResponse {
-                            document_id,
-                            result: Some(pb::extract_batch_response::Result::Response(response)),
-                        },
+                        Ok(Ok(response)) => {
+                            let ok = pb::ExtractBatchResponse {
+                                document_id,
+                                result: Some(pb::extract_batch_response::Result::Response(response)),
+                            };
+                            // The wrapper adds a few bytes to a response that just fitted.
+                            match this_fits.fits(prost::Message::encoded_len(&ok)) {
+                                Ok(()) => ok,
+                                Err(status) => batch_error(ok.document_id, status),
+                            }
+                        }
                         Ok(Err(status)) => batch_error(document_id, status),
                         Err(e) => batch_error(document_id, Status::internal(format!("extraction task failed: {e}"))),
                     })

@@ -374,3 +374,55 @@ async fn figures_are_normalised_over_grpc() {
     assert!(only_figures.entities.is_empty());
     s.stop().await;
 }
+
+/// A text under the text limit whose response is over the message limit: 10,000 mentions.
+fn dense(limits: &Limits) -> String {
+    let text = "Putin ".repeat(10_000);
+    assert!(text.len() <= limits.max_text_bytes);
+    text
+}
+
+#[tokio::test]
+async fn extract_over_the_message_limit_fails_with_both_limits_and_a_way_out() {
+    let limits = Limits { max_text_bytes: 64 * 1024, max_message_bytes: 128 * 1024, ..Limits::default() };
+    let mut s = Running::start(limits.clone(), true).await;
+    let status = s.client.extract(request(&dense(&limits))).await.unwrap_err();
+    assert_eq!(status.code(), Code::OutOfRange, "{}", status.message());
+    for part in ["over the message limit of 131072 bytes", "text limit of 65536 bytes", "use ExtractStream"] {
+        assert!(status.message().contains(part), "{part:?} not in {:?}", status.message());
+    }
+    // ExtractStream sends the same document as one message per mention.
+    let mut stream = s.client.extract_stream(pb::ExtractStreamRequest { request: Some(request(&dense(&limits))) }).await.unwrap().into_inner();
+    let mut messages = 0;
+    while stream.message().await.unwrap().is_some() {
+        messages += 1;
+    }
+    assert_eq!(messages, 10_001);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn batch_gives_an_oversized_response_an_error_and_goes_on() {
+    let limits = Limits { max_text_bytes: 64 * 1024, max_message_bytes: 128 * 1024, ..Limits::default() };
+    let mut s = Running::start(limits.clone(), true).await;
+    let texts = ["Putin met Netanyahu.".to_owned(), dense(&limits), "Iran and Israel.".to_owned()];
+    let docs: Vec<pb::ExtractBatchRequest> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| pb::ExtractBatchRequest { request: Some(pb::ExtractRequest { document_id: format!("d{i}"), text: t.clone(), ..Default::default() }) })
+        .collect();
+    let mut results = s.client.extract_batch(tokio_stream::iter(docs)).await.unwrap().into_inner();
+    let mut got = Vec::new();
+    while let Some(r) = results.message().await.unwrap() {
+        got.push(match r.result.unwrap() {
+            pb::extract_batch_response::Result::Response(x) => (r.document_id, Code::Ok as i32, x.mentions.len()),
+            pb::extract_batch_response::Result::Error(e) => {
+                assert!(e.message.contains("use ExtractStream"), "{}", e.message);
+                (r.document_id, e.code, 0)
+            }
+        });
+    }
+    let want = vec![("d0".to_owned(), Code::Ok as i32, 2), ("d1".to_owned(), Code::OutOfRange as i32, 0), ("d2".to_owned(), Code::Ok as i32, 2)];
+    assert_eq!(got, want);
+    s.stop().await;
+}
