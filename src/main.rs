@@ -66,6 +66,12 @@ struct ServeArgs {
     /// Seconds in-flight calls may run after SIGTERM or SIGINT.
     #[arg(long, env = "GAZETTE_DRAIN_TIMEOUT_SECS", default_value_t = Limits::default().drain_timeout.as_secs())]
     drain_timeout_secs: u64,
+    /// Connections open at once; beyond, new ones wait in the listen backlog.
+    #[arg(long, env = "GAZETTE_MAX_CONNECTIONS", default_value_t = Limits::default().max_connections)]
+    max_connections: usize,
+    /// Seconds a new connection may take to send the HTTP/2 preface.
+    #[arg(long, env = "GAZETTE_HANDSHAKE_TIMEOUT_SECS", default_value_t = Limits::default().handshake_timeout.as_secs())]
+    handshake_timeout_secs: u64,
 }
 
 #[derive(clap::Args)]
@@ -140,6 +146,8 @@ fn serve(dir: &Path, args: ServeArgs) -> anyhow::Result<ExitCode> {
         max_concurrent_streams: args.max_concurrent_streams,
         batch_in_flight: args.batch_in_flight,
         drain_timeout: Duration::from_secs(args.drain_timeout_secs),
+        max_connections: args.max_connections,
+        handshake_timeout: Duration::from_secs(args.handshake_timeout_secs),
         ..Limits::default()
     };
     runtime.block_on(async move {

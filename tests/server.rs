@@ -19,6 +19,7 @@ use tonic_health::pb::HealthCheckRequest;
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/gazetteers");
 
 struct Running {
+    addr: std::net::SocketAddr,
     client: EntityExtractorClient<Channel>,
     channel: Channel,
     handle: Handle,
@@ -40,7 +41,7 @@ impl Running {
         }));
         // The listener is bound before `serve` starts: connecting cannot race it.
         let channel = Channel::from_shared(format!("http://{addr}")).unwrap().connect().await.unwrap();
-        Running { client: EntityExtractorClient::new(channel.clone()), channel, handle, stop: Some(stop), server }
+        Running { addr, client: EntityExtractorClient::new(channel.clone()), channel, handle, stop: Some(stop), server }
     }
 
     async fn health(&self, service: &str) -> ServingStatus {
@@ -424,5 +425,57 @@ async fn batch_gives_an_oversized_response_an_error_and_goes_on() {
     }
     let want = vec![("d0".to_owned(), Code::Ok as i32, 2), ("d1".to_owned(), Code::OutOfRange as i32, 0), ("d2".to_owned(), Code::Ok as i32, 2)];
     assert_eq!(got, want);
+    s.stop().await;
+}
+
+/// Reads from a raw connection until the server closes it; how many bytes it sent first.
+async fn read_until_closed(mut conn: tokio::net::TcpStream) -> usize {
+    use tokio::io::AsyncReadExt;
+    let mut buf = vec![0u8; 4096];
+    let mut total = 0;
+    loop {
+        match conn.read(&mut buf).await {
+            Ok(0) | Err(_) => return total,
+            Ok(n) => total += n,
+        }
+    }
+}
+
+#[tokio::test]
+async fn connections_without_the_http2_preface_are_closed() {
+    let limits = Limits { handshake_timeout: Duration::from_millis(200), ..Limits::default() };
+    let mut s = Running::start(limits, true).await;
+    // Silent: closed at the handshake deadline (it used to stay open for ever).
+    let silent = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+    let closed = tokio::time::timeout(Duration::from_secs(10), read_until_closed(silent)).await;
+    assert_eq!(closed, Ok(0), "the server closes a silent connection and sends nothing");
+    // Half a preface, then nothing: the same.
+    let mut half = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+    tokio::io::AsyncWriteExt::write_all(&mut half, b"PRI * HTTP/2.0").await.unwrap();
+    assert_eq!(tokio::time::timeout(Duration::from_secs(10), read_until_closed(half)).await, Ok(0));
+    // Not HTTP/2 at all: closed at once.
+    let mut http1 = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+    tokio::io::AsyncWriteExt::write_all(&mut http1, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+    assert_eq!(tokio::time::timeout(Duration::from_secs(10), read_until_closed(http1)).await, Ok(0));
+    // Real clients are unaffected.
+    assert_eq!(s.client.extract(request("Iran")).await.unwrap().into_inner().mentions.len(), 1);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn connections_beyond_the_cap_wait_for_one_to_close() {
+    let mut s = Running::start(Limits { max_connections: 1, ..Limits::default() }, true).await;
+    assert_eq!(s.client.extract(request("Iran")).await.unwrap().into_inner().mentions.len(), 1);
+    let second = Channel::from_shared(format!("http://{}", s.addr)).unwrap().connect_lazy();
+    let mut other = EntityExtractorClient::new(second.clone());
+    let mut waiting = tokio::spawn(async move { other.extract(request("Iran")).await.map(|r| r.into_inner().mentions.len()) });
+    // The server holds its one connection: the second client's call is not served...
+    assert!(tokio::time::timeout(Duration::from_millis(300), &mut waiting).await.is_err(), "the second connection waits at the cap");
+    assert_eq!(s.client.extract(request("Iran")).await.unwrap().into_inner().mentions.len(), 1, "the first still works");
+    // ...until the first connection closes.
+    s.client = EntityExtractorClient::new(second.clone());
+    s.channel = second;
+    let served = tokio::time::timeout(Duration::from_secs(10), waiting).await.expect("served once a connection closed");
+    assert_eq!(served.unwrap().unwrap(), 1);
     s.stop().await;
 }

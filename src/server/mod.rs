@@ -12,7 +12,6 @@ use std::sync::Arc;
 
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
-use tonic::transport::server::TcpIncoming;
 use tonic_health::server::{HealthReporter, HealthService};
 use tonic_health::ServingStatus;
 
@@ -21,6 +20,8 @@ use crate::error::{Error, Result};
 use crate::extract::Extractor;
 use crate::grpc::pb::entity_extractor_server::EntityExtractorServer;
 use crate::grpc::{pb, Service, State};
+
+mod accept;
 
 type Named = EntityExtractorServer<Service>;
 
@@ -95,7 +96,7 @@ pub async fn serve(
             draining.notify_one();
         }
     };
-    let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
+    let incoming = tokio_stream::wrappers::ReceiverStream::new(accept::spawn(listener, limits.max_connections, limits.handshake_timeout));
     let server = tonic::transport::Server::builder()
         .tcp_nodelay(true)
         .max_concurrent_streams(limits.max_concurrent_streams)
