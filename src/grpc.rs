@@ -35,11 +35,18 @@ pub mod pb {
 const BLOCKING_TEXT_BYTES: usize = 64 * 1024;
 
 /// What the service serves from: the current extractor (none until the gazetteers are
-/// loaded) and whether the server is draining.
-#[derive(Debug, Default)]
+/// loaded), whether the server is draining, and whether the drain deadline has passed.
+#[derive(Debug)]
 pub struct State {
     extractor: ArcSwapOption<Extractor>,
     draining: AtomicBool,
+    cut: tokio::sync::watch::Sender<bool>,
+}
+
+impl Default for State {
+    fn default() -> State {
+        State { extractor: ArcSwapOption::empty(), draining: AtomicBool::new(false), cut: tokio::sync::watch::Sender::new(false) }
+    }
 }
 
 impl State {
@@ -59,6 +66,42 @@ impl State {
     pub fn drain(&self) {
         self.draining.store(true, Ordering::SeqCst);
     }
+
+    /// The drain deadline has passed: every call still open ends now with UNAVAILABLE, a
+    /// status the client can act on (retry elsewhere) rather than a reset connection.
+    pub fn cut(&self) {
+        self.cut.send_replace(true);
+    }
+
+    /// Resolves once [`State::cut`] has been called.
+    fn cut_off(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let mut rx = self.cut.subscribe();
+        async move {
+            if rx.wait_for(|&cut| cut).await.is_err() {
+                // The state is gone, and with it the server: nothing will cut.
+                std::future::pending::<()>().await;
+            }
+        }
+    }
+}
+
+fn cut_status() -> Status {
+    Status::unavailable("server is shutting down and its drain timeout has passed; retry on another instance")
+}
+
+/// `stream` until the server cuts the open calls, then one UNAVAILABLE status to end it.
+fn until_cut<T: Send + 'static>(state: &State, stream: BoxStream<T>) -> BoxStream<T> {
+    let cut: Pin<Box<dyn std::future::Future<Output = ()> + Send>> = Box::pin(state.cut_off());
+    Box::pin(futures_util::stream::unfold((stream, cut, false), |(mut stream, mut cut, done)| async move {
+        if done {
+            return None;
+        }
+        tokio::select! {
+            biased;
+            () = &mut cut => Some((Err(cut_status()), (stream, cut, true))),
+            item = stream.next() => item.map(|item| (item, (stream, cut, false))),
+        }
+    }))
 }
 
 /// The `EntityExtractor` service.
@@ -297,7 +340,10 @@ type BoxStream<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send + 'stati
 impl pb::entity_extractor_server::EntityExtractor for Service {
     async fn extract(&self, request: Request<pb::ExtractRequest>) -> Result<Response<pb::ExtractResponse>, Status> {
         let extractor = self.extractor()?;
-        self.run(extractor, request.into_inner()).await.map(Response::new)
+        tokio::select! {
+            result = self.run(extractor, request.into_inner()) => result.map(Response::new),
+            () = self.state.cut_off() => Err(cut_status()),
+        }
     }
 
     type ExtractStreamStream = BoxStream<pb::ExtractStreamResponse>;
@@ -329,7 +375,7 @@ impl pb::entity_extractor_server::EntityExtractor for Service {
         let closing = std::iter::once(Ok(pb::ExtractStreamResponse {
             event: Some(pb::extract_stream_response::Event::Summary(summary)),
         }));
-        Ok(Response::new(Box::pin(tokio_stream::iter(mentions.chain(closing)))))
+        Ok(Response::new(until_cut(&self.state, Box::pin(tokio_stream::iter(mentions.chain(closing))))))
     }
 
     type ExtractBatchStream = BoxStream<pb::ExtractBatchResponse>;
@@ -380,7 +426,7 @@ impl pb::entity_extractor_server::EntityExtractor for Service {
                 }
             })
             .buffered(in_flight);
-        Ok(Response::new(Box::pin(results)))
+        Ok(Response::new(until_cut(&self.state, Box::pin(results))))
     }
 
     async fn list_gazetteers(

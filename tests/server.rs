@@ -479,3 +479,22 @@ async fn connections_beyond_the_cap_wait_for_one_to_close() {
     assert_eq!(served.unwrap().unwrap(), 1);
     s.stop().await;
 }
+
+#[tokio::test]
+async fn calls_open_at_the_drain_deadline_end_with_unavailable() {
+    let mut s = Running::start(Limits { drain_timeout: Duration::from_millis(200), ..Limits::default() }, true).await;
+    let (tx, rx) = tokio::sync::mpsc::channel::<pb::ExtractBatchRequest>(1);
+    let mut results = s.client.extract_batch(tokio_stream::wrappers::ReceiverStream::new(rx)).await.unwrap().into_inner();
+    tx.send(pb::ExtractBatchRequest { request: Some(pb::ExtractRequest { document_id: "a".into(), text: "Iran".into(), ..Default::default() }) })
+        .await
+        .unwrap();
+    assert_eq!(results.message().await.unwrap().unwrap().document_id, "a");
+    let _ = s.stop.take().unwrap().send(());
+    // The client never closes its stream: at the deadline the call ends with a status it can
+    // retry on, not with a reset connection (which clients report as INTERNAL or UNKNOWN).
+    let status = tokio::time::timeout(Duration::from_secs(10), results.message()).await.expect("ended at the deadline").unwrap_err();
+    assert_eq!(status.code(), Code::Unavailable, "{status:?}");
+    assert!(status.message().contains("drain timeout"), "{}", status.message());
+    tokio::time::timeout(Duration::from_secs(10), s.server).await.expect("drain bounded").unwrap().unwrap();
+    drop(tx);
+}

@@ -23,6 +23,10 @@ use crate::grpc::{pb, Service, State};
 
 mod accept;
 
+/// How long connections have, after the drain deadline, to receive the UNAVAILABLE statuses
+/// of their cut calls before they are dropped.
+const CUT_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
+
 type Named = EntityExtractorServer<Service>;
 
 /// What the process keeps to change the running server: install or reload the gazetteers.
@@ -114,10 +118,19 @@ pub async fn serve(
         draining.notified().await;
         tokio::time::sleep(limits.drain_timeout).await;
     };
+    let mut server = std::pin::pin!(server);
     tokio::select! {
-        result = server => result.map_err(|e| Error::Serve(e.to_string())),
-        () = deadline => {
-            tracing::warn!(timeout = ?limits.drain_timeout, "drain timed out; closing the remaining calls");
+        result = &mut server => return result.map_err(|e| Error::Serve(e.to_string())),
+        () = deadline => {}
+    }
+    // The calls still open end with UNAVAILABLE; their connections then close gracefully. A
+    // peer that does not read its statuses is dropped after a short grace.
+    tracing::warn!(timeout = ?limits.drain_timeout, "drain timed out; ending the remaining calls with UNAVAILABLE");
+    handle.state.cut();
+    match tokio::time::timeout(CUT_GRACE, server).await {
+        Ok(result) => result.map_err(|e| Error::Serve(e.to_string())),
+        Err(_) => {
+            tracing::warn!(grace = ?CUT_GRACE, "connections still open after the cut; closing them");
             Ok(())
         }
     }
