@@ -30,6 +30,8 @@ pub struct Limits {
     pub max_connections: usize,
     /// How long a new connection may take to send the HTTP/2 preface before it is closed.
     pub handshake_timeout: Duration,
+    /// Text bytes in flight over all calls; a document beyond it gets RESOURCE_EXHAUSTED.
+    pub max_bytes_in_flight: usize,
 }
 
 impl Default for Limits {
@@ -45,6 +47,7 @@ impl Default for Limits {
             drain_timeout: Duration::from_secs(10),
             max_connections: 1024,
             handshake_timeout: Duration::from_secs(10),
+            max_bytes_in_flight: 64 * 1024 * 1024,
         }
     }
 }

@@ -34,6 +34,9 @@ pub enum Error {
     /// (a text dense with mentions).
     #[error("the response is {len} bytes, over the message limit of {limit} bytes (--max-message-bytes / GAZETTE_MAX_MESSAGE_BYTES), though the text is within the text limit of {text_limit} bytes (--max-text-bytes); use ExtractStream, which sends one message per mention, or split the document")]
     ResponseTooLarge { len: usize, limit: usize, text_limit: usize },
+    /// Admitting a text would take the texts in flight over the server's budget.
+    #[error("server busy: a text of {len} bytes would take the texts in flight ({in_flight} bytes) over the limit of {limit} bytes (--max-bytes-in-flight); retry with backoff")]
+    Busy { len: usize, in_flight: usize, limit: usize },
     /// A request names a gazetteer that is not loaded.
     #[error("unknown gazetteer {}; loaded gazetteers: {}", quote(name), known.join(", "))]
     UnknownGazetteer { name: String, known: Vec<String> },

@@ -89,17 +89,18 @@ fn cut_status() -> Status {
     Status::unavailable("server is shutting down and its drain timeout has passed; retry on another instance")
 }
 
-/// `stream` until the server cuts the open calls, then one UNAVAILABLE status to end it.
-fn until_cut<T: Send + 'static>(state: &State, stream: BoxStream<T>) -> BoxStream<T> {
+/// `stream` until the server cuts the open calls, then one UNAVAILABLE status to end it;
+/// `admission` is held until the stream ends or is dropped.
+fn until_cut<T: Send + 'static>(state: &State, stream: BoxStream<T>, admission: Option<Admission>) -> BoxStream<T> {
     let cut: Pin<Box<dyn std::future::Future<Output = ()> + Send>> = Box::pin(state.cut_off());
-    Box::pin(futures_util::stream::unfold((stream, cut, false), |(mut stream, mut cut, done)| async move {
+    Box::pin(futures_util::stream::unfold((stream, cut, admission, false), |(mut stream, mut cut, admission, done)| async move {
         if done {
             return None;
         }
         tokio::select! {
             biased;
-            () = &mut cut => Some((Err(cut_status()), (stream, cut, true))),
-            item = stream.next() => item.map(|item| (item, (stream, cut, false))),
+            () = &mut cut => Some((Err(cut_status()), (stream, cut, admission, true))),
+            item = stream.next() => item.map(|item| (item, (stream, cut, admission, false))),
         }
     }))
 }
@@ -109,11 +110,28 @@ fn until_cut<T: Send + 'static>(state: &State, stream: BoxStream<T>) -> BoxStrea
 pub struct Service {
     state: Arc<State>,
     limits: Arc<Limits>,
+    /// Text bytes in flight, over all connections: a document holds its share from admission
+    /// until its response is handed over (`Extract`, a batch document) or fully read by the
+    /// client (`ExtractStream`), so that slow readers cannot pin memory without bound.
+    budget: Arc<tokio::sync::Semaphore>,
 }
+
+/// A document's share of the text budget; returned when dropped.
+type Admission = tokio::sync::OwnedSemaphorePermit;
 
 impl Service {
     pub fn new(state: Arc<State>, limits: Limits) -> Service {
-        Service { state, limits: Arc::new(limits) }
+        let budget = Arc::new(tokio::sync::Semaphore::new(limits.max_bytes_in_flight.min(tokio::sync::Semaphore::MAX_PERMITS)));
+        Service { state, limits: Arc::new(limits), budget }
+    }
+
+    /// Takes `len` bytes of the budget, or RESOURCE_EXHAUSTED when they are not free now.
+    fn admit(&self, len: usize) -> Result<Admission, Status> {
+        let limit = self.limits.max_bytes_in_flight;
+        let n = u32::try_from(len.max(1)).unwrap_or(u32::MAX);
+        self.budget.clone().try_acquire_many_owned(n).map_err(|_| {
+            status(Error::Busy { len, in_flight: limit.saturating_sub(self.budget.available_permits()), limit })
+        })
     }
 
     fn extractor(&self) -> Result<Arc<Extractor>, Status> {
@@ -130,6 +148,7 @@ impl Service {
     async fn run(&self, extractor: Arc<Extractor>, mut request: pb::ExtractRequest) -> Result<pb::ExtractResponse, Status> {
         let text = std::mem::take(&mut request.text);
         let (text, options, encoding) = self.prepare(text, &request)?;
+        let _admission = self.admit(text.len())?;
         let extraction = run_engine(extractor.clone(), text.clone(), options).await?;
         let response = response(&extractor, &text, request.document_id, extraction, encoding);
         // Checked here, not by tonic's encoder, so that the client learns why and what to do
@@ -182,6 +201,7 @@ pub fn status(error: Error) -> Status {
         | Error::NoGazetteers { .. }
         | Error::Automaton(_) => tonic::Code::FailedPrecondition,
         Error::ResponseTooLarge { .. } => tonic::Code::OutOfRange,
+        Error::Busy { .. } => tonic::Code::ResourceExhausted,
         Error::Serve(_) => tonic::Code::Internal,
     };
     Status::new(code, error.to_string())
@@ -356,6 +376,7 @@ impl pb::entity_extractor_server::EntityExtractor for Service {
         let text = std::mem::take(&mut request.text);
         let extractor = self.extractor()?;
         let (text, options, encoding) = self.prepare(text, &request)?;
+        let admission = self.admit(text.len())?;
         let mut extraction = run_engine(extractor.clone(), text.clone(), options).await?;
         let spans = offsets(&text, &extraction.mentions, encoding);
         let summary = pb::ExtractStreamSummary {
@@ -375,7 +396,8 @@ impl pb::entity_extractor_server::EntityExtractor for Service {
         let closing = std::iter::once(Ok(pb::ExtractStreamResponse {
             event: Some(pb::extract_stream_response::Event::Summary(summary)),
         }));
-        Ok(Response::new(until_cut(&self.state, Box::pin(tokio_stream::iter(mentions.chain(closing))))))
+        // The text's share of the budget is returned when the stream ends or is dropped.
+        Ok(Response::new(until_cut(&self.state, Box::pin(tokio_stream::iter(mentions.chain(closing))), Some(admission))))
     }
 
     type ExtractBatchStream = BoxStream<pb::ExtractBatchResponse>;
@@ -426,7 +448,7 @@ impl pb::entity_extractor_server::EntityExtractor for Service {
                 }
             })
             .buffered(in_flight);
-        Ok(Response::new(until_cut(&self.state, Box::pin(results))))
+        Ok(Response::new(until_cut(&self.state, Box::pin(results), None)))
     }
 
     async fn list_gazetteers(

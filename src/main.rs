@@ -72,6 +72,9 @@ struct ServeArgs {
     /// Seconds a new connection may take to send the HTTP/2 preface.
     #[arg(long, env = "GAZETTE_HANDSHAKE_TIMEOUT_SECS", default_value_t = Limits::default().handshake_timeout.as_secs())]
     handshake_timeout_secs: u64,
+    /// Text bytes in flight over all calls; beyond, RESOURCE_EXHAUSTED.
+    #[arg(long, env = "GAZETTE_MAX_BYTES_IN_FLIGHT", default_value_t = Limits::default().max_bytes_in_flight)]
+    max_bytes_in_flight: usize,
 }
 
 #[derive(clap::Args)]
@@ -148,6 +151,7 @@ fn serve(dir: &Path, args: ServeArgs) -> anyhow::Result<ExitCode> {
         drain_timeout: Duration::from_secs(args.drain_timeout_secs),
         max_connections: args.max_connections,
         handshake_timeout: Duration::from_secs(args.handshake_timeout_secs),
+        max_bytes_in_flight: args.max_bytes_in_flight,
         ..Limits::default()
     };
     runtime.block_on(async move {

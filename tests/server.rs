@@ -498,3 +498,40 @@ async fn calls_open_at_the_drain_deadline_end_with_unavailable() {
     tokio::time::timeout(Duration::from_secs(10), s.server).await.expect("drain bounded").unwrap().unwrap();
     drop(tx);
 }
+
+#[tokio::test]
+async fn texts_in_flight_are_bounded_and_slow_readers_hold_their_share() {
+    let limits = Limits { max_bytes_in_flight: 1 << 20, ..Limits::default() };
+    let mut s = Running::start(limits, true).await;
+    // 630,000 bytes; 60,000 mentions streamed are more than the client's flow-control windows
+    // take without the application reading.
+    let big = "Putin met Netanyahu. ".repeat(30_000);
+    // A reader that takes one message and then stops reading keeps its text's share.
+    let mut slow = s.client.extract_stream(pb::ExtractStreamRequest { request: Some(request(&big)) }).await.unwrap().into_inner();
+    assert!(slow.message().await.unwrap().is_some());
+    let status = s.client.extract(request(&big)).await.map(|_| ()).unwrap_err();
+    assert_eq!(status.code(), Code::ResourceExhausted, "{status:?}");
+    assert!(status.message().contains("over the limit of 1048576 bytes (--max-bytes-in-flight)"), "{}", status.message());
+    // Small texts still fit beside it.
+    assert_eq!(s.client.extract(request("Iran")).await.unwrap().into_inner().mentions.len(), 1);
+    // Once the slow stream is gone its share returns (the server learns of the cancel
+    // asynchronously: poll, with a bound).
+    drop(slow);
+    let mut admitted = false;
+    for _ in 0..500 {
+        // Figures only: the same text's share, with a small response.
+        match s.client.extract(pb::ExtractRequest { kinds: vec![pb::EntityKind::Figure as i32], ..request(&big) }).await {
+            Ok(r) => {
+                assert_eq!(r.into_inner().mentions.len(), 0);
+                admitted = true;
+                break;
+            }
+            Err(status) => {
+                assert_eq!(status.code(), Code::ResourceExhausted);
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        }
+    }
+    assert!(admitted, "the share of a cancelled stream is returned");
+    s.stop().await;
+}
