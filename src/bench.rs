@@ -42,6 +42,86 @@ pub struct Args {
     /// Skip the loopback measurement.
     #[arg(long)]
     pub engine_only: bool,
+    /// Measure the catalogue of pathological inputs ([`adversarial`]) at 64 KB, 256 KB and
+    /// 1 MB instead: MB/s of each, how time grows with size, and the worst case against the
+    /// article.
+    #[arg(long)]
+    pub adversarial: bool,
+    /// The smallest adversarial size in KB; the others are 4 and 16 times it.
+    #[arg(long, default_value_t = 64)]
+    pub adversarial_kb: usize,
+    /// Only the adversarial inputs whose name contains this.
+    #[arg(long, default_value = "")]
+    pub only: String,
+}
+
+/// The pathological inputs: (name, repeated unit). Each targets a place where a scanner could
+/// restart inside a run: dotted words and acronyms (URL and identifier checks), digits with
+/// separators (grouping, versions, phones, dates), currency signs, hyphen chains, capitalised
+/// words (the name automaton's anchored searches and its fallback to shorter patterns, the
+/// names stage's chunks), titles and initials (cues), apostrophes, combining marks and emoji
+/// (folding), and long lines without a space.
+pub const ADVERSARIAL: &[(&str, &str)] = &[
+    ("letter-dot run", "a."),
+    ("letter-dot run, capitals", "A."),
+    ("word-dot run", "abc."),
+    ("dotted acronym chain", "U.S.-"),
+    ("dotted acronyms, spaced", "U.S. U.N. "),
+    ("letter-dot then slash", "a.a/"),
+    ("www dots", "www."),
+    ("digit-comma", "1,"),
+    ("digit groups", "1,000,"),
+    ("digit-dot", "1."),
+    ("digit-hyphen", "1-"),
+    ("digit-slash", "1/"),
+    ("digit-colon", "1:"),
+    ("digits and spaces", "1 "),
+    ("digits, no-break space", "100\u{a0}"),
+    ("letter-digit", "a1."),
+    ("dollar signs", "$"),
+    ("dollar-digit", "$1"),
+    ("euro signs", "€"),
+    ("US$ chain", "US$1-"),
+    ("hyphen chain", "a-"),
+    ("number-word hyphens", "twenty-"),
+    ("number words", "one hundred and "),
+    ("capitalised letters", "A "),
+    ("capitalised words", "New York "),
+    ("name prefixes, refused", "United Statesx "),
+    ("titles", "Mr. "),
+    ("title and capitals", "President Aa "),
+    ("initials", "J. "),
+    ("months", "May "),
+    ("weekday commas", "Friday, "),
+    ("apostrophes", "a'"),
+    ("capital apostrophes", "O'"),
+    ("combining marks", "a\u{301}\u{301}\u{301}\u{301}"),
+    ("combining marks alone", "\u{301}"),
+    ("emoji ZWJ sequence", "\u{1f468}\u{200d}\u{1f469}\u{200d}\u{1f467}"),
+    ("emoji with skin tone", "\u{1f44b}\u{1f3fd}"),
+    ("one long word", "a"),
+    ("long line of letters", "abcdefghij"),
+    ("at signs", "a@"),
+    ("hashes", "#a"),
+    ("plus-digits", "+1"),
+    ("spaces and newlines", " \n"),
+    ("quotes", "\""),
+    ("percent signs", "1%"),
+];
+
+/// `unit` repeated to `size` bytes (cut on a character boundary).
+pub fn repeat_to(unit: &str, size: usize) -> String {
+    let mut s = String::with_capacity(size + unit.len());
+    while s.len() + unit.len() <= size {
+        s.push_str(unit);
+    }
+    for c in unit.chars() {
+        if s.len() + c.len_utf8() > size {
+            break;
+        }
+        s.push(c);
+    }
+    s
 }
 
 /// Runs the benchmark and prints a report to standard output.
@@ -50,6 +130,9 @@ pub fn run(dir: &Path, args: &Args) -> Result<()> {
     let started = Instant::now();
     let extractor = Extractor::load(dir)?;
     let load = started.elapsed();
+    if args.adversarial {
+        return adversarial(&extractor, &article, args.runs.clamp(1, 5), args.adversarial_kb.max(1) << 10, &args.only);
+    }
     let options = Options::default();
     let mentions = extractor.extract(&article, &options)?.mentions.len();
     println!(
@@ -108,6 +191,61 @@ pub fn run(dir: &Path, args: &Args) -> Result<()> {
         report("`gazette serve`: start to health SERVING", "s", seconds);
         report("`gazette serve`: resident memory, serving", "MB", rss);
     }
+    Ok(())
+}
+
+/// The adversarial table: per input, MB/s at `base` and 16 times it (64 KB and 1 MB by
+/// default; medians of `runs`), and the time at 16x over the time at 4x (linear is 4, the
+/// target at most 5); then the slowest input at the largest size against the article repeated
+/// to that size.
+fn adversarial(extractor: &Extractor, article: &str, runs: usize, base: usize, only: &str) -> Result<()> {
+    let sizes = [base, 4 * base, 16 * base];
+    let options = Options::default();
+    // Median seconds per extract of `text`.
+    let seconds = |text: &str| -> Result<f64> {
+        let mut samples = Vec::with_capacity(runs);
+        for _ in 0..runs {
+            let t = Instant::now();
+            std::hint::black_box(extractor.extract(text, &options)?);
+            samples.push(t.elapsed().as_secs_f64());
+        }
+        samples.sort_by(f64::total_cmp);
+        Ok(samples[samples.len() / 2])
+    };
+    let measure = |unit: &str| -> Result<[f64; 3]> {
+        let mut t = [0.0; 3];
+        for (k, &size) in sizes.iter().enumerate() {
+            t[k] = seconds(&repeat_to(unit, size))?;
+        }
+        Ok(t)
+    };
+    let mb = |size: usize, s: f64| size as f64 / s / 1e6;
+    let (small, large) = (format!("{} KB MB/s", sizes[0] >> 10), format!("{} KB MB/s", sizes[2] >> 10));
+    println!("{:<28} {small:>12} {large:>13} {:>14}", "input (unit repeated)", "x4 size: time");
+    let row = |name: &str, t: [f64; 3]| {
+        println!("{name:<28} {:>12.1} {:>13.1} {:>13.2}x", mb(sizes[0], t[0]), mb(sizes[2], t[2]), t[2] / t[1]);
+    };
+    let news = measure(&format!("{article}\n"))?;
+    row("ordinary news (article)", news);
+    let (mut worst, mut worst_name, mut worst_growth) = (f64::INFINITY, "", (0.0f64, ""));
+    for &(name, unit) in ADVERSARIAL.iter().filter(|(name, _)| name.contains(only)) {
+        let t = measure(unit)?;
+        row(name, t);
+        let rate = mb(sizes[2], t[2]);
+        if rate < worst {
+            (worst, worst_name) = (rate, name);
+        }
+        if t[2] / t[1] > worst_growth.0 {
+            worst_growth = (t[2] / t[1], name);
+        }
+    }
+    let news_rate = mb(sizes[2], news[2]);
+    println!(
+        "worst at {} KB: {worst_name} at {worst:.1} MB/s = {:.2} of ordinary news ({news_rate:.1} MB/s); target >= 0.10",
+        sizes[2] >> 10,
+        worst / news_rate
+    );
+    println!("worst growth for 4x the size: {} ({:.2}x time); target <= 5", worst_growth.1, worst_growth.0);
     Ok(())
 }
 

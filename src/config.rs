@@ -26,6 +26,12 @@ pub struct Limits {
     pub max_local_error_resets: usize,
     /// How long in-flight calls may run after a shutdown signal.
     pub drain_timeout: Duration,
+    /// Connections open at once; beyond, new ones wait in the listen backlog.
+    pub max_connections: usize,
+    /// How long a new connection may take to send the HTTP/2 preface before it is closed.
+    pub handshake_timeout: Duration,
+    /// Text bytes in flight over all calls; a document beyond it gets RESOURCE_EXHAUSTED.
+    pub max_bytes_in_flight: usize,
 }
 
 impl Default for Limits {
@@ -39,6 +45,9 @@ impl Default for Limits {
             max_pending_accept_resets: 20,
             max_local_error_resets: 1024,
             drain_timeout: Duration::from_secs(10),
+            max_connections: 1024,
+            handshake_timeout: Duration::from_secs(10),
+            max_bytes_in_flight: 64 * 1024 * 1024,
         }
     }
 }

@@ -30,8 +30,15 @@ pub enum Error {
     /// A request's text exceeds the configured limit.
     #[error("text is {len} bytes, over the limit of {limit} bytes (--max-text-bytes / GAZETTE_MAX_TEXT_BYTES); split the document")]
     TextTooLong { len: usize, limit: usize },
+    /// A response would exceed the message limit although its text is within the text limit
+    /// (a text dense with mentions).
+    #[error("the response is {len} bytes, over the message limit of {limit} bytes (--max-message-bytes / GAZETTE_MAX_MESSAGE_BYTES), though the text is within the text limit of {text_limit} bytes (--max-text-bytes); use ExtractStream, which sends one message per mention, or split the document")]
+    ResponseTooLarge { len: usize, limit: usize, text_limit: usize },
+    /// Admitting a text would take the texts in flight over the server's budget.
+    #[error("server busy: a text of {len} bytes would take the texts in flight ({in_flight} bytes) over the limit of {limit} bytes (--max-bytes-in-flight); retry with backoff")]
+    Busy { len: usize, in_flight: usize, limit: usize },
     /// A request names a gazetteer that is not loaded.
-    #[error("unknown gazetteer {name:?}; loaded gazetteers: {}", known.join(", "))]
+    #[error("unknown gazetteer {}; loaded gazetteers: {}", quote(name), known.join(", "))]
     UnknownGazetteer { name: String, known: Vec<String> },
     /// The server could not be set up or failed while serving.
     #[error("server: {0}")]
@@ -42,5 +49,43 @@ pub enum Error {
     InvalidArgument { field: &'static str, message: String },
 }
 
+/// The longest piece of client input an error message quotes, in characters.
+pub const QUOTE_CHARS: usize = 100;
+
+/// Client input as an error message quotes it: Rust-escaped in double quotes, at most
+/// [`QUOTE_CHARS`] characters of it, then its total length, so that a status message stays
+/// small whatever the client sent (clients reject oversized `grpc-message` headers).
+pub fn quote(s: &str) -> String {
+    match s.char_indices().nth(QUOTE_CHARS) {
+        None => format!("{s:?}"),
+        Some((cut, _)) => format!("{:?}... ({} characters)", &s[..cut], s.chars().count()),
+    }
+}
+
 /// The library's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (name, input, expected quote).
+    const QUOTES: &[(&str, &str, &str)] = &[
+        ("short", "nope", "\"nope\""),
+        ("escaped", "a\"b\n", "\"a\\\"b\\n\""),
+    ];
+
+    #[test]
+    fn quote_table() {
+        for &(name, input, want) in &QUOTES[..2] {
+            assert_eq!(quote(input), want, "{name}");
+        }
+        let at_limit = "x".repeat(QUOTE_CHARS);
+        assert_eq!(quote(&at_limit), format!("\"{at_limit}\""));
+        // Regression: a 20,000-character gazetteer name came back whole in grpc-message.
+        let long = "é".repeat(20_000);
+        assert_eq!(quote(&long), format!("\"{}\"... (20000 characters)", "é".repeat(QUOTE_CHARS)));
+        let message = Error::UnknownGazetteer { name: long, known: vec!["places".into()] }.to_string();
+        assert!(message.len() < 400, "{}", message.len());
+    }
+}

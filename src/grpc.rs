@@ -35,11 +35,18 @@ pub mod pb {
 const BLOCKING_TEXT_BYTES: usize = 64 * 1024;
 
 /// What the service serves from: the current extractor (none until the gazetteers are
-/// loaded) and whether the server is draining.
-#[derive(Debug, Default)]
+/// loaded), whether the server is draining, and whether the drain deadline has passed.
+#[derive(Debug)]
 pub struct State {
     extractor: ArcSwapOption<Extractor>,
     draining: AtomicBool,
+    cut: tokio::sync::watch::Sender<bool>,
+}
+
+impl Default for State {
+    fn default() -> State {
+        State { extractor: ArcSwapOption::empty(), draining: AtomicBool::new(false), cut: tokio::sync::watch::Sender::new(false) }
+    }
 }
 
 impl State {
@@ -59,6 +66,43 @@ impl State {
     pub fn drain(&self) {
         self.draining.store(true, Ordering::SeqCst);
     }
+
+    /// The drain deadline has passed: every call still open ends now with UNAVAILABLE, a
+    /// status the client can act on (retry elsewhere) rather than a reset connection.
+    pub fn cut(&self) {
+        self.cut.send_replace(true);
+    }
+
+    /// Resolves once [`State::cut`] has been called.
+    fn cut_off(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let mut rx = self.cut.subscribe();
+        async move {
+            if rx.wait_for(|&cut| cut).await.is_err() {
+                // The state is gone, and with it the server: nothing will cut.
+                std::future::pending::<()>().await;
+            }
+        }
+    }
+}
+
+fn cut_status() -> Status {
+    Status::unavailable("server is shutting down and its drain timeout has passed; retry on another instance")
+}
+
+/// `stream` until the server cuts the open calls, then one UNAVAILABLE status to end it;
+/// `admission` is held until the stream ends or is dropped.
+fn until_cut<T: Send + 'static>(state: &State, stream: BoxStream<T>, admission: Option<Admission>) -> BoxStream<T> {
+    let cut: Pin<Box<dyn std::future::Future<Output = ()> + Send>> = Box::pin(state.cut_off());
+    Box::pin(futures_util::stream::unfold((stream, cut, admission, false), |(mut stream, mut cut, admission, done)| async move {
+        if done {
+            return None;
+        }
+        tokio::select! {
+            biased;
+            () = &mut cut => Some((Err(cut_status()), (stream, cut, admission, true))),
+            item = stream.next() => item.map(|item| (item, (stream, cut, admission, false))),
+        }
+    }))
 }
 
 /// The `EntityExtractor` service.
@@ -66,11 +110,28 @@ impl State {
 pub struct Service {
     state: Arc<State>,
     limits: Arc<Limits>,
+    /// Text bytes in flight, over all connections: a document holds its share from admission
+    /// until its response is handed over (`Extract`, a batch document) or fully read by the
+    /// client (`ExtractStream`), so that slow readers cannot pin memory without bound.
+    budget: Arc<tokio::sync::Semaphore>,
 }
+
+/// A document's share of the text budget; returned when dropped.
+type Admission = tokio::sync::OwnedSemaphorePermit;
 
 impl Service {
     pub fn new(state: Arc<State>, limits: Limits) -> Service {
-        Service { state, limits: Arc::new(limits) }
+        let budget = Arc::new(tokio::sync::Semaphore::new(limits.max_bytes_in_flight.min(tokio::sync::Semaphore::MAX_PERMITS)));
+        Service { state, limits: Arc::new(limits), budget }
+    }
+
+    /// Takes `len` bytes of the budget, or RESOURCE_EXHAUSTED when they are not free now.
+    fn admit(&self, len: usize) -> Result<Admission, Status> {
+        let limit = self.limits.max_bytes_in_flight;
+        let n = u32::try_from(len.max(1)).unwrap_or(u32::MAX);
+        self.budget.clone().try_acquire_many_owned(n).map_err(|_| {
+            status(Error::Busy { len, in_flight: limit.saturating_sub(self.budget.available_permits()), limit })
+        })
     }
 
     fn extractor(&self) -> Result<Arc<Extractor>, Status> {
@@ -87,8 +148,25 @@ impl Service {
     async fn run(&self, extractor: Arc<Extractor>, mut request: pb::ExtractRequest) -> Result<pb::ExtractResponse, Status> {
         let text = std::mem::take(&mut request.text);
         let (text, options, encoding) = self.prepare(text, &request)?;
+        let _admission = self.admit(text.len())?;
         let extraction = run_engine(extractor.clone(), text.clone(), options).await?;
-        Ok(response(&extractor, &text, request.document_id, extraction, encoding))
+        let response = response(&extractor, &text, request.document_id, extraction, encoding);
+        // Checked here, not by tonic's encoder, so that the client learns why and what to do
+        // instead, and a batch can give this one document an error and go on.
+        self.fits(prost::Message::encoded_len(&response))?;
+        Ok(response)
+    }
+
+    /// Whether a message of `len` bytes can be sent.
+    fn fits(&self, len: usize) -> Result<(), Status> {
+        if len > self.limits.max_message_bytes {
+            return Err(status(Error::ResponseTooLarge {
+                len,
+                limit: self.limits.max_message_bytes,
+                text_limit: self.limits.max_text_bytes,
+            }));
+        }
+        Ok(())
     }
 
     fn prepare(&self, text: String, request: &pb::ExtractRequest) -> Result<(Arc<str>, Options, Encoding), Status> {
@@ -122,6 +200,8 @@ pub fn status(error: Error) -> Status {
         | Error::Io { .. }
         | Error::NoGazetteers { .. }
         | Error::Automaton(_) => tonic::Code::FailedPrecondition,
+        Error::ResponseTooLarge { .. } => tonic::Code::OutOfRange,
+        Error::Busy { .. } => tonic::Code::ResourceExhausted,
         Error::Serve(_) => tonic::Code::Internal,
     };
     Status::new(code, error.to_string())
@@ -159,7 +239,7 @@ fn options(request: &pb::ExtractRequest) -> Result<(Options, Encoding), Error> {
         "" => None,
         s => Some(Date::parse_iso(s).ok_or_else(|| Error::InvalidArgument {
             field: "reference_date",
-            message: format!("{s:?} is not a date of the form YYYY-MM-DD"),
+            message: format!("{} is not a date of the form YYYY-MM-DD", crate::error::quote(s)),
         })?),
     };
     Ok((Options { kinds, gazetteers: request.gazetteers.clone(), reference_date, known_only: request.known_only }, encoding))
@@ -280,7 +360,10 @@ type BoxStream<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send + 'stati
 impl pb::entity_extractor_server::EntityExtractor for Service {
     async fn extract(&self, request: Request<pb::ExtractRequest>) -> Result<Response<pb::ExtractResponse>, Status> {
         let extractor = self.extractor()?;
-        self.run(extractor, request.into_inner()).await.map(Response::new)
+        tokio::select! {
+            result = self.run(extractor, request.into_inner()) => result.map(Response::new),
+            () = self.state.cut_off() => Err(cut_status()),
+        }
     }
 
     type ExtractStreamStream = BoxStream<pb::ExtractStreamResponse>;
@@ -293,6 +376,7 @@ impl pb::entity_extractor_server::EntityExtractor for Service {
         let text = std::mem::take(&mut request.text);
         let extractor = self.extractor()?;
         let (text, options, encoding) = self.prepare(text, &request)?;
+        let admission = self.admit(text.len())?;
         let mut extraction = run_engine(extractor.clone(), text.clone(), options).await?;
         let spans = offsets(&text, &extraction.mentions, encoding);
         let summary = pb::ExtractStreamSummary {
@@ -312,7 +396,8 @@ impl pb::entity_extractor_server::EntityExtractor for Service {
         let closing = std::iter::once(Ok(pb::ExtractStreamResponse {
             event: Some(pb::extract_stream_response::Event::Summary(summary)),
         }));
-        Ok(Response::new(Box::pin(tokio_stream::iter(mentions.chain(closing)))))
+        // The text's share of the budget is returned when the stream ends or is dropped.
+        Ok(Response::new(until_cut(&self.state, Box::pin(tokio_stream::iter(mentions.chain(closing))), Some(admission))))
     }
 
     type ExtractBatchStream = BoxStream<pb::ExtractBatchResponse>;
@@ -333,6 +418,7 @@ impl pb::entity_extractor_server::EntityExtractor for Service {
             .into_inner()
             .map(move |item| {
                 let (this, extractor) = (this.clone(), extractor.clone());
+                let this_fits = this.clone();
                 async move {
                     let batch = match item {
                         Ok(batch) => batch,
@@ -345,17 +431,24 @@ impl pb::entity_extractor_server::EntityExtractor for Service {
                     let document_id = request.document_id.clone();
                     let outcome = tokio::spawn(async move { this.run(extractor, request).await }).await;
                     Ok(match outcome {
-                        Ok(Ok(response)) => pb::ExtractBatchResponse {
-                            document_id,
-                            result: Some(pb::extract_batch_response::Result::Response(response)),
-                        },
+                        Ok(Ok(response)) => {
+                            let ok = pb::ExtractBatchResponse {
+                                document_id,
+                                result: Some(pb::extract_batch_response::Result::Response(response)),
+                            };
+                            // The wrapper adds a few bytes to a response that just fitted.
+                            match this_fits.fits(prost::Message::encoded_len(&ok)) {
+                                Ok(()) => ok,
+                                Err(status) => batch_error(ok.document_id, status),
+                            }
+                        }
                         Ok(Err(status)) => batch_error(document_id, status),
                         Err(e) => batch_error(document_id, Status::internal(format!("extraction task failed: {e}"))),
                     })
                 }
             })
             .buffered(in_flight);
-        Ok(Response::new(Box::pin(results)))
+        Ok(Response::new(until_cut(&self.state, Box::pin(results), None)))
     }
 
     async fn list_gazetteers(

@@ -66,6 +66,15 @@ struct ServeArgs {
     /// Seconds in-flight calls may run after SIGTERM or SIGINT.
     #[arg(long, env = "GAZETTE_DRAIN_TIMEOUT_SECS", default_value_t = Limits::default().drain_timeout.as_secs())]
     drain_timeout_secs: u64,
+    /// Connections open at once; beyond, new ones wait in the listen backlog.
+    #[arg(long, env = "GAZETTE_MAX_CONNECTIONS", default_value_t = Limits::default().max_connections)]
+    max_connections: usize,
+    /// Seconds a new connection may take to send the HTTP/2 preface.
+    #[arg(long, env = "GAZETTE_HANDSHAKE_TIMEOUT_SECS", default_value_t = Limits::default().handshake_timeout.as_secs())]
+    handshake_timeout_secs: u64,
+    /// Text bytes in flight over all calls; beyond, RESOURCE_EXHAUSTED.
+    #[arg(long, env = "GAZETTE_MAX_BYTES_IN_FLIGHT", default_value_t = Limits::default().max_bytes_in_flight)]
+    max_bytes_in_flight: usize,
 }
 
 #[derive(clap::Args)]
@@ -140,6 +149,9 @@ fn serve(dir: &Path, args: ServeArgs) -> anyhow::Result<ExitCode> {
         max_concurrent_streams: args.max_concurrent_streams,
         batch_in_flight: args.batch_in_flight,
         drain_timeout: Duration::from_secs(args.drain_timeout_secs),
+        max_connections: args.max_connections,
+        handshake_timeout: Duration::from_secs(args.handshake_timeout_secs),
+        max_bytes_in_flight: args.max_bytes_in_flight,
         ..Limits::default()
     };
     runtime.block_on(async move {
@@ -225,11 +237,18 @@ fn extract(dir: &Path, args: ExtractArgs) -> anyhow::Result<ExitCode> {
     let options = Options { reference_date, ..Options::default() };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
+    // A bad document (a line that is not JSON, a lone surrogate, an empty text) is reported
+    // with where it is, and the others go on; the exit status says that something failed.
+    let mut failed = 0usize;
     let mut emit = |id: String, text: &str| -> anyhow::Result<()> {
-        let extraction = extractor.extract(text, &options).with_context(|| format!("document {id:?}"))?;
+        let extraction = extractor.extract(text, &options)?;
         let json = gazette::grpc::extract_json(&extractor, text, id, extraction, encoding);
         writeln!(out, "{json}")?;
         Ok(())
+    };
+    let mut report = |at: &str, e: anyhow::Error| {
+        eprintln!("gazette: {at}: {e:#}");
+        failed += 1;
     };
     let mut inputs: Vec<(String, Box<dyn Read>)> = Vec::new();
     if args.files.is_empty() {
@@ -242,21 +261,41 @@ fn extract(dir: &Path, args: ExtractArgs) -> anyhow::Result<ExitCode> {
     }
     for (name, input) in inputs {
         if args.jsonl {
-            for (n, line) in std::io::BufReader::new(input).lines().enumerate() {
-                let line = line.with_context(|| format!("{name}:{}", n + 1))?;
-                if line.trim().is_empty() {
-                    continue;
+            for (n, line) in std::io::BufReader::new(input).split(b'\n').enumerate() {
+                let at = format!("{name}:{}", n + 1);
+                // Bytes, not `lines()`: a line of invalid UTF-8 is one bad line, not the end.
+                let line = line.with_context(|| format!("{at}: cannot read"))?;
+                let doc = std::str::from_utf8(&line)
+                    .context("not UTF-8")
+                    .and_then(|l| match l.trim().is_empty() {
+                        true => Ok(None),
+                        false => serde_json::from_str::<JsonlDoc>(l).map(Some).context("not a {\"id\", \"text\"} object"),
+                    });
+                let result = match doc {
+                    Ok(None) => Ok(()),
+                    Ok(Some(doc)) => emit(doc.id.unwrap_or_else(|| at.clone()), &doc.text),
+                    Err(e) => Err(e),
+                };
+                if let Err(e) = result {
+                    report(&at, e);
                 }
-                let doc: JsonlDoc = serde_json::from_str(&line).with_context(|| format!("{name}:{}: not a {{\"id\", \"text\"}} object", n + 1))?;
-                emit(doc.id.unwrap_or_else(|| format!("{name}:{}", n + 1)), &doc.text)?;
             }
         } else {
             let mut text = String::new();
-            std::io::BufReader::new(input).read_to_string(&mut text).with_context(|| format!("{name}: cannot read as UTF-8"))?;
-            emit(name, &text)?;
+            let result = std::io::BufReader::new(input)
+                .read_to_string(&mut text)
+                .context("cannot read as UTF-8")
+                .and_then(|_| emit(name.clone(), &text));
+            if let Err(e) = result {
+                report(&name, e);
+            }
         }
     }
     out.flush()?;
+    if failed > 0 {
+        eprintln!("gazette: {failed} document(s) failed");
+        return Ok(ExitCode::FAILURE);
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -19,6 +19,7 @@ use tonic_health::pb::HealthCheckRequest;
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/gazetteers");
 
 struct Running {
+    addr: std::net::SocketAddr,
     client: EntityExtractorClient<Channel>,
     channel: Channel,
     handle: Handle,
@@ -40,7 +41,7 @@ impl Running {
         }));
         // The listener is bound before `serve` starts: connecting cannot race it.
         let channel = Channel::from_shared(format!("http://{addr}")).unwrap().connect().await.unwrap();
-        Running { client: EntityExtractorClient::new(channel.clone()), channel, handle, stop: Some(stop), server }
+        Running { addr, client: EntityExtractorClient::new(channel.clone()), channel, handle, stop: Some(stop), server }
     }
 
     async fn health(&self, service: &str) -> ServingStatus {
@@ -222,11 +223,16 @@ async fn bad_requests_get_invalid_argument_with_a_message() {
         ("bad reference date", pb::ExtractRequest { reference_date: "16/01/2026".into(), ..request("Iran") }, Code::InvalidArgument, "invalid reference_date: \"16/01/2026\" is not a date of the form YYYY-MM-DD"),
         ("text over limit", request(&"Iran ".repeat(300)), Code::InvalidArgument, "text is 1500 bytes, over the limit of 1000 bytes"),
         ("message over limit", request(&"x".repeat(100 * 1024)), Code::OutOfRange, "message length too large"),
+        // Client input is quoted up to 100 characters, with its length: a 20,000-character name
+        // once came back whole in grpc-message, over clients' metadata limits.
+        ("huge gazetteer name", pb::ExtractRequest { gazetteers: vec!["g".repeat(20_000)], ..request("Iran") }, Code::InvalidArgument, "... (20000 characters); loaded gazetteers: places, world"),
+        ("huge reference date", pb::ExtractRequest { reference_date: "9".repeat(20_000), ..request("Iran") }, Code::InvalidArgument, "... (20000 characters) is not a date"),
     ];
     for (name, req, code, message) in cases {
         let status = s.client.extract(req).await.expect_err(name);
         assert_eq!(status.code(), code, "{name}: {}", status.message());
         assert!(status.message().contains(message), "{name}: {:?}", status.message());
+        assert!(status.message().len() <= 300, "{name}: a message of {} bytes", status.message().len());
     }
     // The server is still fine afterwards.
     assert_eq!(s.client.extract(request("Iran")).await.unwrap().into_inner().mentions.len(), 1);
@@ -367,5 +373,165 @@ async fn figures_are_normalised_over_grpc() {
         .into_inner();
     assert_eq!(only_figures.mentions.len(), 4);
     assert!(only_figures.entities.is_empty());
+    s.stop().await;
+}
+
+/// A text under the text limit whose response is over the message limit: 10,000 mentions.
+fn dense(limits: &Limits) -> String {
+    let text = "Putin ".repeat(10_000);
+    assert!(text.len() <= limits.max_text_bytes);
+    text
+}
+
+#[tokio::test]
+async fn extract_over_the_message_limit_fails_with_both_limits_and_a_way_out() {
+    let limits = Limits { max_text_bytes: 64 * 1024, max_message_bytes: 128 * 1024, ..Limits::default() };
+    let mut s = Running::start(limits.clone(), true).await;
+    let status = s.client.extract(request(&dense(&limits))).await.unwrap_err();
+    assert_eq!(status.code(), Code::OutOfRange, "{}", status.message());
+    for part in ["over the message limit of 131072 bytes", "text limit of 65536 bytes", "use ExtractStream"] {
+        assert!(status.message().contains(part), "{part:?} not in {:?}", status.message());
+    }
+    // ExtractStream sends the same document as one message per mention.
+    let mut stream = s.client.extract_stream(pb::ExtractStreamRequest { request: Some(request(&dense(&limits))) }).await.unwrap().into_inner();
+    let mut messages = 0;
+    while stream.message().await.unwrap().is_some() {
+        messages += 1;
+    }
+    assert_eq!(messages, 10_001);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn batch_gives_an_oversized_response_an_error_and_goes_on() {
+    let limits = Limits { max_text_bytes: 64 * 1024, max_message_bytes: 128 * 1024, ..Limits::default() };
+    let mut s = Running::start(limits.clone(), true).await;
+    let texts = ["Putin met Netanyahu.".to_owned(), dense(&limits), "Iran and Israel.".to_owned()];
+    let docs: Vec<pb::ExtractBatchRequest> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| pb::ExtractBatchRequest { request: Some(pb::ExtractRequest { document_id: format!("d{i}"), text: t.clone(), ..Default::default() }) })
+        .collect();
+    let mut results = s.client.extract_batch(tokio_stream::iter(docs)).await.unwrap().into_inner();
+    let mut got = Vec::new();
+    while let Some(r) = results.message().await.unwrap() {
+        got.push(match r.result.unwrap() {
+            pb::extract_batch_response::Result::Response(x) => (r.document_id, Code::Ok as i32, x.mentions.len()),
+            pb::extract_batch_response::Result::Error(e) => {
+                assert!(e.message.contains("use ExtractStream"), "{}", e.message);
+                (r.document_id, e.code, 0)
+            }
+        });
+    }
+    let want = vec![("d0".to_owned(), Code::Ok as i32, 2), ("d1".to_owned(), Code::OutOfRange as i32, 0), ("d2".to_owned(), Code::Ok as i32, 2)];
+    assert_eq!(got, want);
+    s.stop().await;
+}
+
+/// Reads from a raw connection until the server closes it; how many bytes it sent first.
+async fn read_until_closed(mut conn: tokio::net::TcpStream) -> usize {
+    use tokio::io::AsyncReadExt;
+    let mut buf = vec![0u8; 4096];
+    let mut total = 0;
+    loop {
+        match conn.read(&mut buf).await {
+            Ok(0) | Err(_) => return total,
+            Ok(n) => total += n,
+        }
+    }
+}
+
+#[tokio::test]
+async fn connections_without_the_http2_preface_are_closed() {
+    let limits = Limits { handshake_timeout: Duration::from_millis(200), ..Limits::default() };
+    let mut s = Running::start(limits, true).await;
+    // Silent: closed at the handshake deadline (it used to stay open for ever).
+    let silent = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+    let closed = tokio::time::timeout(Duration::from_secs(10), read_until_closed(silent)).await;
+    assert_eq!(closed, Ok(0), "the server closes a silent connection and sends nothing");
+    // Half a preface, then nothing: the same.
+    let mut half = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+    tokio::io::AsyncWriteExt::write_all(&mut half, b"PRI * HTTP/2.0").await.unwrap();
+    assert_eq!(tokio::time::timeout(Duration::from_secs(10), read_until_closed(half)).await, Ok(0));
+    // Not HTTP/2 at all: closed at once.
+    let mut http1 = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+    tokio::io::AsyncWriteExt::write_all(&mut http1, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+    assert_eq!(tokio::time::timeout(Duration::from_secs(10), read_until_closed(http1)).await, Ok(0));
+    // Real clients are unaffected.
+    assert_eq!(s.client.extract(request("Iran")).await.unwrap().into_inner().mentions.len(), 1);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn connections_beyond_the_cap_wait_for_one_to_close() {
+    let mut s = Running::start(Limits { max_connections: 1, ..Limits::default() }, true).await;
+    assert_eq!(s.client.extract(request("Iran")).await.unwrap().into_inner().mentions.len(), 1);
+    let second = Channel::from_shared(format!("http://{}", s.addr)).unwrap().connect_lazy();
+    let mut other = EntityExtractorClient::new(second.clone());
+    let mut waiting = tokio::spawn(async move { other.extract(request("Iran")).await.map(|r| r.into_inner().mentions.len()) });
+    // The server holds its one connection: the second client's call is not served...
+    assert!(tokio::time::timeout(Duration::from_millis(300), &mut waiting).await.is_err(), "the second connection waits at the cap");
+    assert_eq!(s.client.extract(request("Iran")).await.unwrap().into_inner().mentions.len(), 1, "the first still works");
+    // ...until the first connection closes.
+    s.client = EntityExtractorClient::new(second.clone());
+    s.channel = second;
+    let served = tokio::time::timeout(Duration::from_secs(10), waiting).await.expect("served once a connection closed");
+    assert_eq!(served.unwrap().unwrap(), 1);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn calls_open_at_the_drain_deadline_end_with_unavailable() {
+    let mut s = Running::start(Limits { drain_timeout: Duration::from_millis(200), ..Limits::default() }, true).await;
+    let (tx, rx) = tokio::sync::mpsc::channel::<pb::ExtractBatchRequest>(1);
+    let mut results = s.client.extract_batch(tokio_stream::wrappers::ReceiverStream::new(rx)).await.unwrap().into_inner();
+    tx.send(pb::ExtractBatchRequest { request: Some(pb::ExtractRequest { document_id: "a".into(), text: "Iran".into(), ..Default::default() }) })
+        .await
+        .unwrap();
+    assert_eq!(results.message().await.unwrap().unwrap().document_id, "a");
+    let _ = s.stop.take().unwrap().send(());
+    // The client never closes its stream: at the deadline the call ends with a status it can
+    // retry on, not with a reset connection (which clients report as INTERNAL or UNKNOWN).
+    let status = tokio::time::timeout(Duration::from_secs(10), results.message()).await.expect("ended at the deadline").unwrap_err();
+    assert_eq!(status.code(), Code::Unavailable, "{status:?}");
+    assert!(status.message().contains("drain timeout"), "{}", status.message());
+    tokio::time::timeout(Duration::from_secs(10), s.server).await.expect("drain bounded").unwrap().unwrap();
+    drop(tx);
+}
+
+#[tokio::test]
+async fn texts_in_flight_are_bounded_and_slow_readers_hold_their_share() {
+    let limits = Limits { max_bytes_in_flight: 1 << 20, ..Limits::default() };
+    let mut s = Running::start(limits, true).await;
+    // 630,000 bytes; 60,000 mentions streamed are more than the client's flow-control windows
+    // take without the application reading.
+    let big = "Putin met Netanyahu. ".repeat(30_000);
+    // A reader that takes one message and then stops reading keeps its text's share.
+    let mut slow = s.client.extract_stream(pb::ExtractStreamRequest { request: Some(request(&big)) }).await.unwrap().into_inner();
+    assert!(slow.message().await.unwrap().is_some());
+    let status = s.client.extract(request(&big)).await.map(|_| ()).unwrap_err();
+    assert_eq!(status.code(), Code::ResourceExhausted, "{status:?}");
+    assert!(status.message().contains("over the limit of 1048576 bytes (--max-bytes-in-flight)"), "{}", status.message());
+    // Small texts still fit beside it.
+    assert_eq!(s.client.extract(request("Iran")).await.unwrap().into_inner().mentions.len(), 1);
+    // Once the slow stream is gone its share returns (the server learns of the cancel
+    // asynchronously: poll, with a bound).
+    drop(slow);
+    let mut admitted = false;
+    for _ in 0..500 {
+        // Figures only: the same text's share, with a small response.
+        match s.client.extract(pb::ExtractRequest { kinds: vec![pb::EntityKind::Figure as i32], ..request(&big) }).await {
+            Ok(r) => {
+                assert_eq!(r.into_inner().mentions.len(), 0);
+                admitted = true;
+                break;
+            }
+            Err(status) => {
+                assert_eq!(status.code(), Code::ResourceExhausted);
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        }
+    }
+    assert!(admitted, "the share of a cancelled stream is returned");
     s.stop().await;
 }

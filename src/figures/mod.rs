@@ -66,6 +66,12 @@ impl Scanner {
     pub fn scan(&self, text: &crate::text::Folded<'_>, reference: Option<Date>, out: &mut Vec<FigureMatch>) {
         scan::run(&self.lexicon, text, reference, out);
     }
+
+    /// Scans `text` and returns the work done (bytes examined), for the linear-time tests.
+    #[cfg(test)]
+    pub(crate) fn steps(&self, text: &str) -> usize {
+        scan::run(&self.lexicon, &crate::text::Folded::new(text), None, &mut Vec::new())
+    }
 }
 
 /// One figure and its span in the original text.

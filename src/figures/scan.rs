@@ -11,8 +11,12 @@ use super::dates::{self, Parts};
 use super::lexicon::*;
 use super::{Date, Figure, FigureKind, FigureMatch, Qualifier};
 use crate::text::Folded;
+use std::cell::Cell;
 
-pub(super) fn run(lx: &Lexicon, text: &Folded<'_>, reference: Option<Date>, out: &mut Vec<FigureMatch>) {
+/// Scans `text`; returns the work done, in bytes examined by the loops that walk the text
+/// (the main loop and every scan forwards or backwards over a word or a run), for the tests
+/// that guard linear time.
+pub(super) fn run(lx: &Lexicon, text: &Folded<'_>, reference: Option<Date>, out: &mut Vec<FigureMatch>) -> usize {
     let mut s = Scan {
         lx,
         text,
@@ -22,8 +26,11 @@ pub(super) fn run(lx: &Lexicon, text: &Folded<'_>, reference: Option<Date>, out:
         last_end: 0,
         last_year_end: usize::MAX,
         negative: false,
+        run: None,
+        steps: Cell::new(0),
     };
     s.main();
+    s.steps.get()
 }
 
 /// A number as written: value = mant * 10^exp.
@@ -117,6 +124,12 @@ struct Scan<'a, 't> {
     last_year_end: usize,
     /// The figure being parsed has a minus sign before it.
     negative: bool,
+    /// The space-free run last measured by [`Scan::dotted_run`]: (where it was measured
+    /// from, its end, its last '/' or '@'). Every word of a run like "a.b.c.d" asks about the
+    /// same run; measuring it once keeps the scan linear.
+    run: Option<(usize, usize, Option<usize>)>,
+    /// Bytes examined so far (see [`run`]).
+    steps: Cell<usize>,
 }
 
 fn is_digit(c: u8) -> bool {
@@ -129,6 +142,12 @@ fn is_alpha(c: u8) -> bool {
 
 impl<'a> Scan<'a, '_> {
     // ----- bytes and words -----
+
+    /// Counts `n` bytes examined.
+    #[inline]
+    fn step(&self, n: usize) {
+        self.steps.set(self.steps.get() + n);
+    }
 
     /// The byte at `i`, 0 past the end.
     #[inline]
@@ -160,7 +179,13 @@ impl<'a> Scan<'a, '_> {
         None
     }
 
-    fn word_end(&self, mut i: usize) -> usize {
+    fn word_end(&self, i: usize) -> usize {
+        let e = self.word_end_uncounted(i);
+        self.step(e - i + 1);
+        e
+    }
+
+    fn word_end_uncounted(&self, mut i: usize) -> usize {
         loop {
             // ASCII fast path.
             while i < self.b.len() && self.b[i].is_ascii_alphanumeric() {
@@ -176,26 +201,48 @@ impl<'a> Scan<'a, '_> {
         }
     }
 
-    fn alpha_end(&self, mut i: usize) -> usize {
-        while is_alpha(self.at(i)) {
-            i += 1;
+    fn alpha_end(&self, i: usize) -> usize {
+        let mut e = i;
+        while is_alpha(self.at(e)) {
+            e += 1;
         }
-        i
+        self.step(e - i + 1);
+        e
     }
 
-    fn digits_end(&self, mut i: usize) -> usize {
-        while is_digit(self.at(i)) {
-            i += 1;
+    fn digits_end(&self, i: usize) -> usize {
+        let mut e = i;
+        while is_digit(self.at(e)) {
+            e += 1;
         }
-        i
+        self.step(e - i + 1);
+        e
     }
 
     /// The next space (or the end).
     fn run_end(&self, i: usize) -> usize {
-        match self.b[i.min(self.b.len())..].iter().position(|&c| c == b' ') {
+        let e = match self.b[i.min(self.b.len())..].iter().position(|&c| c == b' ') {
             Some(k) => i + k,
             None => self.b.len(),
+        };
+        self.step(e.saturating_sub(i) + 1);
+        e
+    }
+
+    /// The end of the space-free run containing `i` and the position of its last '/' or '@'.
+    /// Measured once per run: the words after `i` in the same run reuse it.
+    fn dotted_run(&mut self, i: usize) -> (usize, Option<usize>) {
+        if let Some((start, end, sep)) = self.run {
+            // No space lies between `start` and `end`, so none between `i` and `end`.
+            if (start..=end).contains(&i) {
+                return (end, sep);
+            }
         }
+        let end = self.run_end(i);
+        let sep = self.b[i..end].iter().rposition(|&c| c == b'/' || c == b'@').map(|k| i + k);
+        self.step(end - i);
+        self.run = Some((i, end, sep));
+        (end, sep)
     }
 
     /// End of an identifier: word characters joined by '-', '.', '/'.
@@ -219,6 +266,7 @@ impl<'a> Scan<'a, '_> {
         while s > 0 && (self.b[s - 1].is_ascii_alphanumeric() || self.b[s - 1] >= 0x80) {
             s -= 1;
         }
+        self.step(e - s + 1);
         (s < e).then_some((s, e))
     }
 
@@ -316,6 +364,7 @@ impl<'a> Scan<'a, '_> {
         while q > 0 && matches!(self.b[q - 1], b' ' | b'"' | b'\'' | b'(' | b'[') {
             q -= 1;
         }
+        self.step(fs - q + 1);
         if q == 0 || matches!(self.b[q - 1], b'.' | b'!' | b'?' | b':' | b';') {
             return true;
         }
@@ -357,6 +406,7 @@ impl<'a> Scan<'a, '_> {
         let n = self.b.len();
         let mut i = 0;
         while i < n {
+            self.step(1);
             let c = self.b[i];
             let next = match c {
                 b'a'..=b'z' => self.at_word(i),
@@ -412,8 +462,9 @@ impl<'a> Scan<'a, '_> {
             b':' if self.at(we + 1) == b'/' => return self.run_end(we),
             b'@' => return self.run_end(we),
             b'.' if is_alpha(self.at(we + 1)) => {
-                let r = self.run_end(we);
-                if self.b[we..r].iter().any(|&c| c == b'/' || c == b'@') || self.starts_with(i, b"www.") {
+                // "bbc.com/news", "a.b@c.org": the whole run is a URL or an address.
+                let (r, sep) = self.dotted_run(we);
+                if sep.is_some_and(|k| k >= we) || self.starts_with(i, b"www.") {
                     return r;
                 }
             }
@@ -785,7 +836,7 @@ impl<'a> Scan<'a, '_> {
         if n <= 3 && !leading_zero {
             // 2,677 and 1,000,000.
             while self.at(j) == b',' && self.digits_end(j + 1) == j + 4 {
-                mant = mant * 1000 + num_of(&self.b[j + 1..j + 4]) as u128;
+                mant = group(mant, &self.b[j + 1..j + 4]);
                 j += 4;
                 grouped = true;
                 plain = false;
@@ -797,11 +848,16 @@ impl<'a> Scan<'a, '_> {
                     if !matches!(sep, "\u{a0}" | "\u{202f}" | "\u{2009}") {
                         break;
                     }
-                    mant = mant * 1000 + num_of(&self.b[j + 1..j + 4]) as u128;
+                    mant = group(mant, &self.b[j + 1..j + 4]);
                     j += 4;
                     plain = false;
                     grouped = true;
                 }
+            }
+            if mant > MAX_GROUPED {
+                // Not a figure: a run of digit groups ("1,000,000,...") longer than any
+                // amount; skipped whole (and the arithmetic below cannot overflow).
+                return Skip(j);
             }
         }
         let mut exp = 0;
@@ -1410,6 +1466,18 @@ fn ordinal_suffix_ok(n: u128, sfx: &[u8]) -> bool {
     sfx == want || sfx == b"th"
 }
 
+/// The largest value written with thousands separators that is still read as a number: with
+/// up to 18 decimals after it, the mantissa stays far below `u128::MAX`.
+const MAX_GROUPED: u128 = 10u128.pow(18);
+
+/// `mant` followed by a group of three digits; saturates past [`MAX_GROUPED`].
+fn group(mant: u128, digits: &[u8]) -> u128 {
+    if mant > MAX_GROUPED {
+        return mant;
+    }
+    mant * 1000 + num_of(digits) as u128
+}
+
 fn num_of(digits: &[u8]) -> u64 {
     digits.iter().fold(0u64, |acc, &c| acc.wrapping_mul(10).wrapping_add((c - b'0') as u64))
 }
@@ -1423,7 +1491,7 @@ fn make_figure(a: &Amount, max: Option<&Amount>, qualifier: Qualifier, hedge: bo
         }
         if let Some(u) = x.unit {
             if u.kind == UnitKind::Duration {
-                mant *= u.mult as u128;
+                mant = mant.saturating_mul(u.mult as u128);
             }
         }
         if exp < 0 {

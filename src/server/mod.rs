@@ -12,7 +12,6 @@ use std::sync::Arc;
 
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
-use tonic::transport::server::TcpIncoming;
 use tonic_health::server::{HealthReporter, HealthService};
 use tonic_health::ServingStatus;
 
@@ -21,6 +20,12 @@ use crate::error::{Error, Result};
 use crate::extract::Extractor;
 use crate::grpc::pb::entity_extractor_server::EntityExtractorServer;
 use crate::grpc::{pb, Service, State};
+
+mod accept;
+
+/// How long connections have, after the drain deadline, to receive the UNAVAILABLE statuses
+/// of their cut calls before they are dropped.
+const CUT_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
 
 type Named = EntityExtractorServer<Service>;
 
@@ -95,7 +100,7 @@ pub async fn serve(
             draining.notify_one();
         }
     };
-    let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
+    let incoming = tokio_stream::wrappers::ReceiverStream::new(accept::spawn(listener, limits.max_connections, limits.handshake_timeout));
     let server = tonic::transport::Server::builder()
         .tcp_nodelay(true)
         .max_concurrent_streams(limits.max_concurrent_streams)
@@ -113,10 +118,19 @@ pub async fn serve(
         draining.notified().await;
         tokio::time::sleep(limits.drain_timeout).await;
     };
+    let mut server = std::pin::pin!(server);
     tokio::select! {
-        result = server => result.map_err(|e| Error::Serve(e.to_string())),
-        () = deadline => {
-            tracing::warn!(timeout = ?limits.drain_timeout, "drain timed out; closing the remaining calls");
+        result = &mut server => return result.map_err(|e| Error::Serve(e.to_string())),
+        () = deadline => {}
+    }
+    // The calls still open end with UNAVAILABLE; their connections then close gracefully. A
+    // peer that does not read its statuses is dropped after a short grace.
+    tracing::warn!(timeout = ?limits.drain_timeout, "drain timed out; ending the remaining calls with UNAVAILABLE");
+    handle.state.cut();
+    match tokio::time::timeout(CUT_GRACE, server).await {
+        Ok(result) => result.map_err(|e| Error::Serve(e.to_string())),
+        Err(_) => {
+            tracing::warn!(grace = ?CUT_GRACE, "connections still open after the cut; closing them");
             Ok(())
         }
     }

@@ -1,0 +1,141 @@
+//! The accept loop in front of tonic: a cap on open connections, a deadline for the HTTP/2
+//! preface, and a back-off on accept errors.
+//!
+//! tonic's own loop retries a failed `accept` at once, so at the file-descriptor limit
+//! (EMFILE) it spins a core; and it hands every TCP connection to hyper, which waits for the
+//! preface for ever. Here a connection is handed on only once its first 24 bytes are the
+//! HTTP/2 preface (gazette speaks HTTP/2 with prior knowledge only), and it holds a permit of
+//! the connection cap for as long as it is open. What happens on a connection after that
+//! belongs to hyper and tonic ([`super::serve`] sets their limits).
+
+use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
+use tonic::transport::server::{Connected, TcpConnectInfo};
+
+/// What every HTTP/2 connection sends first (RFC 9113, section 3.4).
+const PREFACE: &[u8; 24] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+/// The first and the longest pause after a failed `accept`.
+const BACKOFF: (Duration, Duration) = (Duration::from_millis(5), Duration::from_secs(1));
+
+/// An accepted connection that sent the preface; the permit is released when it closes.
+#[derive(Debug)]
+pub struct Conn {
+    stream: TcpStream,
+    _permit: OwnedSemaphorePermit,
+}
+
+/// Accepts on `listener` until the returned receiver is dropped (tonic drops it when it stops
+/// accepting, at shutdown): at most `max_connections` open at once (beyond, new ones wait in
+/// the listen backlog), each admitted only once it sent the preface within `handshake`.
+pub fn spawn(listener: TcpListener, max_connections: usize, handshake: Duration) -> mpsc::Receiver<io::Result<Conn>> {
+    let (tx, rx) = mpsc::channel(16);
+    let permits = Arc::new(Semaphore::new(max_connections.max(1)));
+    tokio::spawn(async move {
+        let mut pause = BACKOFF.0;
+        loop {
+            let permit = tokio::select! {
+                permit = permits.clone().acquire_owned() => match permit {
+                    Ok(p) => p,
+                    Err(_) => return,
+                },
+                () = tx.closed() => return,
+            };
+            let accepted = tokio::select! {
+                accepted = listener.accept() => accepted,
+                () = tx.closed() => return,
+            };
+            let stream = match accepted {
+                Ok((stream, _)) => {
+                    pause = BACKOFF.0;
+                    stream
+                }
+                Err(e) => {
+                    // EMFILE, ENFILE, ENOBUFS...: retrying at once would spin while nothing
+                    // can change; wait, longer each time, for connections to close.
+                    tracing::warn!(error = %e, pause_ms = pause.as_millis() as u64, "accept failed; pausing");
+                    drop(permit);
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(BACKOFF.1);
+                    continue;
+                }
+            };
+            let _ = stream.set_nodelay(true);
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                match tokio::time::timeout(handshake, preface(&stream)).await {
+                    Ok(Ok(())) => {
+                        let _ = tx.send(Ok(Conn { stream, _permit: permit })).await;
+                    }
+                    Ok(Err(e)) => tracing::debug!(error = %e, "connection closed before its HTTP/2 preface"),
+                    Err(_) => tracing::debug!(timeout = ?handshake, "no HTTP/2 preface in time; connection closed"),
+                }
+            });
+        }
+    });
+    rx
+}
+
+/// Waits until the first 24 bytes have arrived (without consuming them: hyper reads them
+/// again) and checks that they are the HTTP/2 preface.
+async fn preface(stream: &TcpStream) -> io::Result<()> {
+    let mut buf = [0u8; PREFACE.len()];
+    loop {
+        stream.readable().await?;
+        let n = stream.peek(&mut buf).await?;
+        if n == 0 {
+            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "closed"));
+        }
+        if buf[..n] != PREFACE[..n] {
+            return Err(io::Error::new(io::ErrorKind::InvalidData, "not an HTTP/2 preface"));
+        }
+        if n == PREFACE.len() {
+            return Ok(());
+        }
+        // Part of the preface: `readable` would answer at once; give the rest a moment.
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+}
+
+impl Connected for Conn {
+    type ConnectInfo = TcpConnectInfo;
+
+    fn connect_info(&self) -> TcpConnectInfo {
+        self.stream.connect_info()
+    }
+}
+
+impl AsyncRead for Conn {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for Conn {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.stream).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_shutdown(cx)
+    }
+
+    fn poll_write_vectored(mut self: Pin<&mut Self>, cx: &mut Context<'_>, bufs: &[io::IoSlice<'_>]) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.stream).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.stream.is_write_vectored()
+    }
+}
