@@ -93,6 +93,9 @@ struct ExtractArgs {
     /// Date the texts were written (YYYY-MM-DD), to resolve "Friday".
     #[arg(long)]
     reference_date: Option<String>,
+    /// Only names that a gazetteer entry holds: no names found by rules, no co-reference.
+    #[arg(long)]
+    known_only: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -234,7 +237,7 @@ fn extract(dir: &Path, args: ExtractArgs) -> anyhow::Result<ExitCode> {
         Some(s) => Some(gazette::Date::parse_iso(s).with_context(|| format!("--reference-date {s:?} is not YYYY-MM-DD"))?),
         None => None,
     };
-    let options = Options { reference_date, ..Options::default() };
+    let options = Options { reference_date, known_only: args.known_only, ..Options::default() };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     // A bad document (a line that is not JSON, a lone surrogate, an empty text) is reported

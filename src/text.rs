@@ -131,9 +131,39 @@ impl<'t> Folded<'t> {
         pos
     }
 
+    /// [`Folded::start_of`] and [`Folded::end_of`] for positions visited in increasing order:
+    /// `hint` carries the place in the checkpoint list from one call to the next, so a walk
+    /// over the text maps every position in amortised constant time.
+    pub fn span_with(&self, hint: &mut usize, folded_start: usize, folded_end: usize) -> (usize, usize) {
+        if *hint > self.marks.len() || (*hint > 0 && self.marks[*hint - 1].0 > folded_start) {
+            *hint = 0;
+        }
+        while *hint < self.marks.len() && self.marks[*hint].0 <= folded_start {
+            *hint += 1;
+        }
+        let mut start = self.map_at(*hint, folded_start).min(self.original.len());
+        while !self.original.is_char_boundary(start) {
+            start -= 1;
+        }
+        let mut k = *hint;
+        while k < self.marks.len() && self.marks[k].0 <= folded_end {
+            k += 1;
+        }
+        let mut end = self.map_at(k, folded_end).min(self.original.len());
+        while !self.original.is_char_boundary(end) {
+            end += 1;
+        }
+        (start, end)
+    }
+
     fn map(&self, folded_pos: usize) -> usize {
         // The last checkpoint at or before `folded_pos`.
         let k = self.marks.partition_point(|&(f, _)| f <= folded_pos);
+        self.map_at(k, folded_pos)
+    }
+
+    /// Maps with `k`, the number of checkpoints at or before `folded_pos`.
+    fn map_at(&self, k: usize, folded_pos: usize) -> usize {
         let (f, o) = if k == 0 { (0, 0) } else { self.marks[k - 1] };
         // Inside the folded form of one character that grew (a decomposition), never run
         // past where that character ends in the original.

@@ -3,16 +3,20 @@
 //!
 //! A cue file is `<gazetteer dir>/cues/*.tsv`: UTF-8, `#` comments, one cue per line in three
 //! TAB-separated columns, `text <TAB> cue <TAB> flags` (flags may be empty). Cue texts are
-//! folded like documents ([`crate::text::fold`]) and become the patterns of one Aho-Corasick
-//! automaton, searched anchored at the starts of the words the names stage asks about. The same
-//! text may carry several cues ("Jordan": a given name and a surname, both ambiguous).
+//! folded like documents ([`crate::text::fold`]). Phrases (several words: "Prime Minister",
+//! "Ministry of", "Lt. Gen.") become the patterns of an Aho-Corasick DFA, searched anchored at
+//! the starts of the words the names stage asks about; single words (and abbreviations with
+//! their dot: "Inc.") go into a hash table, looked up once per such word, since 115,000 names
+//! make an automaton whose anchored search costs more than the lookup. The same text may carry
+//! several cues ("Jordan": a given name and a surname, both ambiguous).
 //!
 //! What the cues mean in a sentence (the rules) belongs to the parent module.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::path::Path;
 
-use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind, StartKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, Anchored, Input, MatchKind, StartKind};
 
 use crate::error::{Error, Result};
 use crate::text::{fold, is_word_char};
@@ -39,6 +43,8 @@ pub const PLACE_START: Bits = 1 << 15;
 pub const PLACE_START_WEAK: Bits = 1 << 16;
 pub const COMMON: Bits = 1 << 17;
 pub const DEMONYM: Bits = 1 << 18;
+/// Internal: the word starts a phrase cue, so the phrase automaton is worth running there.
+const PHRASE_START: Bits = 1 << 31;
 
 /// `(name in files, plain bit, bit with the ambiguous/weak flag)`.
 const KINDS: &[(&str, Bits, Bits)] = &[
@@ -60,9 +66,12 @@ const KINDS: &[(&str, Bits, Bits)] = &[
 /// The loaded cues and their automaton. Built once, shared by every request.
 #[derive(Debug)]
 pub struct Cues {
+    /// The phrases.
     ac: Option<AhoCorasick>,
-    /// Bits of each pattern, by automaton pattern index.
+    /// Bits of each phrase, by automaton pattern index.
     bits: Vec<Bits>,
+    /// The single words.
+    words: HashMap<Box<str>, Bits, BuildHasherDefault<Fnv>>,
     /// The `syllable` cues, sorted: looked up inside words ("zemin" = "ze" + "min").
     syllables: Vec<Box<str>>,
     /// The files loaded: `(file stem, cue lines)`.
@@ -79,7 +88,7 @@ pub struct Cue {
 impl Cues {
     /// No cues: the names stage then finds nothing beyond the gazetteers.
     pub fn empty() -> Cues {
-        Cues { ac: None, bits: Vec::new(), syllables: Vec::new(), files: Vec::new() }
+        Cues { ac: None, bits: Vec::new(), words: HashMap::default(), syllables: Vec::new(), files: Vec::new() }
     }
 
     /// Loads `dir/cues/*.tsv` in file-name order; no `cues` directory means no cues. A
@@ -134,15 +143,23 @@ impl Cues {
         let mut patterns: Vec<(String, Bits)> = by_text.into_iter().collect();
         patterns.sort();
         let syllables = patterns.iter().filter(|(_, b)| b & SYLLABLE != 0).map(|(t, _)| t.as_str().into()).collect();
-        if patterns.is_empty() {
-            return Ok(Cues { ac: None, bits: Vec::new(), syllables, files });
+        let (words, phrases): (Vec<(String, Bits)>, Vec<(String, Bits)>) = patterns.into_iter().partition(|(t, _)| is_word(t));
+        let mut words: HashMap<Box<str>, Bits, BuildHasherDefault<Fnv>> =
+            words.into_iter().map(|(t, b)| (t.into_boxed_str(), b)).collect();
+        for (phrase, _) in &phrases {
+            let first = phrase.split(|c: char| !is_word_char(c)).next().unwrap_or_default();
+            *words.entry(first.into()).or_default() |= PHRASE_START;
+        }
+        if phrases.is_empty() {
+            return Ok(Cues { ac: None, bits: Vec::new(), words, syllables, files });
         }
         let ac = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
             .start_kind(StartKind::Anchored)
-            .build(patterns.iter().map(|(t, _)| t))
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(phrases.iter().map(|(t, _)| t))
             .map_err(|e| Error::Automaton(e.to_string()))?;
-        Ok(Cues { ac: Some(ac), bits: patterns.into_iter().map(|(_, b)| b).collect(), syllables, files })
+        Ok(Cues { ac: Some(ac), bits: phrases.into_iter().map(|(_, b)| b).collect(), words, syllables, files })
     }
 
     /// The cue files loaded, with their line counts.
@@ -152,7 +169,7 @@ impl Cues {
 
     /// The number of distinct folded cue texts.
     pub fn pattern_count(&self) -> usize {
-        self.bits.len()
+        self.bits.len() + self.words.values().filter(|&&b| b & !PHRASE_START != 0).count()
     }
 
     /// Whether `s` (folded) is a `syllable` cue.
@@ -161,9 +178,26 @@ impl Cues {
     }
 
     /// The longest cue starting at `start` of the folded text that ends on a word boundary
-    /// (or right after a final `.`, as in "Inc."); a refused longest match falls back to the
-    /// next shorter one at the same start.
-    pub fn at(&self, hay: &str, start: usize) -> Option<Cue> {
+    /// (or right after a final `.`, as in "Inc."): a phrase, else the word there (with its
+    /// dot, when that is a cue). A refused longest phrase falls back to the next shorter one at
+    /// the same start.
+    pub fn at(&self, hay: &str, start: usize, word_end: usize) -> Option<Cue> {
+        let word = &hay[start..word_end];
+        let plain = self.words.get(word).copied();
+        if plain.is_some_and(|b| b & PHRASE_START != 0) {
+            if let Some(cue) = self.phrase_at(hay, start) {
+                return Some(cue);
+            }
+        }
+        if hay[word_end..].starts_with('.') {
+            if let Some(&bits) = self.words.get(&hay[start..word_end + 1]) {
+                return Some(Cue { bits: bits & !PHRASE_START, end: word_end + 1 }).filter(|c| c.bits != 0);
+            }
+        }
+        plain.map(|b| Cue { bits: b & !PHRASE_START, end: word_end }).filter(|c| c.bits != 0)
+    }
+
+    fn phrase_at(&self, hay: &str, start: usize) -> Option<Cue> {
         let ac = self.ac.as_ref()?;
         let mut limit = hay.len();
         while limit > start {
@@ -178,6 +212,31 @@ impl Cues {
             limit = end - 1;
         }
         None
+    }
+
+}
+
+/// One word, optionally with a final dot: a hash-table cue.
+fn is_word(folded: &str) -> bool {
+    let body = folded.strip_suffix('.').unwrap_or(folded);
+    !body.is_empty() && body.chars().all(is_word_char)
+}
+
+/// FNV-1a: short keys, no untrusted-key flooding to fear (the keys are the cue files').
+#[derive(Default)]
+pub struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for &b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
     }
 }
 
@@ -233,11 +292,12 @@ mod tests {
     #[test]
     fn longest_cue_on_a_boundary() {
         let c = cues("Prime Minister\ttitle\t\nPrime\tcommon\t\nAli\tgiven\t\nInc.\torg-end\t\nJordan\tgiven\tambiguous\nJordan\tsurname\tambiguous\n").unwrap();
-        let hay = "prime minister alison ali inc. jordan";
-        assert_eq!(c.at(hay, 0), Some(Cue { bits: TITLE, end: 14 }));
-        assert_eq!(c.at(hay, 15), None, "ali inside alison");
-        assert_eq!(c.at(hay, 22), Some(Cue { bits: GIVEN, end: 25 }));
-        assert_eq!(c.at(hay, 26), Some(Cue { bits: ORG_END, end: 30 }));
-        assert_eq!(c.at(hay, 31), Some(Cue { bits: GIVEN_AMBIGUOUS | SURNAME_AMBIGUOUS, end: 37 }));
+        let hay = "prime minister alison ali inc. jordan prime";
+        assert_eq!(c.at(hay, 0, 5), Some(Cue { bits: TITLE, end: 14 }));
+        assert_eq!(c.at(hay, 15, 21), None, "ali inside alison");
+        assert_eq!(c.at(hay, 22, 25), Some(Cue { bits: GIVEN, end: 25 }));
+        assert_eq!(c.at(hay, 26, 29), Some(Cue { bits: ORG_END, end: 30 }));
+        assert_eq!(c.at(hay, 31, 37), Some(Cue { bits: GIVEN_AMBIGUOUS | SURNAME_AMBIGUOUS, end: 37 }));
+        assert_eq!(c.at(hay, 38, 43), Some(Cue { bits: COMMON, end: 43 }), "a phrase's first word alone");
     }
 }

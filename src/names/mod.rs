@@ -143,14 +143,91 @@ pub fn find(cues: &Cues, text: &Folded<'_>, known: &[Known]) -> Vec<Name> {
 }
 
 /// Splits the folded text into words, joining "O'Brien", "al-Assad", "Saint-Germain" and
-/// "Jong-un", and marking initials ("J.").
+/// "Jong-un", and marking initials ("J."). Only the stretches the rules can read are split:
+/// from two words before a capitalised word to three words after the last capitalised word
+/// within reach; lowercase prose in between costs nothing.
 fn tokenize(text: &Folded<'_>) -> Vec<Token> {
     let hay = text.folded();
-    let bytes = hay.as_bytes();
     let capitals = text.capitals();
     let mut tokens: Vec<Token> = Vec::new();
-    let (mut i, mut next_cap) = (0, 0);
-    while i < bytes.len() {
+    let (mut done, mut next, mut next_capital) = (0, 0, 0);
+    while next < capitals.len() {
+        let c = capitals[next];
+        if c < done {
+            next += 1;
+            continue;
+        }
+        let start = words_back(hay, c, 2).max(done);
+        let mut end = words_forward(hay, c, 1);
+        loop {
+            let reach = words_forward(hay, end, 3);
+            while next < capitals.len() && capitals[next] < end {
+                next += 1;
+            }
+            match capitals.get(next) {
+                Some(&n) if n < reach => end = words_forward(hay, n, 1),
+                _ => {
+                    end = reach;
+                    break;
+                }
+            }
+        }
+        split(hay, start, end, capitals, &mut next_capital, &mut tokens);
+        done = end;
+    }
+    let bytes = hay.as_bytes();
+    let mut hint = 0;
+    for t in tokens.iter_mut().filter(|t| t.cap) {
+        let (s, e) = text.span_with(&mut hint, t.fs, t.fe);
+        let original = &text.original()[s..e];
+        let (mut letters, mut upper) = (0, true);
+        for c in original.chars().filter(|c| c.is_alphabetic()) {
+            letters += 1;
+            upper &= c.is_uppercase();
+        }
+        t.upper = letters >= 2 && upper;
+        if letters == 1 && bytes.get(t.fe) == Some(&b'.') {
+            t.initial = true;
+            t.fe += 1;
+        }
+    }
+    tokens
+}
+
+/// The start of the `n`-th word before `pos` (or the text's start).
+fn words_back(hay: &str, mut pos: usize, n: usize) -> usize {
+    for _ in 0..n {
+        let before = &hay[..pos];
+        let Some(end) = before.char_indices().rev().find(|&(_, c)| is_word_char(c)).map(|(i, c)| i + c.len_utf8()) else {
+            return 0;
+        };
+        pos = hay[..end].char_indices().rev().find(|&(_, c)| !is_word_char(c)).map_or(0, |(i, c)| i + c.len_utf8());
+    }
+    pos
+}
+
+/// The end of the `n`-th word from `pos` (or the text's end).
+fn words_forward(hay: &str, mut pos: usize, n: usize) -> usize {
+    let bytes = hay.as_bytes();
+    for _ in 0..n {
+        for word in [false, true] {
+            while pos < bytes.len() {
+                let (c, len) = char_at(hay, pos);
+                if is_word_char(c) != word {
+                    break;
+                }
+                pos += len;
+            }
+        }
+    }
+    pos
+}
+
+/// Appends the words of `hay[from..to]`.
+fn split(hay: &str, from: usize, to: usize, capitals: &[usize], next_capital: &mut usize, tokens: &mut Vec<Token>) {
+    let bytes = hay.as_bytes();
+    let mut i = from;
+    while i < to {
         let (c, len) = char_at(hay, i);
         if !is_word_char(c) {
             i += len;
@@ -164,11 +241,10 @@ fn tokenize(text: &Folded<'_>) -> Vec<Token> {
             }
             i += len;
         }
-        while next_cap < capitals.len() && capitals[next_cap] < start {
-            next_cap += 1;
+        while *next_capital < capitals.len() && capitals[*next_capital] < start {
+            *next_capital += 1;
         }
-        let cap = capitals.get(next_cap) == Some(&start);
-        let token = Token { fs: start, fe: i, cap, upper: false, initial: false, cue: None, known: None, os: 0, oe: 0 };
+        let cap = capitals.get(*next_capital) == Some(&start);
         if let Some(prev) = tokens.last_mut() {
             let gap = &hay[prev.fe..start];
             let (p, n) = (&hay[prev.fs..prev.fe], &hay[start..i]);
@@ -189,20 +265,8 @@ fn tokenize(text: &Folded<'_>) -> Vec<Token> {
                 continue;
             }
         }
-        tokens.push(token);
+        tokens.push(Token { fs: start, fe: i, cap, upper: false, initial: false, cue: None, known: None, os: 0, oe: 0 });
     }
-    for t in &mut tokens {
-        if t.cap {
-            let original = &text.original()[text.start_of(t.fs)..text.end_of(t.fe)];
-            let letters = original.chars().filter(|c| c.is_alphabetic());
-            t.upper = letters.clone().count() >= 2 && letters.clone().all(char::is_uppercase);
-            if original.chars().filter(|c| c.is_alphabetic()).count() == 1 && bytes.get(t.fe) == Some(&b'.') {
-                t.initial = true;
-                t.fe += 1;
-            }
-        }
-    }
-    tokens
 }
 
 fn char_at(hay: &str, i: usize) -> (char, usize) {
@@ -217,7 +281,7 @@ fn char_at(hay: &str, i: usize) -> (char, usize) {
 /// Looks up the cues of the capitalised words and of the lowercase words near them, and marks
 /// the words that gazetteer names cover.
 fn annotate(cues: &Cues, text: &Folded<'_>, known: &[Known], tokens: &mut [Token]) {
-    let mut next = 0;
+    let (mut next, mut hint) = (0, 0);
     for k in 0..tokens.len() {
         let near_cap = tokens[k].cap
             || tokens.get(k + 1).is_some_and(|t| t.cap)
@@ -230,7 +294,7 @@ fn annotate(cues: &Cues, text: &Folded<'_>, known: &[Known], tokens: &mut [Token
             cue_of(cues, text, &mut tokens[k]);
         }
         let t = &mut tokens[k];
-        (t.os, t.oe) = (text.start_of(t.fs), text.end_of(t.fe));
+        (t.os, t.oe) = text.span_with(&mut hint, t.fs, t.fe);
         while next < known.len() && known[next].end <= t.os {
             next += 1;
         }
@@ -244,7 +308,8 @@ fn annotate(cues: &Cues, text: &Folded<'_>, known: &[Known], tokens: &mut [Token
 /// ("Inc.", "Gen."), unless the dot also ends the line: then it is the sentence's.
 fn cue_of(cues: &Cues, text: &Folded<'_>, token: &mut Token) {
     let hay = text.folded();
-    let Some(mut cue) = cues.at(hay, token.fs) else { return };
+    let word_end = hay[token.fs..token.fe].find(|c: char| !is_word_char(c)).map_or(token.fe, |i| token.fs + i);
+    let Some(mut cue) = cues.at(hay, token.fs, word_end) else { return };
     if cue.end == token.fe + 1 && hay.as_bytes()[token.fe] == b'.' {
         let line_end = hay[cue.end..].is_empty() || text.original()[text.end_of(cue.end)..].starts_with(['\n', '\r']);
         if line_end {
