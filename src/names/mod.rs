@@ -143,39 +143,55 @@ pub fn find(cues: &Cues, text: &Folded<'_>, known: &[Known]) -> Vec<Name> {
 }
 
 /// Splits the folded text into words, joining "O'Brien", "al-Assad", "Saint-Germain" and
-/// "Jong-un", and marking initials ("J."). Only the stretches the rules can read are split:
-/// from two words before a capitalised word to three words after the last capitalised word
-/// within reach; lowercase prose in between costs nothing.
+/// "Jong-un", and marking initials ("J."). Only the words the rules can read are kept: the
+/// capitalised ones, the two before each and the two after; one pass, no word read twice.
 fn tokenize(text: &Folded<'_>) -> Vec<Token> {
     let hay = text.folded();
+    let bytes = hay.as_bytes();
     let capitals = text.capitals();
-    let mut tokens: Vec<Token> = Vec::new();
-    let (mut done, mut next, mut next_capital) = (0, 0, 0);
-    while next < capitals.len() {
-        let c = capitals[next];
-        if c < done {
-            next += 1;
+    let mut tokens: Vec<Token> = Vec::with_capacity(capitals.len() * 2);
+    // The last two words not kept, oldest first; how many words after a capital to keep.
+    let mut recent: [Option<(usize, usize)>; 2] = [None, None];
+    let (mut after, mut next_cap, mut i) = (0, 0, 0);
+    while i < bytes.len() {
+        let (c, len) = char_at(hay, i);
+        if !is_word_char(c) {
+            i += len;
             continue;
         }
-        let start = words_back(hay, c, 2).max(done);
-        let mut end = words_forward(hay, c, 1);
-        loop {
-            let reach = words_forward(hay, end, 3);
-            while next < capitals.len() && capitals[next] < end {
-                next += 1;
-            }
-            match capitals.get(next) {
-                Some(&n) if n < reach => end = words_forward(hay, n, 1),
-                _ => {
-                    end = reach;
+        let start = i;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b < 0x80 {
+                if !b.is_ascii_alphanumeric() {
                     break;
                 }
+                i += 1;
+            } else {
+                let (c, len) = char_at(hay, i);
+                if !is_word_char(c) {
+                    break;
+                }
+                i += len;
             }
         }
-        split(hay, start, end, capitals, &mut next_capital, &mut tokens);
-        done = end;
+        while next_cap < capitals.len() && capitals[next_cap] < start {
+            next_cap += 1;
+        }
+        let cap = capitals.get(next_cap) == Some(&start);
+        if cap {
+            for (s, e) in recent.iter_mut().filter_map(Option::take) {
+                keep(hay, s, e, false, &mut tokens);
+            }
+            keep(hay, start, i, true, &mut tokens);
+            after = 2;
+        } else if after > 0 {
+            keep(hay, start, i, false, &mut tokens);
+            after -= 1;
+        } else {
+            recent = [recent[1], Some((start, i))];
+        }
     }
-    let bytes = hay.as_bytes();
     let mut hint = 0;
     for t in tokens.iter_mut().filter(|t| t.cap) {
         let (s, e) = text.span_with(&mut hint, t.fs, t.fe);
@@ -194,79 +210,29 @@ fn tokenize(text: &Folded<'_>) -> Vec<Token> {
     tokens
 }
 
-/// The start of the `n`-th word before `pos` (or the text's start).
-fn words_back(hay: &str, mut pos: usize, n: usize) -> usize {
-    for _ in 0..n {
-        let before = &hay[..pos];
-        let Some(end) = before.char_indices().rev().find(|&(_, c)| is_word_char(c)).map(|(i, c)| i + c.len_utf8()) else {
-            return 0;
+/// Appends the word `hay[start..end]`, or joins it to the word before it.
+fn keep(hay: &str, start: usize, end: usize, cap: bool, tokens: &mut Vec<Token>) {
+    if let Some(prev) = tokens.last_mut() {
+        let gap = &hay[prev.fe.min(start)..start];
+        let (p, n) = (&hay[prev.fs..prev.fe], &hay[start..end]);
+        let join = match gap {
+            // O'Brien, D'Alema; never the possessive 's.
+            "'" => cap && prev.cap && p.chars().count() <= 2,
+            // Saint-Germain, al-Assad, Jong-un (a short syllable after a short capitalised
+            // word); never "Iran-aligned".
+            "-" => {
+                (cap && (prev.cap || matches!(p, "al" | "el" | "bin" | "ibn" | "abu" | "abd" | "ben" | "bint")))
+                    || (prev.cap && !cap && n.len() <= 4 && p.len() <= 5 && n.chars().all(|c| c.is_ascii_lowercase()))
+            }
+            _ => false,
         };
-        pos = hay[..end].char_indices().rev().find(|&(_, c)| !is_word_char(c)).map_or(0, |(i, c)| i + c.len_utf8());
-    }
-    pos
-}
-
-/// The end of the `n`-th word from `pos` (or the text's end).
-fn words_forward(hay: &str, mut pos: usize, n: usize) -> usize {
-    let bytes = hay.as_bytes();
-    for _ in 0..n {
-        for word in [false, true] {
-            while pos < bytes.len() {
-                let (c, len) = char_at(hay, pos);
-                if is_word_char(c) != word {
-                    break;
-                }
-                pos += len;
-            }
+        if join {
+            prev.fe = end;
+            prev.cap |= cap;
+            return;
         }
     }
-    pos
-}
-
-/// Appends the words of `hay[from..to]`.
-fn split(hay: &str, from: usize, to: usize, capitals: &[usize], next_capital: &mut usize, tokens: &mut Vec<Token>) {
-    let bytes = hay.as_bytes();
-    let mut i = from;
-    while i < to {
-        let (c, len) = char_at(hay, i);
-        if !is_word_char(c) {
-            i += len;
-            continue;
-        }
-        let start = i;
-        while i < bytes.len() {
-            let (c, len) = char_at(hay, i);
-            if !is_word_char(c) {
-                break;
-            }
-            i += len;
-        }
-        while *next_capital < capitals.len() && capitals[*next_capital] < start {
-            *next_capital += 1;
-        }
-        let cap = capitals.get(*next_capital) == Some(&start);
-        if let Some(prev) = tokens.last_mut() {
-            let gap = &hay[prev.fe..start];
-            let (p, n) = (&hay[prev.fs..prev.fe], &hay[start..i]);
-            let join = match gap {
-                // O'Brien, D'Alema; never the possessive 's.
-                "'" => cap && prev.cap && p.chars().count() <= 2,
-                // Saint-Germain, al-Assad, Jong-un (a short syllable after a short capitalised
-                // word); never "Iran-aligned".
-                "-" => {
-                    (cap && (prev.cap || matches!(p, "al" | "el" | "bin" | "ibn" | "abu" | "abd" | "ben" | "bint")))
-                        || (prev.cap && !cap && n.len() <= 4 && p.len() <= 5 && n.chars().all(|c| c.is_ascii_lowercase()))
-                }
-                _ => false,
-            };
-            if join {
-                prev.fe = i;
-                prev.cap |= cap;
-                continue;
-            }
-        }
-        tokens.push(Token { fs: start, fe: i, cap, upper: false, initial: false, cue: None, known: None, os: 0, oe: 0 });
-    }
+    tokens.push(Token { fs: start, fe: end, cap, upper: false, initial: false, cue: None, known: None, os: 0, oe: 0 });
 }
 
 fn char_at(hay: &str, i: usize) -> (char, usize) {
