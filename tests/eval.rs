@@ -20,10 +20,16 @@ fn eval_dir() -> Option<PathBuf> {
     None
 }
 
+/// The default gazetteers, loaded once for all the tests of this file.
+fn default_extractor() -> &'static Extractor {
+    static LOADED: std::sync::OnceLock<Extractor> = std::sync::OnceLock::new();
+    LOADED.get_or_init(|| Extractor::load(&Path::new(ROOT).join("gazetteers")).expect("default gazetteers load"))
+}
+
 /// The scorer's JSON summary for the default gazetteers' predictions on one dev file.
 fn score(file: &str) -> Option<serde_json::Value> {
     let dir = eval_dir()?;
-    let extractor = Extractor::load(&Path::new(ROOT).join("gazetteers")).expect("default gazetteers load");
+    let extractor = default_extractor();
     let gold = std::fs::read_to_string(dir.join(file)).unwrap();
     let mut predictions = String::new();
     for line in gold.lines().filter(|l| !l.trim().is_empty()) {
@@ -74,18 +80,21 @@ fn check(file: &str, bars: &[(&str, &str, f64)]) {
 
 #[test]
 fn dev_gold_scores_meet_the_bars() {
-    check("dev-gold.jsonl", &[("NAMES", "f1", 0.93), ("PLACE", "p", 0.97), ("FIGURES", "f1", 0.95)]);
+    check("dev-gold.jsonl", &[("NAMES", "f1", 0.97), ("PLACE", "p", 0.97), ("FIGURES", "f1", 0.95)]);
 }
 
-/// Ratchets: 0.02 below the scores measured when the names stage landed (issue 7).
+/// Ratchets: 0.02 below the scores measured when the names stage landed (issue 7: NAMES F1
+/// 0.849, PERSON P 0.968 and R 0.852).
 #[test]
 fn conll_dev_scores_meet_the_bars() {
-    check("conll-dev.jsonl", &[("NAMES", "f1", 0.0), ("PERSON", "p", 0.0), ("PERSON", "r", 0.0)]);
+    check("conll-dev.jsonl", &[("NAMES", "f1", 0.829), ("PERSON", "p", 0.948), ("PERSON", "r", 0.832)]);
 }
 
+/// Ratchets: 0.02 below the scores measured when the names stage landed (issue 7: NAMES F1
+/// 0.785, PERSON P 0.913 and R 0.890; FIGURES F1 0.837).
 #[test]
 fn ontonotes_dev_scores_meet_the_bars() {
-    check("ontonotes-nw-dev.jsonl", &[("NAMES", "f1", 0.0), ("PERSON", "p", 0.0), ("PERSON", "r", 0.0), ("FIGURES", "f1", 0.0)]);
+    check("ontonotes-nw-dev.jsonl", &[("NAMES", "f1", 0.765), ("PERSON", "p", 0.893), ("PERSON", "r", 0.870), ("FIGURES", "f1", 0.817)]);
 }
 
 /// Ordinary English prose with no place or person in it, written to be full of capitalised
@@ -93,7 +102,7 @@ fn ontonotes_dev_scores_meet_the_bars() {
 /// Bath, Day, Independence, Opportunity...), sentence starts and all-caps headlines.
 #[test]
 fn ordinary_prose_has_no_places_or_persons() {
-    let extractor = Extractor::load(&Path::new(ROOT).join("gazetteers")).expect("default gazetteers load");
+    let extractor = default_extractor();
     let text = std::fs::read_to_string(Path::new(ROOT).join("tests/data/prose/ordinary.txt")).unwrap();
     let found: Vec<(&str, gazette::EntityKind)> = extractor
         .extract(&text, &Options::default())

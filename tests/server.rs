@@ -376,6 +376,41 @@ async fn figures_are_normalised_over_grpc() {
     s.stop().await;
 }
 
+/// Names no gazetteer holds, found by the cue rules (`tests/data/gazetteers/cues/test.tsv`),
+/// with their evidence, document-scoped ids and co-reference; `known_only` turns them off.
+#[tokio::test]
+async fn names_found_by_rules_carry_evidence_and_document_ids() {
+    let mut s = Running::start(Limits::default(), true).await;
+    let text = "President Adeyemi met Ngozi Okafor of Zentrix Inc. in Moscow. Later Ms Okafor spoke.";
+    let r = s.client.extract(request(text)).await.unwrap().into_inner();
+    let got: Vec<(&str, i32, i32, &str, &str, &str)> = r
+        .mentions
+        .iter()
+        .map(|m| (m.text.as_str(), m.kind, m.method, m.evidence.as_str(), m.entity_id.as_str(), m.canonical_name.as_str()))
+        .collect();
+    let (person, org, place) = (pb::EntityKind::Person as i32, pb::EntityKind::Organization as i32, pb::EntityKind::Place as i32);
+    let (rule, coref, exact) = (pb::MatchMethod::Rule as i32, pb::MatchMethod::Coreference as i32, pb::MatchMethod::Exact as i32);
+    assert_eq!(
+        got,
+        vec![
+            ("Adeyemi", person, rule, "title:President", "doc:person:adeyemi", "Adeyemi"),
+            ("Ngozi Okafor", person, rule, "given-name:Ngozi", "doc:person:ngozi-okafor", "Ngozi Okafor"),
+            ("Zentrix Inc.", org, rule, "designator:Inc.", "doc:organization:zentrix-inc", "Zentrix Inc."),
+            ("Moscow", place, exact, "", "place:moscow", "Moscow"),
+            ("Okafor", person, coref, "coreference:1", "doc:person:ngozi-okafor", "Ngozi Okafor"),
+        ]
+    );
+    assert!(r.mentions.iter().filter(|m| m.method != exact).all(|m| m.gazetteer.is_empty()));
+    let okafor = r.entities.iter().find(|e| e.entity_id == "doc:person:ngozi-okafor").unwrap();
+    assert_eq!(okafor.mention_indexes, vec![1, 4]);
+    assert_eq!(r.entities.len(), 4);
+
+    let known = s.client.extract(pb::ExtractRequest { known_only: true, ..request(text) }).await.unwrap().into_inner();
+    let texts: Vec<&str> = known.mentions.iter().map(|m| m.text.as_str()).collect();
+    assert_eq!(texts, vec!["Moscow"]);
+    s.stop().await;
+}
+
 /// A text under the text limit whose response is over the message limit: 10,000 mentions.
 fn dense(limits: &Limits) -> String {
     let text = "Putin ".repeat(10_000);
