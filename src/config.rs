@@ -30,8 +30,14 @@ pub struct Limits {
     pub max_connections: usize,
     /// How long a new connection may take to send the HTTP/2 preface before it is closed.
     pub handshake_timeout: Duration,
-    /// Text bytes in flight over all calls; a document beyond it gets RESOURCE_EXHAUSTED.
+    /// Bytes in flight over all calls (texts, and the responses ExtractStream holds until
+    /// they are read); a document beyond it gets RESOURCE_EXHAUSTED.
     pub max_bytes_in_flight: usize,
+    /// The same, for the calls of one connection.
+    pub max_connection_bytes_in_flight: usize,
+    /// Large texts (64 KiB or more) extracted at once, each on a blocking thread; the others
+    /// wait their turn. Smaller texts run on the async workers.
+    pub extract_threads: usize,
 }
 
 impl Default for Limits {
@@ -48,6 +54,8 @@ impl Default for Limits {
             max_connections: 1024,
             handshake_timeout: Duration::from_secs(10),
             max_bytes_in_flight: 64 * 1024 * 1024,
+            max_connection_bytes_in_flight: 32 * 1024 * 1024,
+            extract_threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
         }
     }
 }

@@ -34,9 +34,22 @@ pub enum Error {
     /// (a text dense with mentions).
     #[error("the response is {len} bytes, over the message limit of {limit} bytes (--max-message-bytes / GAZETTE_MAX_MESSAGE_BYTES), though the text is within the text limit of {text_limit} bytes (--max-text-bytes); use ExtractStream, which sends one message per mention, or split the document")]
     ResponseTooLarge { len: usize, limit: usize, text_limit: usize },
-    /// Admitting a text would take the texts in flight over the server's budget.
-    #[error("server busy: a text of {len} bytes would take the texts in flight ({in_flight} bytes) over the limit of {limit} bytes (--max-bytes-in-flight); retry with backoff")]
-    Busy { len: usize, in_flight: usize, limit: usize },
+    /// Admitting a text (or a streamed response) would take the bytes in flight over the
+    /// server's budget.
+    #[error("server busy: a {what} of {len} bytes would take the bytes in flight ({in_flight} bytes) over the limit of {limit} bytes (--max-bytes-in-flight); retry with backoff")]
+    Busy { what: &'static str, len: usize, in_flight: usize, limit: usize },
+    /// Admitting a text (or a streamed response) would take one connection's bytes in flight
+    /// over its budget.
+    #[error("connection busy: a {what} of {len} bytes would take this connection's bytes in flight ({in_flight} bytes) over its limit of {limit} bytes (--max-connection-bytes-in-flight); read the streams already open, or retry with backoff")]
+    ConnectionBusy { what: &'static str, len: usize, in_flight: usize, limit: usize },
+    /// The extraction was stopped by its caller (the client cancelled, or the server cut
+    /// the call) before it finished.
+    #[error("extraction stopped: the call was cancelled")]
+    Cancelled,
+    /// The client's deadline (`grpc-timeout`) passed before the call finished; its work was
+    /// stopped.
+    #[error("the deadline of {timeout:?} set by the client (grpc-timeout) has passed; the extraction was stopped")]
+    DeadlineExceeded { timeout: std::time::Duration },
     /// A request names a gazetteer that is not loaded.
     #[error("unknown gazetteer {}; loaded gazetteers: {}", quote(name), known.join(", "))]
     UnknownGazetteer { name: String, known: Vec<String> },

@@ -113,24 +113,37 @@ impl Extractor {
 
     /// Finds the names and figures of `text`.
     pub fn extract(&self, text: &str, options: &Options) -> Result<Extraction> {
+        self.extract_with(text, options, &|| false)
+    }
+
+    /// [`Extractor::extract`] that can be stopped: `stop` is asked between the stages and
+    /// every 16 KiB of text inside the matcher's and the figure scanner's loops (the longest
+    /// ones; folding, the names stage and resolution are asked about only at their ends), and
+    /// once it says true the call ends with [`Error::Cancelled`]. `stop` must keep saying true
+    /// once it has (a flag that is only ever set).
+    pub fn extract_with(&self, text: &str, options: &Options, stop: &dyn Fn() -> bool) -> Result<Extraction> {
+        let stopped = || if stop() { Err(Error::Cancelled) } else { Ok(()) };
         if text.is_empty() {
             return Err(Error::EmptyText);
         }
         let files = self.select(&options.gazetteers)?;
         let g = &self.inner.gazetteers;
         let folded = Folded::new(text);
+        stopped()?;
         let names_wanted = [EntityKind::Person, EntityKind::Place, EntityKind::Organization].iter().any(|&k| options.wants(k));
         let figures_wanted = options.wants(EntityKind::Figure);
         // Names are matched whenever figures are wanted too: a figure inside a name is dropped.
         let mut known = Vec::new();
         if names_wanted || figures_wanted {
             let mut hits = Vec::new();
-            self.inner.matcher.find(&folded, files.as_deref(), &mut hits);
+            self.inner.matcher.find(&folded, files.as_deref(), &mut hits, stop);
+            stopped()?;
             resolve::names(g, &self.inner.matcher, text, &hits, files.as_deref(), &mut known);
         }
         let mut figures = Vec::new();
         if figures_wanted {
-            self.inner.scanner.scan(&folded, options.reference_date, &mut figures);
+            self.inner.scanner.scan_until(&folded, options.reference_date, &mut figures, stop);
+            stopped()?;
         }
         let mut found = Vec::new();
         let names = if options.known_only || !(names_wanted || figures_wanted) {
@@ -138,6 +151,7 @@ impl Extractor {
         } else {
             let claimed: Vec<Known> = known.iter().map(|m| self.known(m)).collect();
             let chunks = names::find(&self.inner.cues, &folded, &claimed);
+            stopped()?;
             resolve::coreference(text, known, chunks, &mut found)
         };
         let mut mentions = resolve::merge_figures(names, figures);
@@ -280,6 +294,31 @@ putin\tperson\tVladimir Putin\tPutin\t85\t
         let opts = Options { gazetteers: vec!["nope".into()], ..Options::default() };
         let err = x.extract("Iran", &opts).unwrap_err();
         assert_eq!(err.to_string(), "unknown gazetteer \"nope\"; loaded gazetteers: t");
+    }
+
+    #[test]
+    fn extract_with_asks_stop_as_it_goes_and_stops_at_once() {
+        let x = extractor();
+        let text = "Putin visited Iran on 5 May. ".repeat(10_000);
+        let asked = std::cell::Cell::new(0);
+        let all = x.extract_with(&text, &Options::default(), &|| {
+            asked.set(asked.get() + 1);
+            false
+        });
+        assert_eq!(all.unwrap().mentions.len(), x.extract(&text, &Options::default()).unwrap().mentions.len());
+        // 290,000 bytes: every 16 KiB in the matcher and the scanner (17 each), and between
+        // the stages (4).
+        assert_eq!(asked.get(), 38);
+        for after in [1, 2, 10, 30] {
+            let asked = std::cell::Cell::new(0);
+            let stopped = x.extract_with(&text, &Options::default(), &|| {
+                asked.set(asked.get() + 1);
+                asked.get() >= after
+            });
+            assert!(matches!(stopped, Err(Error::Cancelled)), "after {after}");
+            // Nothing more is done once `stop` has said true, beyond asking once more.
+            assert!(asked.get() <= after + 1, "after {after}: asked {}", asked.get());
+        }
     }
 
     /// (name, text, needle): the converted offsets of `needle` index the same characters in

@@ -1,17 +1,23 @@
 //! The gRPC adapter: generated `gazette.v1` code, the `EntityExtractor` service over the
 //! engine, and the one mapping from [`Error`] to [`tonic::Status`].
 //!
-//! Each RPC validates its request, calls [`Extractor::extract`], and converts the result.
-//! The engine is swapped atomically on reload ([`State::install`]); a call keeps the extractor
-//! it started with. Server concerns (listening, health, reflection, shutdown) live in
-//! [`crate::server`].
+//! Each RPC validates its request, admits its text into the byte budgets (global, and per
+//! [`Connection`]), calls [`Extractor::extract_with`] (large texts on a bounded number of
+//! blocking threads), and converts the result. A call's work stops when the call does: its
+//! client cancels or resets it, its `grpc-timeout` deadline passes ([`deadline`] reads it), or
+//! the server cuts it at the drain deadline. The engine is swapped atomically on reload
+//! ([`State::install`]); a call keeps the extractor it started with. Server concerns
+//! (listening, health, reflection, shutdown) live in [`crate::server`].
 
+use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use arc_swap::ArcSwapOption;
 use futures_util::{Stream, StreamExt};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tonic::{Request, Response, Status, Streaming};
 
 use crate::config::Limits;
@@ -41,11 +47,18 @@ pub struct State {
     extractor: ArcSwapOption<Extractor>,
     draining: AtomicBool,
     cut: tokio::sync::watch::Sender<bool>,
+    /// Extractions running on blocking threads now.
+    running: tokio::sync::watch::Sender<usize>,
 }
 
 impl Default for State {
     fn default() -> State {
-        State { extractor: ArcSwapOption::empty(), draining: AtomicBool::new(false), cut: tokio::sync::watch::Sender::new(false) }
+        State {
+            extractor: ArcSwapOption::empty(),
+            draining: AtomicBool::new(false),
+            cut: tokio::sync::watch::Sender::new(false),
+            running: tokio::sync::watch::Sender::new(0),
+        }
     }
 }
 
@@ -73,6 +86,12 @@ impl State {
         self.cut.send_replace(true);
     }
 
+    /// The number of extractions running on blocking threads, as it changes: one counts from
+    /// when its thread starts the work until the work has ended or stopped.
+    pub fn running(&self) -> tokio::sync::watch::Receiver<usize> {
+        self.running.subscribe()
+    }
+
     /// Resolves once [`State::cut`] has been called.
     fn cut_off(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
         let mut rx = self.cut.subscribe();
@@ -89,21 +108,165 @@ fn cut_status() -> Status {
     Status::unavailable("server is shutting down and its drain timeout has passed; retry on another instance")
 }
 
-/// `stream` until the server cuts the open calls, then one UNAVAILABLE status to end it;
-/// `admission` is held until the stream ends or is dropped.
-fn until_cut<T: Send + 'static>(state: &State, stream: BoxStream<T>, admission: Option<Admission>) -> BoxStream<T> {
-    let cut: Pin<Box<dyn std::future::Future<Output = ()> + Send>> = Box::pin(state.cut_off());
+/// `stream` until the server cuts the open calls (then one UNAVAILABLE status ends it) or the
+/// call's deadline passes (then DEADLINE_EXCEEDED); `admission` is held until the stream ends
+/// or is dropped.
+fn until_cut<T: Send + 'static>(state: &State, deadline: Option<Deadline>, stream: BoxStream<T>, admission: Option<Admission>) -> BoxStream<T> {
+    let cut: Pin<Box<dyn Future<Output = Status> + Send>> = Box::pin(ended(state, deadline));
     Box::pin(futures_util::stream::unfold((stream, cut, admission, false), |(mut stream, mut cut, admission, done)| async move {
         if done {
             return None;
         }
         tokio::select! {
             biased;
-            () = &mut cut => Some((Err(cut_status()), (stream, cut, admission, true))),
+            status = &mut cut => Some((Err(status), (stream, cut, admission, true))),
             item = stream.next() => item.map(|item| (item, (stream, cut, admission, false))),
         }
     }))
 }
+
+/// Resolves with the status that ends a call: UNAVAILABLE when the server cuts the open calls,
+/// DEADLINE_EXCEEDED when the call's deadline passes; never if neither happens.
+fn ended(state: &State, deadline: Option<Deadline>) -> impl Future<Output = Status> + Send + 'static {
+    let cut = state.cut_off();
+    async move {
+        let passed = async {
+            match deadline {
+                Some(d) => {
+                    tokio::time::sleep_until(d.at).await;
+                    status(Error::DeadlineExceeded { timeout: d.timeout })
+                }
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            () = cut => cut_status(),
+            status = passed => status,
+        }
+    }
+}
+
+/// `work` until it ends, or until the call ends first (see [`ended`]): then `work` is dropped,
+/// which stops its extraction (see [`Service::run_engine`]).
+async fn bounded<T>(state: &State, deadline: Option<Deadline>, work: impl Future<Output = Result<T, Status>>) -> Result<T, Status> {
+    tokio::select! {
+        result = work => result,
+        status = ended(state, deadline) => Err(status),
+    }
+}
+
+/// When a call must end: the client's `grpc-timeout`, from when the call arrived.
+#[derive(Debug, Clone, Copy)]
+pub struct Deadline {
+    at: tokio::time::Instant,
+    timeout: Duration,
+}
+
+/// Reads a call's `grpc-timeout` header into a [`Deadline`] in its extensions, as the call
+/// arrives (a tonic interceptor: it runs before the request message is read).
+///
+/// tonic enforces the header too, but answers CANCELLED ("Timeout expired"); gRPC says
+/// DEADLINE_EXCEEDED, which clients treat differently. Our deadline is taken 1 ms early so
+/// that it always fires before tonic's, which tonic arms a moment after this runs; a header
+/// that does not parse is ignored, as tonic ignores it.
+pub fn deadline(mut request: Request<()>) -> Result<Request<()>, Status> {
+    let timeout = request.metadata().get("grpc-timeout").and_then(|v| v.to_str().ok()).and_then(parse_timeout);
+    if let Some(timeout) = timeout {
+        let at = tokio::time::Instant::now() + timeout.saturating_sub(Duration::from_millis(1));
+        request.extensions_mut().insert(Deadline { at, timeout });
+    }
+    Ok(request)
+}
+
+/// A `grpc-timeout` value: at most 8 digits and a unit (H, M, S, m, u, n).
+fn parse_timeout(value: &str) -> Option<Duration> {
+    // The unit is one ASCII byte: only then is cutting it off a character boundary.
+    let unit = *value.as_bytes().last().filter(|b| b.is_ascii())?;
+    let digits = &value[..value.len() - 1];
+    if digits.is_empty() || digits.len() > 8 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n: u64 = digits.parse().ok()?;
+    Some(match unit {
+        b'H' => Duration::from_secs(n * 3600),
+        b'M' => Duration::from_secs(n * 60),
+        b'S' => Duration::from_secs(n),
+        b'm' => Duration::from_millis(n),
+        b'u' => Duration::from_micros(n),
+        b'n' => Duration::from_nanos(n),
+        _ => return None,
+    })
+}
+
+/// The connection a call came on, as the server's accept loop describes it (tonic puts it in
+/// every request's extensions): its own budget of bytes in flight, so that one connection
+/// cannot take the whole server's budget.
+#[derive(Debug, Clone)]
+pub struct Connection {
+    budget: Arc<Semaphore>,
+    limit: usize,
+}
+
+impl Connection {
+    /// A connection that may have `limit` bytes in flight at once.
+    pub fn new(limit: usize) -> Connection {
+        Connection { budget: Arc::new(Semaphore::new(limit.min(Semaphore::MAX_PERMITS))), limit }
+    }
+}
+
+/// Sets its flag when dropped: the extraction that reads the flag stops. Held by the future
+/// that waits for the extraction, so that whatever drops the call (the client cancelling or
+/// resetting its stream, a deadline, the drain cut) stops the work too.
+struct StopOnDrop(Arc<AtomicBool>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Counts an extraction in [`State::running`] while alive.
+struct Running<'a>(&'a State);
+
+impl Running<'_> {
+    fn start(state: &State) -> Running<'_> {
+        state.running.send_modify(|n| *n += 1);
+        Running(state)
+    }
+}
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        self.0.running.send_modify(|n| *n -= 1);
+    }
+}
+
+/// A spawned task that is aborted when its handle is dropped (a batch stream that ends stops
+/// the documents it was extracting).
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Future for AbortOnDrop<T> {
+    type Output = Result<T, tokio::task::JoinError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Self::Output> {
+        Pin::new(&mut self.0).poll(cx)
+    }
+}
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// The deadline and the connection of a call, from its extensions.
+fn call_context<T>(request: &Request<T>) -> (Option<Deadline>, Option<Connection>) {
+    (request.extensions().get::<Deadline>().copied(), request.extensions().get::<Connection>().cloned())
+}
+
+/// What one mention not yet streamed holds in memory: the engine's mention and its converted
+/// offsets (its text and names are read from shared data when it is sent).
+const MENTION_BYTES: usize = std::mem::size_of::<Mention>() + std::mem::size_of::<(u64, u64)>();
 
 /// The `EntityExtractor` service.
 #[derive(Debug, Clone)]
@@ -113,25 +276,80 @@ pub struct Service {
     /// Text bytes in flight, over all connections: a document holds its share from admission
     /// until its response is handed over (`Extract`, a batch document) or fully read by the
     /// client (`ExtractStream`), so that slow readers cannot pin memory without bound.
-    budget: Arc<tokio::sync::Semaphore>,
+    budget: Arc<Semaphore>,
+    /// Extractions running on blocking threads: at most `--extract-threads`.
+    threads: Arc<Semaphore>,
 }
 
-/// A document's share of the text budget; returned when dropped.
-type Admission = tokio::sync::OwnedSemaphorePermit;
+/// A document's share of the byte budgets, global and of its connection; returned when
+/// dropped.
+#[derive(Debug)]
+struct Admission {
+    global: OwnedSemaphorePermit,
+    connection: Option<OwnedSemaphorePermit>,
+}
+
+impl Admission {
+    /// Returns `n` bytes of the share now (a streamed message the client has taken).
+    fn release(&mut self, n: usize) {
+        drop(self.global.split(n));
+        if let Some(c) = &mut self.connection {
+            drop(c.split(n));
+        }
+    }
+}
 
 impl Service {
     pub fn new(state: Arc<State>, limits: Limits) -> Service {
-        let budget = Arc::new(tokio::sync::Semaphore::new(limits.max_bytes_in_flight.min(tokio::sync::Semaphore::MAX_PERMITS)));
-        Service { state, limits: Arc::new(limits), budget }
+        let budget = Arc::new(Semaphore::new(limits.max_bytes_in_flight.min(Semaphore::MAX_PERMITS)));
+        let threads = Arc::new(Semaphore::new(limits.extract_threads.clamp(1, Semaphore::MAX_PERMITS)));
+        Service { state, limits: Arc::new(limits), budget, threads }
     }
 
-    /// Takes `len` bytes of the budget, or RESOURCE_EXHAUSTED when they are not free now.
-    fn admit(&self, len: usize) -> Result<Admission, Status> {
-        let limit = self.limits.max_bytes_in_flight;
+    /// Takes `len` bytes of `what` (a text, a streamed response) from the call's connection's
+    /// budget and from the global one, or RESOURCE_EXHAUSTED naming the limit when they are not
+    /// free now.
+    fn admit(&self, what: &'static str, len: usize, connection: Option<&Connection>) -> Result<Admission, Status> {
         let n = u32::try_from(len.max(1)).unwrap_or(u32::MAX);
-        self.budget.clone().try_acquire_many_owned(n).map_err(|_| {
-            status(Error::Busy { len, in_flight: limit.saturating_sub(self.budget.available_permits()), limit })
-        })
+        let connection = match connection {
+            Some(c) => Some(c.budget.clone().try_acquire_many_owned(n).map_err(|_| {
+                status(Error::ConnectionBusy { what, len, in_flight: c.limit.saturating_sub(c.budget.available_permits()), limit: c.limit })
+            })?),
+            None => None,
+        };
+        let limit = self.limits.max_bytes_in_flight;
+        let global = self.budget.clone().try_acquire_many_owned(n).map_err(|_| {
+            status(Error::Busy { what, len, in_flight: limit.saturating_sub(self.budget.available_permits()), limit })
+        })?;
+        Ok(Admission { global, connection })
+    }
+
+    /// Runs the engine inline for ordinary documents (under [`BLOCKING_TEXT_BYTES`]: at most a
+    /// few milliseconds on the slowest input), and on the blocking pool for large ones, at
+    /// most `--extract-threads` at once (the others wait their turn here, still cancellable).
+    /// Dropping the returned future stops the extraction within one check of the engine (16
+    /// KiB of text).
+    async fn run_engine(&self, extractor: Arc<Extractor>, text: Arc<str>, options: Options) -> Result<Extraction, Status> {
+        if text.len() < BLOCKING_TEXT_BYTES {
+            return extractor.extract(&text, &options).map_err(status);
+        }
+        let thread = self.threads.clone().acquire_owned().await.map_err(|e| Status::internal(format!("extraction pool closed: {e}")))?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let _stop_on_drop = StopOnDrop(stop.clone());
+        let state = self.state.clone();
+        let task = tokio::task::spawn_blocking(move || {
+            // The thread's permit is returned, and the gauge lowered, when the work has
+            // actually stopped.
+            let _thread = thread;
+            let _running = Running::start(&state);
+            tracing::debug!(bytes = text.len(), "extracting on a blocking thread");
+            let result = extractor.extract_with(&text, &options, &|| stop.load(Ordering::Relaxed));
+            if let Err(Error::Cancelled) = result {
+                tracing::debug!(bytes = text.len(), "extraction stopped: its call ended");
+            }
+            result
+        });
+        task.await.map_err(|e| Status::internal(format!("extraction task failed: {e}")))?.map_err(status)
     }
 
     fn extractor(&self) -> Result<Arc<Extractor>, Status> {
@@ -145,11 +363,11 @@ impl Service {
 
     /// Validates and runs one request with `extractor`: the whole of `Extract`, and one
     /// document of a batch.
-    async fn run(&self, extractor: Arc<Extractor>, mut request: pb::ExtractRequest) -> Result<pb::ExtractResponse, Status> {
+    async fn run(&self, extractor: Arc<Extractor>, mut request: pb::ExtractRequest, connection: Option<&Connection>) -> Result<pb::ExtractResponse, Status> {
         let text = std::mem::take(&mut request.text);
         let (text, options, encoding) = self.prepare(text, &request)?;
-        let _admission = self.admit(text.len())?;
-        let extraction = run_engine(extractor.clone(), text.clone(), options).await?;
+        let _admission = self.admit("text", text.len(), connection)?;
+        let extraction = self.run_engine(extractor.clone(), text.clone(), options).await?;
         let response = response(&extractor, &text, request.document_id, extraction, encoding);
         // Checked here, not by tonic's encoder, so that the client learns why and what to do
         // instead, and a batch can give this one document an error and go on.
@@ -178,17 +396,6 @@ impl Service {
     }
 }
 
-/// Runs the engine inline for ordinary documents, on the blocking pool for large ones.
-async fn run_engine(extractor: Arc<Extractor>, text: Arc<str>, options: Options) -> Result<Extraction, Status> {
-    if text.len() < BLOCKING_TEXT_BYTES {
-        return extractor.extract(&text, &options).map_err(status);
-    }
-    tokio::task::spawn_blocking(move || extractor.extract(&text, &options))
-        .await
-        .map_err(|e| Status::internal(format!("extraction task failed: {e}")))?
-        .map_err(status)
-}
-
 /// The one mapping from library errors to gRPC statuses.
 pub fn status(error: Error) -> Status {
     let code = match &error {
@@ -201,7 +408,9 @@ pub fn status(error: Error) -> Status {
         | Error::NoGazetteers { .. }
         | Error::Automaton(_) => tonic::Code::FailedPrecondition,
         Error::ResponseTooLarge { .. } => tonic::Code::OutOfRange,
-        Error::Busy { .. } => tonic::Code::ResourceExhausted,
+        Error::Busy { .. } | Error::ConnectionBusy { .. } => tonic::Code::ResourceExhausted,
+        Error::Cancelled => tonic::Code::Cancelled,
+        Error::DeadlineExceeded { .. } => tonic::Code::DeadlineExceeded,
         Error::Serve(_) => tonic::Code::Internal,
     };
     Status::new(code, error.to_string())
@@ -360,10 +569,9 @@ type BoxStream<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send + 'stati
 impl pb::entity_extractor_server::EntityExtractor for Service {
     async fn extract(&self, request: Request<pb::ExtractRequest>) -> Result<Response<pb::ExtractResponse>, Status> {
         let extractor = self.extractor()?;
-        tokio::select! {
-            result = self.run(extractor, request.into_inner()) => result.map(Response::new),
-            () = self.state.cut_off() => Err(cut_status()),
-        }
+        let (deadline, connection) = call_context(&request);
+        let work = self.run(extractor, request.into_inner(), connection.as_ref());
+        bounded(&self.state, deadline, work).await.map(Response::new)
     }
 
     type ExtractStreamStream = BoxStream<pb::ExtractStreamResponse>;
@@ -372,12 +580,13 @@ impl pb::entity_extractor_server::EntityExtractor for Service {
         &self,
         request: Request<pb::ExtractStreamRequest>,
     ) -> Result<Response<Self::ExtractStreamStream>, Status> {
+        let (deadline, connection) = call_context(&request);
         let mut request = request.into_inner().request.ok_or_else(|| Status::invalid_argument("request is required"))?;
         let text = std::mem::take(&mut request.text);
         let extractor = self.extractor()?;
         let (text, options, encoding) = self.prepare(text, &request)?;
-        let admission = self.admit(text.len())?;
-        let mut extraction = run_engine(extractor.clone(), text.clone(), options).await?;
+        let admission = self.admit("text", text.len(), connection.as_ref())?;
+        let mut extraction = bounded(&self.state, deadline, self.run_engine(extractor.clone(), text.clone(), options)).await?;
         let spans = offsets(&text, &extraction.mentions, encoding);
         let summary = pb::ExtractStreamSummary {
             document_id: request.document_id,
@@ -385,10 +594,16 @@ impl pb::entity_extractor_server::EntityExtractor for Service {
             gazetteer_version: extractor.gazetteers().version.clone(),
             mention_count: extraction.mentions.len() as u32,
         };
+        // What the stream holds until the client has read it, beside its text: the mentions
+        // not yet sent and the summary. A reader that stops reading keeps it all; each message
+        // taken returns its part.
+        let pending = extraction.mentions.len().saturating_mul(MENTION_BYTES).saturating_add(prost::Message::encoded_len(&summary));
+        let mut response_share = self.admit("streamed response", pending, connection.as_ref())?;
         // Mentions are converted one by one as the client reads them, in text order; the
         // summary closes the stream.
         let all = std::mem::take(&mut extraction.mentions);
         let mentions = all.into_iter().zip(spans).map(move |(m, span)| {
+            response_share.release(MENTION_BYTES);
             Ok(pb::ExtractStreamResponse {
                 event: Some(pb::extract_stream_response::Event::Mention(mention(&extractor, &extraction, &text, &m, span))),
             })
@@ -396,8 +611,9 @@ impl pb::entity_extractor_server::EntityExtractor for Service {
         let closing = std::iter::once(Ok(pb::ExtractStreamResponse {
             event: Some(pb::extract_stream_response::Event::Summary(summary)),
         }));
-        // The text's share of the budget is returned when the stream ends or is dropped.
-        Ok(Response::new(until_cut(&self.state, Box::pin(tokio_stream::iter(mentions.chain(closing))), Some(admission))))
+        // The text's share, and what is left of the response's, are returned when the stream
+        // ends or is dropped.
+        Ok(Response::new(until_cut(&self.state, deadline, Box::pin(tokio_stream::iter(mentions.chain(closing))), Some(admission))))
     }
 
     type ExtractBatchStream = BoxStream<pb::ExtractBatchResponse>;
@@ -409,6 +625,7 @@ impl pb::entity_extractor_server::EntityExtractor for Service {
         // The whole stream uses the extractor it started with, also while the server drains
         // or after a reload: an open stream is a call in flight.
         let extractor = self.extractor()?;
+        let (deadline, connection) = call_context(&request);
         let this = self.clone();
         let in_flight = self.limits.batch_in_flight.max(1);
         // `buffered` pulls a new document only while fewer than `in_flight` are being
@@ -417,7 +634,7 @@ impl pb::entity_extractor_server::EntityExtractor for Service {
         let results = request
             .into_inner()
             .map(move |item| {
-                let (this, extractor) = (this.clone(), extractor.clone());
+                let (this, extractor, connection) = (this.clone(), extractor.clone(), connection.clone());
                 let this_fits = this.clone();
                 async move {
                     let batch = match item {
@@ -429,7 +646,10 @@ impl pb::entity_extractor_server::EntityExtractor for Service {
                         return Ok(batch_error(String::new(), Status::invalid_argument("request is required")));
                     };
                     let document_id = request.document_id.clone();
-                    let outcome = tokio::spawn(async move { this.run(extractor, request).await }).await;
+                    // Each document on a task of its own, so that a batch uses several workers;
+                    // aborted (and its extraction stopped) if the stream ends first.
+                    let task = AbortOnDrop(tokio::spawn(async move { this.run(extractor, request, connection.as_ref()).await }));
+                    let outcome = task.await;
                     Ok(match outcome {
                         Ok(Ok(response)) => {
                             let ok = pb::ExtractBatchResponse {
@@ -448,7 +668,7 @@ impl pb::entity_extractor_server::EntityExtractor for Service {
                 }
             })
             .buffered(in_flight);
-        Ok(Response::new(until_cut(&self.state, Box::pin(results), None)))
+        Ok(Response::new(until_cut(&self.state, deadline, Box::pin(results), None)))
     }
 
     async fn list_gazetteers(
@@ -491,5 +711,34 @@ fn batch_error(document_id: String, status: Status) -> pb::ExtractBatchResponse 
             code: status.code() as i32,
             message: status.message().to_owned(),
         })),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (name, grpc-timeout value, parsed).
+    const TIMEOUTS: &[(&str, &str, Option<Duration>)] = &[
+        ("milliseconds", "800m", Some(Duration::from_millis(800))),
+        ("seconds", "3S", Some(Duration::from_secs(3))),
+        ("hours", "1H", Some(Duration::from_secs(3600))),
+        ("minutes", "2M", Some(Duration::from_secs(120))),
+        ("microseconds", "1500u", Some(Duration::from_micros(1500))),
+        ("nanoseconds", "99999999n", Some(Duration::from_nanos(99_999_999))),
+        ("nine digits", "123456789m", None),
+        ("no digits", "m", None),
+        ("no unit", "100", None),
+        ("unknown unit", "100x", None),
+        ("sign", "-1S", None),
+        ("empty", "", None),
+        ("non-ASCII unit", "1é", None),
+    ];
+
+    #[test]
+    fn timeout_table() {
+        for &(name, value, want) in TIMEOUTS {
+            assert_eq!(parse_timeout(value), want, "{name}");
+        }
     }
 }

@@ -72,9 +72,15 @@ struct ServeArgs {
     /// Seconds a new connection may take to send the HTTP/2 preface.
     #[arg(long, env = "GAZETTE_HANDSHAKE_TIMEOUT_SECS", default_value_t = Limits::default().handshake_timeout.as_secs())]
     handshake_timeout_secs: u64,
-    /// Text bytes in flight over all calls; beyond, RESOURCE_EXHAUSTED.
+    /// Bytes in flight over all calls (texts, unread streamed responses); beyond, RESOURCE_EXHAUSTED.
     #[arg(long, env = "GAZETTE_MAX_BYTES_IN_FLIGHT", default_value_t = Limits::default().max_bytes_in_flight)]
     max_bytes_in_flight: usize,
+    /// Bytes in flight over the calls of one connection; beyond, RESOURCE_EXHAUSTED.
+    #[arg(long, env = "GAZETTE_MAX_CONNECTION_BYTES_IN_FLIGHT", default_value_t = Limits::default().max_connection_bytes_in_flight)]
+    max_connection_bytes_in_flight: usize,
+    /// Large texts (64 KiB or more) extracted at once on blocking threads (default: one per core).
+    #[arg(long, env = "GAZETTE_EXTRACT_THREADS")]
+    extract_threads: Option<usize>,
 }
 
 #[derive(clap::Args)]
@@ -155,16 +161,20 @@ fn serve(dir: &Path, args: ServeArgs) -> anyhow::Result<ExitCode> {
         max_connections: args.max_connections,
         handshake_timeout: Duration::from_secs(args.handshake_timeout_secs),
         max_bytes_in_flight: args.max_bytes_in_flight,
+        max_connection_bytes_in_flight: args.max_connection_bytes_in_flight,
+        extract_threads: args.extract_threads.unwrap_or(Limits::default().extract_threads).max(1),
         ..Limits::default()
     };
-    runtime.block_on(async move {
+    let result = runtime.block_on(async move {
         let started = std::time::Instant::now();
         let listener = tokio::net::TcpListener::bind(args.addr)
             .await
             .with_context(|| format!("cannot listen on {}", args.addr))?;
+        // The bound address: with port 0 the system chose it.
+        let addr = listener.local_addr().unwrap_or(args.addr);
         let handle = gazette::server::Handle::new().await;
         let server = tokio::spawn(gazette::server::serve(listener, handle.clone(), limits, shutdown_signal()));
-        tracing::info!(addr = %args.addr, gazetteers = %dir.display(), "listening; loading gazetteers (health NOT_SERVING)");
+        tracing::info!(%addr, gazetteers = %dir.display(), "listening; loading gazetteers (health NOT_SERVING)");
         // Load while already answering health checks; refuse to run on bad data.
         let loaded = match handle.reload(dir).await {
             Ok(x) => x,
@@ -186,7 +196,11 @@ fn serve(dir: &Path, args: ServeArgs) -> anyhow::Result<ExitCode> {
         server.await.context("server task failed")??;
         tracing::info!("stopped");
         Ok(ExitCode::SUCCESS)
-    })
+    });
+    // Dropping a runtime waits for its blocking threads without bound. Cut calls stop their
+    // extraction within milliseconds, so this only guards against work that does not.
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    result
 }
 
 async fn shutdown_signal() {

@@ -146,11 +146,13 @@ impl Matcher {
     /// position where a name can start, the longest accepted alias wins (leftmost-longest);
     /// when the longest is refused (boundary, case, gazetteer selection), the next shorter
     /// one at the same position is tried. `files`, when given, says which gazetteer files may
-    /// match (indexed by file).
-    pub fn find(&self, text: &Folded<'_>, files: Option<&[bool]>, out: &mut Vec<Hit>) {
+    /// match (indexed by file). Every [`CHECK_BYTES`] of text it asks `stop`, and returns
+    /// early (with the hits so far) once `stop` says true; the caller asks `stop` again.
+    pub fn find(&self, text: &Folded<'_>, files: Option<&[bool]>, out: &mut Vec<Hit>, stop: &dyn Fn() -> bool) {
         let hay = text.folded();
         let capitals = text.capitals();
         let (mut at, mut next_capital) = (0, 0);
+        let mut check = CHECK_BYTES;
         // The next start of an `other` match at or after `at`, found lazily; `usize::MAX` once
         // there is none left (so the rest of the text is scanned once, not once per name).
         let next_other = |from| self.other.as_ref().and_then(|o| self.next_other(o, hay, from)).unwrap_or(usize::MAX);
@@ -165,6 +167,12 @@ impl Matcher {
             let start = capitals.get(next_capital).copied().unwrap_or(usize::MAX).min(other_start);
             if start == usize::MAX {
                 break;
+            }
+            if start >= check {
+                if stop() {
+                    return;
+                }
+                check = start + CHECK_BYTES;
             }
             match self.longest_at(text, start, files) {
                 Some(hit) => {
@@ -216,6 +224,11 @@ impl Matcher {
         }
     }
 }
+
+/// How much folded text [`Matcher::find`] covers between two questions to its `stop`: about
+/// 7 ms of the slowest input known (`gazette bench --adversarial`) in a release build, so that
+/// a cancelled call stops within a few milliseconds of work.
+const CHECK_BYTES: usize = 16 * 1024;
 
 /// An accepted match and where it ends in the folded text.
 struct Found {
@@ -355,7 +368,7 @@ boe\torganization\tBank of England\t\t85\t
         let (g, m) = matcher();
         let folded = Folded::new(text);
         let mut hits = Vec::new();
-        m.find(&folded, None, &mut hits);
+        m.find(&folded, None, &mut hits, &|| false);
         hits.iter()
             .map(|h| {
                 let c = m.candidates(h.pattern).iter().find(|c| c.accepts(&text[h.start..h.end])).unwrap();
@@ -414,7 +427,7 @@ boe\torganization\tBank of England\t\t85\t
         let m = Matcher::build(&g).unwrap();
         let text = "The New York Times";
         let mut hits = Vec::new();
-        m.find(&Folded::new(text), Some(&[true, false]), &mut hits);
+        m.find(&Folded::new(text), Some(&[true, false]), &mut hits, &|| false);
         assert_eq!(&text[hits[0].start..hits[0].end], "New York");
     }
 
@@ -422,7 +435,7 @@ boe\torganization\tBank of England\t\t85\t
     fn candidates_ranked_by_priority() {
         let (g, m) = matcher();
         let mut hits = Vec::new();
-        m.find(&Folded::new("Paris"), None, &mut hits);
+        m.find(&Folded::new("Paris"), None, &mut hits, &|| false);
         let ids: Vec<&str> = m.candidates(hits[0].pattern).iter().map(|c| g.entries[c.entry as usize].id.as_str()).collect();
         assert_eq!(ids, vec!["paris", "paris-tx"]);
     }

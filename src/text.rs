@@ -336,9 +336,31 @@ mod tests {
         assert_eq!(f.start_of(1), 0);
     }
 
+    /// Cases per property: `GAZETTE_FUZZ_CASES` (as in `tests/fuzz.rs`), 2,000 by default.
+    fn cases() -> u32 {
+        std::env::var("GAZETTE_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(2_000)
+    }
+
+    /// Text rich in what folding changes: case and width variants, ligatures, combining
+    /// marks, quotes, dashes, invisible characters, white space runs.
+    fn foldable() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::strategy::Strategy;
+        const PIECES: &[&str] = &[
+            "a", "A", "Iran", "ß", "ẞ", "İ", "ı", "ﬁ", "Ǆ", "K", "Ω", "é", "e\u{301}", "\u{301}", "\u{308}\u{301}", "’", "“", "”",
+            "‐", "–", "—", "\u{ad}", "\u{200b}", "\u{200d}", "\u{2060}", " ", "  ", "\u{a0}", "\u{3000}", "\n", "\t", "👋🏽",
+            "伊朗", "Ελλάδα", ".", "1", "-",
+        ];
+        proptest::prop_oneof![
+            proptest::collection::vec(proptest::sample::select(PIECES), 0..40).prop_map(|p| p.concat()),
+            "\\PC{0,40}",
+        ]
+    }
+
     proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config::with_cases(cases()))]
+
         #[test]
-        fn maps_are_monotonic_and_on_boundaries(s in "\\PC{0,40}") {
+        fn maps_are_monotonic_and_on_boundaries(s in foldable()) {
             let f = Folded::new(&s);
             let mut last = 0;
             for (p, _) in f.folded().char_indices().chain(std::iter::once((f.folded().len(), ' '))) {

@@ -32,3 +32,67 @@ fn extract_jsonl_reports_bad_lines_and_goes_on() {
     assert_eq!(reported, want);
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// SIGTERM with a 1 s drain while a huge extraction runs: the process exits within the drain
+/// and its 1 s grace. It used to wait for the extraction to end (seconds; 35 s for a 400 KB
+/// quadratic input before the scanner was fixed), because the runtime waits for its blocking
+/// threads and nothing told the work to stop.
+#[tokio::test]
+async fn sigterm_exits_within_the_drain_with_a_huge_extraction_in_flight() {
+    use gazette::grpc::pb;
+    use std::io::BufRead;
+    use std::time::{Duration, Instant};
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gazette"))
+        .args(["--gazetteers", &format!("{ROOT}/tests/data/gazetteers"), "serve", "--addr", "127.0.0.1:0", "--drain-timeout-secs", "1"])
+        .env("RUST_LOG", "gazette=debug")
+        .env("GAZETTE_LOG_FORMAT", "text")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("gazette runs");
+    // The server's log, line by line: readiness is read from it, not guessed with sleeps.
+    let (lines_tx, mut lines) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = lines_tx.send(line);
+        }
+    });
+    let mut wait_for = async |needle: &str| -> String {
+        let found = tokio::time::timeout(Duration::from_secs(60), async {
+            while let Some(line) = lines.recv().await {
+                if line.contains(needle) {
+                    return line;
+                }
+            }
+            panic!("the server exited before logging {needle:?}");
+        });
+        found.await.unwrap_or_else(|_| panic!("no {needle:?} in the log"))
+    };
+    let listening = wait_for("listening").await;
+    let addr = listening.split("addr=").nth(1).and_then(|s| s.split_whitespace().next()).expect("the bound address").to_owned();
+    wait_for("SERVING").await;
+
+    let channel = tonic::transport::Channel::from_shared(format!("http://{addr}")).unwrap().connect().await.unwrap();
+    let mut client = pb::entity_extractor_client::EntityExtractorClient::new(channel);
+    // 4 MB of "a.": about 3.6 s of work in a debug build.
+    let text = gazette::bench::repeat_to("a.", 4_000_000);
+    let call = tokio::spawn(async move {
+        client.extract(pb::ExtractRequest { text, ..Default::default() }).await.map(|_| ())
+    });
+    wait_for("extracting on a blocking thread").await;
+    let signalled = Instant::now();
+    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill runs");
+    assert!(killed.success());
+    let status = tokio::task::spawn_blocking(move || child.wait()).await.unwrap().expect("gazette exits");
+    let took = signalled.elapsed();
+    assert!(status.success(), "{status:?}");
+    eprintln!("exit {took:?} after SIGTERM");
+    // The drain, then the cut call's status and the connection's close: well under the 1 s
+    // the runtime would otherwise give blocking threads that do not stop (which the code
+    // before did not bound at all).
+    assert!(took < Duration::from_millis(1_700), "exit took {took:?} after SIGTERM with a 1 s drain");
+    let cut = call.await.unwrap().unwrap_err();
+    assert_eq!(cut.code(), tonic::Code::Unavailable, "{cut:?}");
+    assert!(cut.message().contains("drain timeout"), "{}", cut.message());
+}

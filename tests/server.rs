@@ -535,18 +535,25 @@ async fn calls_open_at_the_drain_deadline_end_with_unavailable() {
 }
 
 #[tokio::test]
-async fn texts_in_flight_are_bounded_and_slow_readers_hold_their_share() {
-    let limits = Limits { max_bytes_in_flight: 1 << 20, ..Limits::default() };
+async fn bytes_in_flight_are_bounded_and_slow_readers_hold_their_share() {
+    // 12 MiB: room for one stream of `big` (its text and about 10 MB of pending mentions),
+    // not for two.
+    let limits = Limits { max_bytes_in_flight: 12 << 20, ..Limits::default() };
     let mut s = Running::start(limits, true).await;
     // 630,000 bytes; 60,000 mentions streamed are more than the client's flow-control windows
     // take without the application reading.
     let big = "Putin met Netanyahu. ".repeat(30_000);
-    // A reader that takes one message and then stops reading keeps its text's share.
+    // A reader that takes one message and then stops reading keeps its text's share and that
+    // of the mentions it has not taken.
     let mut slow = s.client.extract_stream(pb::ExtractStreamRequest { request: Some(request(&big)) }).await.unwrap().into_inner();
     assert!(slow.message().await.unwrap().is_some());
-    let status = s.client.extract(request(&big)).await.map(|_| ()).unwrap_err();
+    // The same text again: its text fits, its streamed response does not (the code before
+    // counted texts only, and let it in).
+    let status = s.client.extract_stream(pb::ExtractStreamRequest { request: Some(request(&big)) }).await.map(|_| ()).unwrap_err();
     assert_eq!(status.code(), Code::ResourceExhausted, "{status:?}");
-    assert!(status.message().contains("over the limit of 1048576 bytes (--max-bytes-in-flight)"), "{}", status.message());
+    for part in ["a streamed response of", "over the limit of 12582912 bytes (--max-bytes-in-flight)"] {
+        assert!(status.message().contains(part), "{part:?} not in {:?}", status.message());
+    }
     // Small texts still fit beside it.
     assert_eq!(s.client.extract(request("Iran")).await.unwrap().into_inner().mentions.len(), 1);
     // Once the slow stream is gone its share returns (the server learns of the cancel
@@ -554,10 +561,14 @@ async fn texts_in_flight_are_bounded_and_slow_readers_hold_their_share() {
     drop(slow);
     let mut admitted = false;
     for _ in 0..500 {
-        // Figures only: the same text's share, with a small response.
-        match s.client.extract(pb::ExtractRequest { kinds: vec![pb::EntityKind::Figure as i32], ..request(&big) }).await {
-            Ok(r) => {
-                assert_eq!(r.into_inner().mentions.len(), 0);
+        match s.client.extract_stream(pb::ExtractStreamRequest { request: Some(request(&big)) }).await {
+            Ok(stream) => {
+                let mut stream = stream.into_inner();
+                let mut messages = 0;
+                while stream.message().await.unwrap().is_some() {
+                    messages += 1;
+                }
+                assert_eq!(messages, 60_001);
                 admitted = true;
                 break;
             }
@@ -569,4 +580,127 @@ async fn texts_in_flight_are_bounded_and_slow_readers_hold_their_share() {
     }
     assert!(admitted, "the share of a cancelled stream is returned");
     s.stop().await;
+}
+
+#[tokio::test]
+async fn one_connection_cannot_take_the_whole_budget() {
+    let limits = Limits { max_connection_bytes_in_flight: 12 << 20, ..Limits::default() };
+    let mut s = Running::start(limits, true).await;
+    let big = "Putin met Netanyahu. ".repeat(30_000);
+    let mut slow = s.client.extract_stream(pb::ExtractStreamRequest { request: Some(request(&big)) }).await.unwrap().into_inner();
+    assert!(slow.message().await.unwrap().is_some());
+    // The same connection is at its limit (the global budget has room: the code before let
+    // this in)...
+    let status = s.client.extract_stream(pb::ExtractStreamRequest { request: Some(request(&big)) }).await.map(|_| ()).unwrap_err();
+    assert_eq!(status.code(), Code::ResourceExhausted, "{status:?}");
+    assert!(status.message().contains("over its limit of 12582912 bytes (--max-connection-bytes-in-flight)"), "{}", status.message());
+    // ...another connection is not.
+    let other = Channel::from_shared(format!("http://{}", s.addr)).unwrap().connect().await.unwrap();
+    let mut stream = EntityExtractorClient::new(other)
+        .extract_stream(pb::ExtractStreamRequest { request: Some(request(&big)) })
+        .await
+        .unwrap()
+        .into_inner();
+    let mut messages = 0;
+    while stream.message().await.unwrap().is_some() {
+        messages += 1;
+    }
+    assert_eq!(messages, 60_001);
+    drop(slow);
+    s.stop().await;
+}
+
+/// 3 MB of "a." (a letter-dot run: linear, but slow, about 2.7 s in a debug build): large
+/// texts go to the blocking threads, and the engine asks whether to stop every 16 KiB.
+fn slow_text() -> String {
+    gazette::bench::repeat_to("a.", 3_000_000)
+}
+
+#[tokio::test]
+async fn a_passed_deadline_ends_the_call_and_stops_its_work() {
+    let mut s = Running::start(Limits { extract_threads: 1, ..Limits::default() }, true).await;
+    let mut running = s.handle.running();
+    // A batch stream: the client's own timer covers only the response headers, so what ends
+    // the stream at the deadline is the server's status.
+    let (tx, rx) = tokio::sync::mpsc::channel::<pb::ExtractBatchRequest>(1);
+    let mut call = tonic::Request::new(tokio_stream::wrappers::ReceiverStream::new(rx));
+    call.set_timeout(Duration::from_millis(800));
+    let started = std::time::Instant::now();
+    let mut results = s.client.extract_batch(call).await.unwrap().into_inner();
+    tx.send(pb::ExtractBatchRequest { request: Some(request(&slow_text())) }).await.unwrap();
+    // The extraction runs (the deadline has not passed yet)...
+    assert!(running.wait_for(|&n| n == 1).await.is_ok());
+    // ...the stream ends with DEADLINE_EXCEEDED at its deadline (it used to run on to the
+    // document's result, seconds later)...
+    let status = results.message().await.unwrap_err();
+    assert_eq!(status.code(), Code::DeadlineExceeded, "{status:?}");
+    assert!(status.message().contains("deadline of 800ms"), "{}", status.message());
+    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    // ...and the work stops within a check of the engine (it had seconds left to run).
+    let stopped = tokio::time::timeout(Duration::from_millis(500), running.wait_for(|&n| n == 0)).await.is_ok();
+    assert!(stopped, "the extraction was still running 500 ms after its deadline");
+    drop(tx);
+
+    // A unary call: tonic's client answers itself at the deadline (CANCELLED "Timeout
+    // expired"), the server a moment later with DEADLINE_EXCEEDED; either way the work stops.
+    let mut call = tonic::Request::new(request(&slow_text()));
+    call.set_timeout(Duration::from_millis(800));
+    let mut client = s.client.clone();
+    let call = tokio::spawn(async move { client.extract(call).await.map(|_| ()) });
+    assert!(running.wait_for(|&n| n == 1).await.is_ok());
+    let status = call.await.unwrap().unwrap_err();
+    assert!(matches!(status.code(), Code::DeadlineExceeded | Code::Cancelled), "{status:?}");
+    let stopped = tokio::time::timeout(Duration::from_millis(500), running.wait_for(|&n| n == 0)).await.is_ok();
+    assert!(stopped, "the extraction was still running 500 ms after its deadline");
+    // The one extraction thread is free again at once.
+    let mut next = tonic::Request::new(request(&"Putin met Netanyahu in Iran. ".repeat(3_000)));
+    next.set_timeout(Duration::from_secs(10));
+    assert_eq!(s.client.extract(next).await.unwrap().into_inner().mentions.len(), 9_000);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn large_texts_take_turns_small_ones_do_not_wait_and_a_cancelled_call_stops() {
+    let mut s = Running::start(Limits { extract_threads: 1, ..Limits::default() }, true).await;
+    let mut running = s.handle.running();
+    let mut client = s.client.clone();
+    let slow = tokio::spawn(async move { client.extract(request(&slow_text())).await.map(|_| ()) });
+    assert!(running.wait_for(|&n| n == 1).await.is_ok());
+    // Small calls run on the async workers, beside the large one.
+    for _ in 0..20 {
+        let small = tokio::time::timeout(Duration::from_secs(1), s.client.extract(request("Putin met Netanyahu in Iran."))).await;
+        assert_eq!(small.expect("a small call does not wait").unwrap().into_inner().mentions.len(), 3);
+    }
+    assert!(!slow.is_finished(), "the large call is still being extracted");
+    // A second large text waits for the one extraction thread (the code before ran any
+    // number at once)...
+    let mut client = s.client.clone();
+    let mut second = tokio::spawn(async move {
+        client.extract(request(&"Putin met Netanyahu in Iran. ".repeat(3_000))).await.map(|r| r.into_inner().mentions.len())
+    });
+    assert!(tokio::time::timeout(Duration::from_millis(300), &mut second).await.is_err(), "the second large text waits its turn");
+    // ...until the client of the first cancels: its work stops, and the second runs.
+    slow.abort();
+    let served = tokio::time::timeout(Duration::from_millis(1500), second).await.expect("served once the cancelled work stopped");
+    assert_eq!(served.unwrap().unwrap(), 9_000);
+    assert_eq!(*running.borrow(), 0);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_huge_extraction_cut_at_the_drain_deadline_stops() {
+    let mut s = Running::start(Limits { drain_timeout: Duration::from_millis(200), ..Limits::default() }, true).await;
+    let mut running = s.handle.running();
+    let mut client = s.client.clone();
+    let call = tokio::spawn(async move { client.extract(request(&slow_text())).await.map(|_| ()) });
+    assert!(running.wait_for(|&n| n == 1).await.is_ok());
+    let _ = s.stop.take().unwrap().send(());
+    let status = call.await.unwrap().unwrap_err();
+    assert_eq!(status.code(), Code::Unavailable, "{status:?}");
+    assert!(status.message().contains("drain timeout"), "{}", status.message());
+    tokio::time::timeout(Duration::from_secs(5), s.server).await.expect("drain bounded").unwrap().unwrap();
+    // The work stopped too (the code before left it running for seconds, and the process
+    // waited for it to exit).
+    let stopped = tokio::time::timeout(Duration::from_millis(500), running.wait_for(|&n| n == 0)).await.is_ok();
+    assert!(stopped, "the extraction was still running 500 ms after the cut");
 }

@@ -62,15 +62,23 @@ impl Scanner {
     }
 
     /// Appends the figures of `text` in text order; spans are BYTE offsets into the ORIGINAL
-    /// text (text.original()), never inside a UTF-8 character.
+    /// text (text.original()), never inside a UTF-8 character. (The engine calls
+    /// [`Scanner::scan_until`]; this is the tests' entry point.)
+    #[cfg(test)]
     pub fn scan(&self, text: &crate::text::Folded<'_>, reference: Option<Date>, out: &mut Vec<FigureMatch>) {
-        scan::run(&self.lexicon, text, reference, out);
+        scan::run(&self.lexicon, text, reference, out, &|| false);
+    }
+
+    /// [`Scanner::scan`] that asks `stop` every 16 KiB of text and returns early once it says
+    /// true (the caller asks `stop` again to learn that the figures are incomplete).
+    pub fn scan_until(&self, text: &crate::text::Folded<'_>, reference: Option<Date>, out: &mut Vec<FigureMatch>, stop: &dyn Fn() -> bool) {
+        scan::run(&self.lexicon, text, reference, out, stop);
     }
 
     /// Scans `text` and returns the work done (bytes examined), for the linear-time tests.
     #[cfg(test)]
     pub(crate) fn steps(&self, text: &str) -> usize {
-        scan::run(&self.lexicon, &crate::text::Folded::new(text), None, &mut Vec::new())
+        scan::run(&self.lexicon, &crate::text::Folded::new(text), None, &mut Vec::new(), &|| false)
     }
 }
 

@@ -16,8 +16,9 @@ use std::cell::Cell;
 /// Scans `text`; returns the work done, in bytes examined by the loops that walk the text
 /// (the main loop and every scan forwards or backwards over a word or a run), for the tests
 /// that guard linear time.
-pub(super) fn run(lx: &Lexicon, text: &Folded<'_>, reference: Option<Date>, out: &mut Vec<FigureMatch>) -> usize {
+pub(super) fn run(lx: &Lexicon, text: &Folded<'_>, reference: Option<Date>, out: &mut Vec<FigureMatch>, stop: &dyn Fn() -> bool) -> usize {
     let mut s = Scan {
+        stop,
         lx,
         text,
         b: text.folded().as_bytes(),
@@ -113,6 +114,8 @@ enum Parsed<T> {
 use Parsed::{Got, Nothing, Skip};
 
 struct Scan<'a, 't> {
+    /// Asked every [`CHECK_BYTES`]: true ends the scan (the call was cancelled).
+    stop: &'a dyn Fn() -> bool,
     lx: &'a Lexicon,
     text: &'a Folded<'t>,
     b: &'a [u8],
@@ -131,6 +134,9 @@ struct Scan<'a, 't> {
     /// Bytes examined so far (see [`run`]).
     steps: Cell<usize>,
 }
+
+/// Text scanned between two questions to [`Scan::stop`]: a few milliseconds of the slowest input.
+const CHECK_BYTES: usize = 16 * 1024;
 
 fn is_digit(c: u8) -> bool {
     c.is_ascii_digit()
@@ -405,7 +411,14 @@ impl<'a> Scan<'a, '_> {
     fn main(&mut self) {
         let n = self.b.len();
         let mut i = 0;
+        let mut check = CHECK_BYTES;
         while i < n {
+            if i >= check {
+                if (self.stop)() {
+                    return;
+                }
+                check = i + CHECK_BYTES;
+            }
             self.step(1);
             let c = self.b[i];
             let next = match c {

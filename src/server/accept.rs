@@ -5,8 +5,9 @@
 //! (EMFILE) it spins a core; and it hands every TCP connection to hyper, which waits for the
 //! preface for ever. Here a connection is handed on only once its first 24 bytes are the
 //! HTTP/2 preface (gazette speaks HTTP/2 with prior knowledge only), and it holds a permit of
-//! the connection cap for as long as it is open. What happens on a connection after that
-//! belongs to hyper and tonic ([`super::serve`] sets their limits).
+//! the connection cap for as long as it is open. Each connection gets its own byte budget
+//! ([`crate::grpc::Connection`]), which tonic hands to every call made on it. What happens on
+//! a connection after that belongs to hyper and tonic ([`super::serve`] sets their limits).
 
 use std::io;
 use std::pin::Pin;
@@ -17,7 +18,10 @@ use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
-use tonic::transport::server::{Connected, TcpConnectInfo};
+use tonic::transport::server::Connected;
+
+use crate::config::Limits;
+use crate::grpc::Connection;
 
 /// What every HTTP/2 connection sends first (RFC 9113, section 3.4).
 const PREFACE: &[u8; 24] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
@@ -30,12 +34,15 @@ const BACKOFF: (Duration, Duration) = (Duration::from_millis(5), Duration::from_
 pub struct Conn {
     stream: TcpStream,
     _permit: OwnedSemaphorePermit,
+    info: Connection,
 }
 
 /// Accepts on `listener` until the returned receiver is dropped (tonic drops it when it stops
 /// accepting, at shutdown): at most `max_connections` open at once (beyond, new ones wait in
-/// the listen backlog), each admitted only once it sent the preface within `handshake`.
-pub fn spawn(listener: TcpListener, max_connections: usize, handshake: Duration) -> mpsc::Receiver<io::Result<Conn>> {
+/// the listen backlog), each admitted only once it sent the preface within the handshake
+/// timeout.
+pub fn spawn(listener: TcpListener, limits: &Limits) -> mpsc::Receiver<io::Result<Conn>> {
+    let (max_connections, handshake, budget) = (limits.max_connections, limits.handshake_timeout, limits.max_connection_bytes_in_flight);
     let (tx, rx) = mpsc::channel(16);
     let permits = Arc::new(Semaphore::new(max_connections.max(1)));
     tokio::spawn(async move {
@@ -72,7 +79,7 @@ pub fn spawn(listener: TcpListener, max_connections: usize, handshake: Duration)
             tokio::spawn(async move {
                 match tokio::time::timeout(handshake, preface(&stream)).await {
                     Ok(Ok(())) => {
-                        let _ = tx.send(Ok(Conn { stream, _permit: permit })).await;
+                        let _ = tx.send(Ok(Conn { stream, _permit: permit, info: Connection::new(budget) })).await;
                     }
                     Ok(Err(e)) => tracing::debug!(error = %e, "connection closed before its HTTP/2 preface"),
                     Err(_) => tracing::debug!(timeout = ?handshake, "no HTTP/2 preface in time; connection closed"),
@@ -105,10 +112,10 @@ async fn preface(stream: &TcpStream) -> io::Result<()> {
 }
 
 impl Connected for Conn {
-    type ConnectInfo = TcpConnectInfo;
+    type ConnectInfo = Connection;
 
-    fn connect_info(&self) -> TcpConnectInfo {
-        self.stream.connect_info()
+    fn connect_info(&self) -> Connection {
+        self.info.clone()
     }
 }
 

@@ -63,6 +63,12 @@ impl Handle {
         Ok(self.install(extractor).await)
     }
 
+    /// How many extractions run on blocking threads now, as it changes (large texts; see
+    /// `--extract-threads`): for tests and metrics.
+    pub fn running(&self) -> tokio::sync::watch::Receiver<usize> {
+        self.state.running()
+    }
+
     /// The extractor being served, if any.
     pub fn current(&self) -> Option<Arc<Extractor>> {
         self.state.current()
@@ -87,6 +93,8 @@ pub async fn serve(
     let extractor = EntityExtractorServer::new(Service::new(handle.state.clone(), limits.clone()))
         .max_decoding_message_size(limits.max_message_bytes)
         .max_encoding_message_size(limits.max_message_bytes);
+    // Reads each call's `grpc-timeout` as it arrives, before its message.
+    let extractor = tonic::service::interceptor::InterceptedService::new(extractor, crate::grpc::deadline);
 
     let draining = Arc::new(Notify::new());
     let signal = {
@@ -100,7 +108,7 @@ pub async fn serve(
             draining.notify_one();
         }
     };
-    let incoming = tokio_stream::wrappers::ReceiverStream::new(accept::spawn(listener, limits.max_connections, limits.handshake_timeout));
+    let incoming = tokio_stream::wrappers::ReceiverStream::new(accept::spawn(listener, &limits));
     let server = tonic::transport::Server::builder()
         .tcp_nodelay(true)
         .max_concurrent_streams(limits.max_concurrent_streams)
