@@ -150,7 +150,7 @@ impl Extractor {
             known
         } else {
             let claimed: Vec<Known> = known.iter().map(|m| self.known(m)).collect();
-            let chunks = names::find(&self.inner.cues, &folded, &claimed);
+            let chunks = names::find(&self.inner.cues, &folded, &claimed, stop).ok_or(Error::Cancelled)?;
             stopped()?;
             resolve::coreference(text, known, chunks, &mut found)
         };
@@ -306,9 +306,9 @@ putin\tperson\tVladimir Putin\tPutin\t85\t
             false
         });
         assert_eq!(all.unwrap().mentions.len(), x.extract(&text, &Options::default()).unwrap().mentions.len());
-        // 290,000 bytes: every 16 KiB in the matcher and the scanner (17 each), and between
-        // the stages (4).
-        assert_eq!(asked.get(), 38);
+        // 290,000 bytes: every 16 KiB in the matcher, the scanner, and the names stage's two
+        // passes (17 each), and between the stages (4).
+        assert_eq!(asked.get(), 72);
         for after in [1, 2, 10, 30] {
             let asked = std::cell::Cell::new(0);
             let stopped = x.extract_with(&text, &Options::default(), &|| {

@@ -33,8 +33,8 @@ fn extract_jsonl_reports_bad_lines_and_goes_on() {
     assert_eq!(out.status.code(), Some(1));
 }
 
-/// SIGTERM with a 1 s drain while a huge extraction runs: the process exits within the drain
-/// and its 1 s grace. It used to wait for the extraction to end (seconds; 35 s for a 400 KB
+/// SIGTERM with no drain while a huge extraction runs: the process exits within the 1 s grace
+/// the connections get. It used to wait for the extraction to end (seconds; 35 s for a 400 KB
 /// quadratic input before the scanner was fixed), because the runtime waits for its blocking
 /// threads and nothing told the work to stop.
 #[tokio::test]
@@ -44,7 +44,7 @@ async fn sigterm_exits_within_the_drain_with_a_huge_extraction_in_flight() {
     use std::time::{Duration, Instant};
 
     let mut child = Command::new(env!("CARGO_BIN_EXE_gazette"))
-        .args(["--gazetteers", &format!("{ROOT}/tests/data/gazetteers"), "serve", "--addr", "127.0.0.1:0", "--drain-timeout-secs", "1"])
+        .args(["--gazetteers", &format!("{ROOT}/tests/data/gazetteers"), "serve", "--addr", "127.0.0.1:0", "--drain-timeout-secs", "0"])
         .env("RUST_LOG", "gazette=debug")
         .env("GAZETTE_LOG_FORMAT", "text")
         .stderr(std::process::Stdio::piped())
@@ -88,10 +88,11 @@ async fn sigterm_exits_within_the_drain_with_a_huge_extraction_in_flight() {
     let took = signalled.elapsed();
     assert!(status.success(), "{status:?}");
     eprintln!("exit {took:?} after SIGTERM");
-    // The drain, then the cut call's status and the connection's close: well under the 1 s
-    // the runtime would otherwise give blocking threads that do not stop (which the code
-    // before did not bound at all).
-    assert!(took < Duration::from_millis(1_700), "exit took {took:?} after SIGTERM with a 1 s drain");
+    // No drain: the cut call's status and the connection's close at once, within the 1 s
+    // grace the connections get, not the seconds of work still ahead (which the code before
+    // did not bound at all). A release build extracts 4 MB in well under a second, so the
+    // test discriminates in the debug build `cargo test` uses.
+    assert!(took < Duration::from_millis(1_500), "exit took {took:?} after SIGTERM with no drain");
     let cut = call.await.unwrap().unwrap_err();
     assert_eq!(cut.code(), tonic::Code::Unavailable, "{cut:?}");
     assert!(cut.message().contains("drain timeout"), "{}", cut.message());

@@ -118,17 +118,27 @@ impl Token {
     }
 }
 
+/// How much folded text the stage reads between two questions to `stop`.
+const STOP_EVERY: usize = 16 * 1024;
+
 /// Finds the chunks of `text` and types them. `known` is in text order, without overlaps.
-pub fn find(cues: &Cues, text: &Folded<'_>, known: &[Known]) -> Vec<Name> {
-    let mut tokens = tokenize(text);
+/// `stop` is asked every 16 KiB of text; `None` when it said true.
+pub fn find(cues: &Cues, text: &Folded<'_>, known: &[Known], stop: &dyn Fn() -> bool) -> Option<Vec<Name>> {
+    let mut tokens = tokenize(text, stop)?;
     if !tokens.iter().any(|t| t.cap) {
-        return Vec::new();
+        return Some(Vec::new());
     }
     annotate(cues, text, known, &mut tokens);
     let stage = Stage { cues, text, hay: text.folded(), known, tokens: &tokens };
     let mut out = Vec::new();
-    let mut i = 0;
+    let (mut i, mut checked) = (0, 0);
     while i < tokens.len() {
+        if tokens[i].fs / STOP_EVERY > checked {
+            checked = tokens[i].fs / STOP_EVERY;
+            if stop() {
+                return None;
+            }
+        }
         if !tokens[i].cap {
             i += 1;
             continue;
@@ -139,21 +149,27 @@ pub fn find(cues: &Cues, text: &Folded<'_>, known: &[Known]) -> Vec<Name> {
     }
     stage.appositions(&mut out);
     stage.teams(&mut out);
-    out
+    Some(out)
 }
 
 /// Splits the folded text into words, joining "O'Brien", "al-Assad", "Saint-Germain" and
 /// "Jong-un", and marking initials ("J."). Only the words the rules can read are kept: the
 /// capitalised ones, the two before each and the two after; one pass, no word read twice.
-fn tokenize(text: &Folded<'_>) -> Vec<Token> {
+fn tokenize(text: &Folded<'_>, stop: &dyn Fn() -> bool) -> Option<Vec<Token>> {
     let hay = text.folded();
     let bytes = hay.as_bytes();
     let capitals = text.capitals();
     let mut tokens: Vec<Token> = Vec::with_capacity(capitals.len() * 2);
     // The last two words not kept, oldest first; how many words after a capital to keep.
     let mut recent: [Option<(usize, usize)>; 2] = [None, None];
-    let (mut after, mut next_cap, mut i) = (0, 0, 0);
+    let (mut after, mut next_cap, mut i, mut checked) = (0, 0, 0, 0);
     while i < bytes.len() {
+        if i / STOP_EVERY > checked {
+            checked = i / STOP_EVERY;
+            if stop() {
+                return None;
+            }
+        }
         let (c, len) = char_at(hay, i);
         if !is_word_char(c) {
             i += len;
@@ -207,7 +223,7 @@ fn tokenize(text: &Folded<'_>) -> Vec<Token> {
             t.fe += 1;
         }
     }
-    tokens
+    Some(tokens)
 }
 
 /// Appends the word `hay[start..end]`, or joins it to the word before it.
