@@ -10,7 +10,7 @@
 //! Word lists are data, in `data/*.tsv` (each file documents its columns), bundled with
 //! `include_str!` and parsed once by [`Scanner::new`].
 //!
-//! Conventions (see also the tests at the bottom of `scan.rs`):
+//! Conventions (see also the tables in `tests.rs`):
 //! - Vague magnitudes are cardinals with `approximate = true` and the lower bound of the
 //!   magnitude as value: "thousands" 1,000, "tens of thousands" 10,000, "dozens" 12.
 //! - A bare 4-digit number from 1900 to 2099 with no date context ("in", "since", "by", "the
@@ -33,7 +33,7 @@
 //!   it is one range; "X to Y", "X-Y" and "between X and Y" are one range.
 //! - A bare "m" after a number is million ("£300m"), never metres.
 
-mod dates;
+mod calendar;
 mod lexicon;
 mod scan;
 

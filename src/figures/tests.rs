@@ -504,11 +504,11 @@ fn parse_iso() {
 #[test]
 fn calendar_round_trip() {
     for days in (-800_000..800_000).step_by(997) {
-        let d = dates::civil_from_days(days);
+        let d = calendar::civil_from_days(days);
         assert!(Date::valid(d.year, d.month, d.day));
         assert_eq!(d.days(), days);
     }
-    assert_eq!(dates::weekday(Date { year: 2026, month: 1, day: 20 }.days()), 2);
+    assert_eq!(calendar::weekday(Date { year: 2026, month: 1, day: 20 }.days()), 2);
 }
 
 #[test]
