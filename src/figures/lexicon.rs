@@ -18,6 +18,7 @@ const MONTHS: &str = include_str!("data/months.tsv");
 const WEEKDAYS: &str = include_str!("data/weekdays.tsv");
 const QUALIFIERS: &str = include_str!("data/qualifiers.tsv");
 const WORDS: &str = include_str!("data/words.tsv");
+const FRACTIONS: &str = include_str!("data/fractions.tsv");
 
 /// The grammatical role of a number word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +35,9 @@ pub(super) enum NumKind {
     Dozen,
     /// "a", "an": 1, only before a multiplier ("a dozen", "a million").
     Article,
+    /// "several" (3), "few" (2, also "a few"): the lower bound of a vague count, only before
+    /// a multiplier ("several thousand", "a few hundred"); the number is approximate.
+    Few,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -105,6 +109,8 @@ pub(super) struct Entry {
     pub weekday: u8,
     pub qualifier: Option<(Qualifier, bool)>,
     pub roles: u16,
+    /// The denominator a fraction word names ("thirds": 3, "half": 2), 0 if none.
+    pub denominator: u8,
 }
 
 impl Entry {
@@ -150,6 +156,7 @@ impl Lexicon {
                 "hundred" => NumKind::Hundred,
                 "dozen" => NumKind::Dozen,
                 "article" => NumKind::Article,
+                "few" => NumKind::Few,
                 k => match k.strip_prefix("scale:") {
                     Some(n) => NumKind::Scale(parse(n, "numbers.tsv", form)),
                     None => panic!("numbers.tsv: bad type {k:?} for {form:?}"),
@@ -255,6 +262,11 @@ impl Lexicon {
                 a => panic!("qualifiers.tsv: bad flag {a:?} for {form:?}"),
             };
             b.entry(form).qualifier = Some((q, approx));
+        }
+        for (form, cols) in rows(FRACTIONS, "fractions.tsv", 2) {
+            let d: u8 = parse(cols[1], "fractions.tsv", form);
+            assert!(d >= 2, "fractions.tsv: bad denominator for {form:?}");
+            b.entry(form).denominator = d;
         }
         for (form, cols) in rows(WORDS, "words.tsv", 2) {
             let mut roles = 0;

@@ -414,6 +414,7 @@ impl<'a> Scan<'a, '_> {
             }
         }
         if e.num.is_some()
+            || e.denominator != 0
             || e.vague.is_some()
             || e.has(ROLE_VAGUE_LEAD)
             || e.currency.is_some_and(|c| c.pre)
@@ -537,14 +538,19 @@ impl<'a> Scan<'a, '_> {
         };
         if let Some(s2) = second_at {
             if let Got(b) = self.amount(s2) {
+                let b_end = b.end;
+                // "8 1/2% to 8 3/8%": a spread quoted high to low, both ends with their sign.
+                let descending_ok = !hyphen
+                    && a.unit.is_some_and(|u| u.kind == UnitKind::Percent)
+                    && b.unit.is_some_and(|u| u.kind == UnitKind::Percent);
                 if hyphen && a.plain_int() && b.plain_int() && !a.num.spelled && (b.num.mant <= a.num.mant || prev_has(ROLE_SCORE)) {
                     // A score: "won 3-1".
                     return Some(b.end);
                 }
-                if let Some((lo, hi)) = merge_range(a, b) {
+                if let Some((lo, hi)) = merge_range(a, b, descending_ok) {
                     a = lo;
                     max = Some(hi);
-                    end = hi.end;
+                    end = b_end;
                 }
             }
         }
@@ -580,7 +586,24 @@ impl<'a> Scan<'a, '_> {
             return Some(end);
         }
         if a.num.spelled && a.bare() && max.is_none() && self.at(end) == b'-' && is_alpha(self.at(end + 1)) {
-            // Fractions and compounds: "two-thirds", "one-sided", "two-state".
+            // A fraction: "two-thirds", "one-half", "three-quarters" (a cardinal, value n/d).
+            let we = self.alpha_end(end + 1);
+            let d = self.entry(end + 1, we).map_or(0, |e| e.denominator);
+            if d != 0 && !a.num.ordinal && a.num.exp == 0 && a.num.mant < d as u128 && self.word_char(we).is_none() && self.at(we) != b'-' {
+                let (qualifier, hedge) = self.qualifier_before(start).unwrap_or((Qualifier::None, false));
+                let figure = Figure {
+                    kind: super::FigureKind::Cardinal,
+                    value: a.num.mant as f64 / d as f64,
+                    value_max: None,
+                    unit: String::new(),
+                    date: String::new(),
+                    approximate: hedge,
+                    qualifier,
+                };
+                self.emit(start, we, figure);
+                return Some(we);
+            }
+            // Other compounds: "one-sided", "two-state".
             return Some(self.ident_end(end));
         }
         if a.num.lone_one && a.bare() && max.is_none() {

@@ -153,6 +153,11 @@ const CARDINALS: &[Case] = &[
     ("dozens", "dozens were hurt", &[card("dozens", 12.0).approx()]),
     ("hundreds", "hundreds were hurt", &[card("hundreds", 100.0).approx()]),
     ("millions", "millions watched", &[card("millions", 1e6).approx()]),
+    ("several thousand", "several thousand fans", &[card("several thousand", 3000.0).approx()]),
+    ("a few hundred", "a few hundred fans came", &[card("a few hundred", 200.0).approx()]),
+    ("a few dozen", "a few dozen boats", &[card("a few dozen", 24.0).approx()]),
+    ("several alone", "several ministers quit", &[]),
+    ("a few alone", "a few were late", &[]),
     ("sentence-initial spelled", "Two people died.", &[card("Two", 2.0)]),
     ("one counts", "one person was killed", &[card("one", 1.0)]),
     ("one adjective", "one senior official said", &[card("one", 1.0)]),
@@ -221,10 +226,9 @@ const NOT_FIGURES: &[Case] = &[
     ("Formula One", "the Formula One season", &[]),
     ("bare year", "The 2024 budget was cut", &[date("2024", 2024.0, "2024")]),
     ("bare 4-digit without context", "2024 was hot", &[]),
-    ("fraction", "a 1/2 share", &[]),
+    ("fraction not dyadic", "open 24/7 all year", &[]),
+    ("ratio with slash", "the 9/11 attacks", &[]),
     ("a second", "wait a second", &[]),
-    ("fraction spelled", "two-thirds of adults", &[]),
-    ("fraction one", "one-third of adults", &[]),
     ("compound", "a two-state solution", &[]),
     ("ratio", "a 3:1 ratio", &[]),
     ("ip address", "from 192.168.0.1 today", &[]),
@@ -236,6 +240,30 @@ const NOT_FIGURES: &[Case] = &[
     ("lowercase month", "they march on", &[]),
     ("won verb", "the 3 won seats", &[card("3", 3.0)]),
 ];
+
+const FRACTIONS: &[Case] = &[
+    ("bare fraction", "a 1/2 share", &[card("1/2", 0.5)]),
+    ("mixed number", "the notes gained 2 1/2 points", &[card("2 1/2", 2.5)]),
+    ("thirty-seconds", "the bond ended at 101 14/32", &[card("101 14/32", 101.4375)]),
+    ("mixed percent", "a coupon of 7 3/8% this week", &[pct("7 3/8%", 7.375)]),
+    ("fraction percent range", "quoted at 9 1/4% to 9 1/8% in late trade", &[pct("9 1/4% to 9 1/8%", 9.125).max(9.25)]),
+    ("fraction percent rising", "bids of 6 1/8% to 6 1/4%", &[pct("6 1/8% to 6 1/4%", 6.125).max(6.25)]),
+    ("hedged fraction", "off about 5/8 at the close", &[card("5/8", 0.625).hedge(Q::About)]),
+    ("spelled third", "one-third of the voters", &[card("one-third", 1.0 / 3.0)]),
+    ("spelled two thirds", "two-thirds of the board", &[card("two-thirds", 2.0 / 3.0)]),
+    ("spelled quarters", "three-quarters of the fleet", &[card("three-quarters", 0.75)]),
+    ("half a million", "half a million visitors", &[card("half a million", 500_000.0)]),
+    ("half a dozen", "half a dozen ships", &[card("half a dozen", 6.0)]),
+    ("quarter of a million", "a quarter of a million tickets", &[card("a quarter of a million", 250_000.0)]),
+    ("half an hour is not a count", "waited half an hour", &[]),
+    ("half alone", "half of the staff left", &[]),
+    ("a third term", "a third term in office", &[ord("third", 3.0)]),
+];
+
+#[test]
+fn fractions() {
+    check(FRACTIONS, None);
+}
 
 const MONEY: &[Case] = &[
     ("dollar sign", "paid $2 each", &[money("$2", 2.0, "USD")]),

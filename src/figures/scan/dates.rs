@@ -66,8 +66,12 @@ impl Scan<'_, '_> {
                         return Some(e3);
                     }
                 }
+                if sep == b'/' && self.dyadic_fraction(i).is_some() {
+                    // "3/4": a fraction, read as a number.
+                    return None;
+                }
                 if sep == b'/' {
-                    // "1/2", "24/7": fractions and ambiguous dates are not reported.
+                    // "24/7", "9/11", "5/6": ambiguous dates and other ratios are not reported.
                     return Some(self.ident_end(i));
                 }
             }

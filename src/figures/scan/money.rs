@@ -216,7 +216,8 @@ impl Scan<'_, '_> {
 
 /// Joins the two ends of a range, sharing currency, unit and scale: `None` if they do not
 /// make one range.
-pub(super) fn merge_range(mut a: Amount, mut b: Amount) -> Option<(Amount, Amount)> {
+/// With `descending_ok`, a range written high to low is one range too, `value` its low end.
+pub(super) fn merge_range(mut a: Amount, mut b: Amount, descending_ok: bool) -> Option<(Amount, Amount)> {
     if a.num.ordinal || b.num.ordinal || a.decade || b.decade || a.num.vague || b.num.vague {
         return None;
     }
@@ -239,6 +240,9 @@ pub(super) fn merge_range(mut a: Amount, mut b: Amount) -> Option<(Amount, Amoun
         if scaled.value() < b.num.value() {
             a.num = scaled;
         }
+    }
+    if descending_ok && b.num.value() < a.num.value() {
+        return Some((b, a));
     }
     (b.num.value() > a.num.value()).then_some((a, b))
 }

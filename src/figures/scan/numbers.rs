@@ -107,6 +107,20 @@ impl Scan<'_, '_> {
                 return Skip(j);
             }
         }
+        if !grouped && !leading_zero && n <= 3 {
+            // "3/4", "8 3/4", "103 12/32": exact, the denominator being a power of two.
+            let at = match self.at(j) {
+                b'/' if n <= 2 => Some(i),
+                b' ' if is_digit(self.at(j + 1)) => Some(j + 1),
+                _ => None,
+            };
+            if let Some((a, k, e)) = at.and_then(|f| self.dyadic_fraction(f)) {
+                let whole = if at == Some(i) { 0 } else { mant };
+                let mant = ((whole << k) + a) * 5u128.pow(k);
+                let int_len = if whole == 0 { 0 } else { n };
+                return Got(Num { end: e, mant, exp: -(k as i32), digits: true, int_len, ..Num::default() });
+            }
+        }
         let mut exp = 0;
         if self.at(j) == b'.' && is_digit(self.at(j + 1)) {
             let k = self.digits_end(j + 1);
@@ -126,6 +140,51 @@ impl Scan<'_, '_> {
             return Skip(self.phone_end(i));
         }
         Got(Num { end: j, mant, exp, digits: true, int_len: n, plain, grouped, ..Num::default() })
+    }
+
+    /// A proper fraction whose denominator is a power of two at `p`, as financial copy writes
+    /// prices and rates ("3/4", "12/32", "5/64"): (numerator, log2 of the denominator, end).
+    /// "24/7", "9/11" and "1/3" are not read.
+    pub(super) fn dyadic_fraction(&self, p: usize) -> Option<(u128, u32, usize)> {
+        let ne = self.digits_end(p);
+        if !(1..=2).contains(&(ne - p)) || self.at(ne) != b'/' {
+            return None;
+        }
+        let de = self.digits_end(ne + 1);
+        if !(1..=2).contains(&(de - ne - 1)) || self.word_char(de).is_some() {
+            return None;
+        }
+        if matches!(self.at(de), b'/' | b'.' | b',' | b'-') && is_digit(self.at(de + 1)) {
+            return None;
+        }
+        let a = num_of(&self.b[p..ne]) as u128;
+        let d = num_of(&self.b[ne + 1..de]) as u128;
+        let k = match d {
+            2 => 1,
+            4 => 2,
+            8 => 3,
+            16 => 4,
+            32 => 5,
+            64 => 6,
+            _ => return None,
+        };
+        (a > 0 && a < d).then_some((a, k, de))
+    }
+
+    /// "half a", "a quarter of a", "half of a" before a multiplier at `p`: (denominator,
+    /// where the article starts).
+    fn fraction_lead(&self, p: usize) -> Option<(u128, usize)> {
+        let q = if self.starts_with(p, b"a ") { p + 2 } else { p };
+        let we = self.alpha_end(q);
+        let d = self.entry(q, we)?.denominator;
+        if !matches!(d, 2 | 4) || self.at(we) != b' ' {
+            return None;
+        }
+        let mut r = we + 1;
+        if self.starts_with(r, b"of ") {
+            r += 3;
+        }
+        (self.starts_with(r, b"a ") || self.starts_with(r, b"an ")).then_some((d as u128, r))
     }
 
     /// After a number ending at `e`: "am", " pm", " a.m.", " p.m.", " o'clock": the end.
@@ -155,11 +214,14 @@ impl Scan<'_, '_> {
             Scale,
             Dozen,
             And,
+            Few,
         }
         let (mut total, mut cur): (u128, u128) = (0, 0);
         let mut last = Last::Start;
         let mut last_scale = i32::MAX;
-        let mut q = p;
+        // "half a million", "a quarter of a million": a fraction of what follows.
+        let (den, mut q) = self.fraction_lead(p).unwrap_or((1, p));
+        let mut vague = false;
         let mut end = p;
         let mut ordinal = false;
         let mut words = 0;
@@ -186,16 +248,17 @@ impl Scan<'_, '_> {
             let prev = last;
             let ok = match w.kind {
                 NumKind::Article => prev == Last::Start,
+                NumKind::Few => matches!(prev, Last::Start | Last::Article) && den == 1,
                 NumKind::Small => {
                     matches!(prev, Last::Start | Last::Hundred | Last::Scale | Last::And)
                         || (prev == Last::Ten && w.value < 10 && cur % 10 == 0)
                 }
                 NumKind::Ten => matches!(prev, Last::Start | Last::Hundred | Last::Scale | Last::And),
-                NumKind::Hundred => matches!(prev, Last::Article | Last::Small | Last::Ten) && cur < 100,
+                NumKind::Hundred => matches!(prev, Last::Article | Last::Small | Last::Ten | Last::Few) && cur < 100,
                 NumKind::Scale(k) => {
-                    matches!(prev, Last::Article | Last::Small | Last::Ten | Last::Hundred | Last::Dozen) && k < last_scale
+                    matches!(prev, Last::Article | Last::Small | Last::Ten | Last::Hundred | Last::Dozen | Last::Few) && k < last_scale
                 }
-                NumKind::Dozen => matches!(prev, Last::Article | Last::Small),
+                NumKind::Dozen => matches!(prev, Last::Article | Last::Small | Last::Few),
             };
             if !ok {
                 break;
@@ -204,6 +267,11 @@ impl Scan<'_, '_> {
                 NumKind::Article => {
                     cur = 1;
                     last = Last::Article;
+                }
+                NumKind::Few => {
+                    cur = w.value as u128;
+                    vague = true;
+                    last = Last::Few;
                 }
                 NumKind::Small => {
                     cur += w.value as u128;
@@ -243,16 +311,28 @@ impl Scan<'_, '_> {
                 _ => break,
             }
         }
-        if last == Last::Article || words == 0 || end == p {
+        if matches!(last, Last::Article | Last::Few) || words == 0 || end == p {
+            return None;
+        }
+        if den > 1 && (ordinal || !matches!(last, Last::Hundred | Last::Scale | Last::Dozen)) {
+            // "half a" must take a multiplier: "half an hour" is not read here.
             return None;
         }
         let lone_one = first_one && words == 1;
+        // Halves and quarters stay exact in decimal: x/2 = 5x * 10^-1, x/4 = 25x * 10^-2.
+        let (mant, exp) = match den {
+            2 => ((total + cur) * 5, -1),
+            4 => ((total + cur) * 25, -2),
+            _ => (total + cur, 0),
+        };
         Some(Num {
             end,
-            mant: total + cur,
+            mant,
+            exp,
             spelled: true,
             lone_one,
             ordinal,
+            vague,
             ..Num::default()
         })
     }
