@@ -92,6 +92,12 @@ pub(super) const ROLE_RANGE: u16 = 1 << 7;
 pub(super) const ROLE_FROM: u16 = 1 << 8;
 /// The first word of a multi-word vague magnitude ("tens" of "tens of thousands").
 pub(super) const ROLE_VAGUE_LEAD: u16 = 1 << 9;
+/// A part of a year named before "of" ("the first half of 1989", "the end of 1990").
+pub(super) const ROLE_PERIOD: u16 = 1 << 10;
+/// A street word: a year-like number before capitalised words and it is an address.
+pub(super) const ROLE_STREET: u16 = 1 << 11;
+/// "last", "next", "this" before a weekday or a month: part of the date's span.
+pub(super) const ROLE_RELATIVE: u16 = 1 << 12;
 
 /// Everything the tables say about one form.
 #[derive(Debug, Clone, Default)]
@@ -281,6 +287,9 @@ impl Lexicon {
                     "score" => ROLE_SCORE,
                     "range" => ROLE_RANGE,
                     "from" => ROLE_FROM,
+                    "period" => ROLE_PERIOD,
+                    "street" => ROLE_STREET,
+                    "relative" => ROLE_RELATIVE,
                     r => panic!("words.tsv: bad role {r:?} for {form:?}"),
                 };
             }

@@ -23,8 +23,10 @@ use std::cell::Cell;
 /// (the main loop and every scan forwards or backwards over a word or a run), for the tests
 /// that guard linear time.
 pub(super) fn run(lx: &Lexicon, text: &Folded<'_>, reference: Option<Date>, out: &mut Vec<FigureMatch>) -> usize {
+    let first_own = out.len();
     let mut s = Scan {
         lx,
+        first_own,
         text,
         b: text.folded().as_bytes(),
         reference,
@@ -56,6 +58,8 @@ struct Scan<'a, 't> {
     out: &'a mut Vec<FigureMatch>,
     /// End of the last figure, in the original text.
     last_end: usize,
+    /// `out.len()` before this scan: the figures before it belong to the caller.
+    first_own: usize,
     /// Folded end of the last year emitted ("in 2010 and 2011").
     last_year_end: usize,
     /// The figure being parsed has a minus sign before it.

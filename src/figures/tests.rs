@@ -225,7 +225,12 @@ const NOT_FIGURES: &[Case] = &[
     ("Second World War", "since the Second World War", &[]),
     ("Formula One", "the Formula One season", &[]),
     ("bare year", "The 2024 budget was cut", &[date("2024", 2024.0, "2024")]),
-    ("bare 4-digit without context", "2024 was hot", &[]),
+    ("count after a qualifier", "some 1900 troops arrived", &[card("1900", 1900.0).hedge(Q::About)]),
+    ("year-like label", "on flight 2011 to Oslo", &[]),
+    ("year-like model name", "still running Windows 2000 machines", &[]),
+    ("year-like address", "offices at 1875 Harbor Street", &[]),
+    ("grouped count is not a year", "1,987 people signed", &[card("1,987", 1987.0)]),
+    ("year-like price", "a car for $1999", &[money("$1999", 1999.0, "USD")]),
     ("fraction not dyadic", "open 24/7 all year", &[]),
     ("ratio with slash", "the 9/11 attacks", &[]),
     ("a second", "wait a second", &[]),
@@ -341,13 +346,13 @@ const DATES: &[Case] = &[
     ("year range", "the 2010-2015 period", &[date("2010-2015", 2010.0, "2010/2015").max(2015.0)]),
     ("season", "in 2019-20", &[date("2019-20", 2019.0, "2019/2020").max(2020.0)]),
     ("from to years", "from 2010 to 2015", &[date("2010 to 2015", 2010.0, "2010/2015").max(2015.0)]),
-    ("decade", "in the 1990s", &[date("1990s", 1990.0, "199")]),
+    ("decade", "in the 1990s", &[date("the 1990s", 1990.0, "199")]),
     ("late", "in late December", &[date("late December", 0.0, "--12")]),
     ("early", "early January", &[date("early January", 0.0, "--01")]),
     ("mid hyphen", "by mid-March", &[date("mid-March", 0.0, "--03")]),
     ("mid year", "by mid-2025", &[date("mid-2025", 2025.0, "2025")]),
     ("early May", "early May", &[date("early May", 0.0, "--05")]),
-    ("late decade", "the late 1990s", &[date("late 1990s", 1990.0, "199")]),
+    ("late decade", "the late 1990s", &[date("the late 1990s", 1990.0, "199")]),
     ("weekday", "on Friday the", &[date("Friday", 0.0, "-W-5")]),
     ("weekday lowercase", "friday", &[]),
     ("weekday date", "Friday, January 16 was", &[date("Friday, January 16", 0.0, "--01-16")]),
@@ -355,6 +360,50 @@ const DATES: &[Case] = &[
     ("weekday day month", "Friday 16 January", &[date("Friday 16 January", 0.0, "--01-16")]),
     ("month then count", "in January 2,677 people", &[date("January", 0.0, "--01"), card("2,677", 2677.0)]),
 ];
+
+/// Years and decades in running text, periods of a year, relative days and months.
+const YEARS: &[Case] = &[
+    ("bare year at sentence start", "2024 was hot", &[date("2024", 2024.0, "2024")]),
+    ("adjectival year", "the 1987 crash hurt", &[date("1987", 1987.0, "1987")]),
+    ("year before a noun", "its 1991 sales fell", &[date("1991", 1991.0, "1991")]),
+    ("year after a verb", "few expect 1992 to be easy", &[date("1992", 1992.0, "1992")]),
+    ("year due", "notes due 2031 rose", &[date("2031", 2031.0, "2031")]),
+    ("fiscal year", "spending in fiscal 1995 rose", &[date("fiscal 1995", 1995.0, "1995")]),
+    ("first half of", "sales in the first half of 1993 fell", &[date("the first half of 1993", 1993.0, "1993")]),
+    ("third quarter of", "profit for the third quarter of 2004", &[date("the third quarter of 2004", 2004.0, "2004")]),
+    ("end of", "by the end of 2012 the", &[date("the end of 2012", 2012.0, "2012")]),
+    ("the year", "by the year 2040 the", &[date("the year 2040", 2040.0, "2040")]),
+    ("model year", "for the 1994 model year only", &[date("the 1994 model year", 1994.0, "1994")]),
+    ("short range", "the 1995-96 season", &[date("1995-96", 1995.0, "1995/1996").max(1996.0)]),
+    ("spaced range", "in 1995 - 96 she", &[date("1995 - 96", 1995.0, "1995/1996").max(1996.0)]),
+    ("through range", "from 1961 through 1964 he", &[date("1961 through 1964", 1961.0, "1961/1964").max(1964.0)]),
+    ("to range", "held 1973 to 1977 by", &[date("1973 to 1977", 1973.0, "1973/1977").max(1977.0)]),
+    ("between range", "between 1950 and 1960 the", &[date("between 1950 and 1960", 1950.0, "1950/1960").max(1960.0)]),
+    ("the decade", "since the 1970s the", &[date("the 1970s", 1970.0, "197")]),
+    ("decade alone", "1960s music", &[date("1960s", 1960.0, "196")]),
+    ("the mid decade", "during the mid-1970s prices", &[date("the mid-1970s", 1970.0, "197")]),
+    ("the early decade", "in the early 2000s the", &[date("the early 2000s", 2000.0, "200")]),
+    ("last weekday", "it rose last Thursday and", &[date("last Thursday", 0.0, "-W-4")]),
+    ("late weekday", "trading late Wednesday in", &[date("late Wednesday", 0.0, "-W-3")]),
+    ("early weekday", "closed early Monday after", &[date("early Monday", 0.0, "-W-1")]),
+    ("last month", "charged last November with", &[date("last November", 0.0, "--11")]),
+    ("next month", "due next April or", &[date("next April", 0.0, "--04")]),
+    ("last May", "they met last May in", &[date("last May", 0.0, "--05")]),
+];
+
+#[test]
+fn years_table() {
+    check(YEARS, None);
+}
+
+#[test]
+fn next_is_not_resolved_backwards() {
+    const CASES: &[Case] = &[
+        ("next month unresolved", "due next April or", &[date("next April", 0.0, "--04")]),
+        ("last month resolved", "charged last November with", &[date("last November", 2025.0, "2025-11")]),
+    ];
+    check(CASES, Date::parse_iso("2026-01-20"));
+}
 
 const QUANTITIES: &[Case] = &[
     ("km", "6 km away", &[qty("6 km", 6.0, "km")]),
@@ -624,7 +673,21 @@ proptest::proptest! {
 fn work_is_linear_in_the_text() {
     let scanner = Scanner::new();
     let article = include_str!("../../tests/data/bench/article.txt");
-    let inputs = std::iter::once(("news article", article)).chain(crate::bench::ADVERSARIAL.iter().copied());
+    // The paths of the fraction, year and relative-date rules, repeated (each looks a few
+    // words back or forth: none may rescan a run).
+    const FIGURE_PATHS: &[(&str, &str)] = &[
+        ("fraction spreads", "8 3/4% to 8 5/8% "),
+        ("fraction chain", "1 1/2 1/2 1/2 3/4/8 "),
+        ("half a chain", "half a half a quarter of a "),
+        ("periods of years", "the first half of 1989 the end of "),
+        ("year ranges", "1990-91 - 1992 to 1993 through "),
+        ("addresses", "1990 Main Main Main "),
+        ("relative days", "last late Friday next "),
+        ("decades", "the mid-1980s the 1990s "),
+    ];
+    let inputs = std::iter::once(("news article", article))
+        .chain(crate::bench::ADVERSARIAL.iter().copied())
+        .chain(FIGURE_PATHS.iter().copied());
     let mut worst = (0.0f64, "");
     for (name, unit) in inputs {
         let small = scanner.steps(&crate::bench::repeat_to(unit, 16 << 10));

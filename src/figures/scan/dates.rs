@@ -11,6 +11,17 @@ use super::money::Amount;
 use super::{is_alpha, is_digit, numbers::num_of, Scan};
 
 impl Scan<'_, '_> {
+    /// Like [`Scan::emit_date`], replacing the figures already emitted inside the span (the
+    /// ordinal "first" of "the first half of 1989").
+    pub(super) fn emit_date_over(&mut self, fs: usize, fe: usize, parts: Parts) {
+        let s = self.text.start_of(fs);
+        while self.out.last().is_some_and(|m| m.start >= s && m.start >= self.first_own) {
+            self.out.pop();
+        }
+        self.last_end = if self.out.len() > self.first_own { self.out.last().map_or(0, |m| m.end) } else { 0 };
+        self.emit_date(fs, fe, parts);
+    }
+
     pub(super) fn emit_date(&mut self, fs: usize, fe: usize, parts: Parts) {
         let (date, year) = calendar::render(parts, self.reference);
         if parts.year.is_some() && parts.month == 0 {
@@ -86,69 +97,163 @@ impl Scan<'_, '_> {
         None
     }
 
-    /// A year ("in 2011", "the 2011 uprising", "2010-2015") or a decade ("1990s") at `start`,
-    /// emitted; or a bare year-like number without date context, skipped. `None` if `a` is
-    /// neither: the caller goes on with it as a number.
+    /// A year ("in 2011", "the 2011 uprising", "fiscal 1990", "2010-2015", "the first half of
+    /// 1989") or a decade ("the 1990s") at `start`, emitted; or a year-like number that names
+    /// something ("Windows 2000", "1990 Main Street"), skipped. `None` if `a` is neither: the
+    /// caller goes on with it as a number (a count after a qualifier: "some 1900 troops").
+    ///
+    /// A plain four-digit number from 1800 to 2099 is a year by default: counts of that size
+    /// are written with a comma in news style ("1,987 people"), so without a qualifier, a
+    /// label or a name before it, or an address after it, the year is the better reading.
     pub(super) fn year(&mut self, start: usize, a: &Amount, prev: Option<(usize, usize)>, prev_e: Option<&Entry>) -> Option<usize> {
         let prev_has = |role| prev_e.is_some_and(|e: &Entry| e.has(role));
         if a.decade {
             let parts = Parts { year: Some(a.num.mant as i32), decade: true, ..Parts::default() };
-            self.emit_date(start, a.end, parts);
+            // "the 1990s": the article is part of a decade's span.
+            let fs = match prev {
+                Some((ps, pe)) if &self.b[ps..pe] == b"the" => ps,
+                _ => start,
+            };
+            self.emit_date_over(fs, a.end, parts);
             return Some(a.end);
         }
-        // Years.
-        if a.plain_int() && a.num.int_len == 4 {
-            let y = a.num.mant as i32;
-            let mut year_max = None;
-            let mut end = a.end;
-            // "2010-2015", "2019-20", "from 2010 to 2015", "between 2010 and 2015".
-            let second = if self.at(end) == b'-' {
-                Some(end + 1)
-            } else if self.starts_with(end, b" to ") && prev_has(ROLE_FROM) {
-                Some(end + 4)
-            } else if self.starts_with(end, b" and ") && prev_has(ROLE_RANGE) {
-                Some(end + 5)
-            } else {
-                None
-            };
-            if let Some(s2) = second {
-                let e2 = self.digits_end(s2);
-                if self.word_char(e2).is_none() {
-                    let y2 = match e2 - s2 {
-                        4 => num_of(&self.b[s2..e2]) as i32,
-                        2 if self.at(end) == b'-' => y / 100 * 100 + num_of(&self.b[s2..e2]) as i32,
-                        _ => 0,
-                    };
-                    if y2 > y && y2 - y < 200 {
-                        year_max = Some(y2);
-                        end = e2;
-                    }
+        if !(a.plain_int() && a.num.int_len == 4) {
+            return None;
+        }
+        let y = a.num.mant as i32;
+        let mut year_max = None;
+        let mut end = a.end;
+        // "2010-2015", "2019-20", "1986 - 87", "2010 to 2015", "2010 through 2015",
+        // "between 2010 and 2015".
+        let second = if self.at(end) == b'-' {
+            Some(end + 1)
+        } else if self.starts_with(end, b" - ") {
+            Some(end + 3)
+        } else if self.starts_with(end, b" to ") {
+            Some(end + 4)
+        } else if self.starts_with(end, b" through ") {
+            Some(end + 9)
+        } else if self.starts_with(end, b" and ") && prev_has(ROLE_RANGE) {
+            Some(end + 5)
+        } else {
+            None
+        };
+        if let Some(s2) = second {
+            let e2 = self.digits_end(s2);
+            if self.word_char(e2).is_none() && !(matches!(self.at(e2), b',' | b'.') && is_digit(self.at(e2 + 1))) {
+                let short = self.at(end) == b'-' || self.starts_with(end, b" - ");
+                let y2 = match e2 - s2 {
+                    4 => num_of(&self.b[s2..e2]) as i32,
+                    2 if short => y / 100 * 100 + num_of(&self.b[s2..e2]) as i32,
+                    _ => 0,
+                };
+                let to_ok = !self.starts_with(end, b" to ") || prev_has(ROLE_FROM) || (1800..=2099).contains(&y2);
+                if y2 > y && y2 - y < 200 && to_ok {
+                    year_max = Some(y2);
+                    end = e2;
                 }
             }
-            let the_adj = prev.is_some_and(|(s, e)| &self.b[s..e] == b"the")
-                && self.at(a.end) == b' '
-                && is_alpha(self.at(a.end + 1));
-            let ctx = prev_has(ROLE_YEAR)
-                || the_adj
-                || self.starts_with(a.end, b"'s")
-                || (year_max.is_some() && (1900..=2099).contains(&y))
-                || (self.last_year_end != usize::MAX
-                    && (self.starts_with(self.last_year_end, b" and ")
-                        && self.last_year_end + 5 == start
-                        || self.starts_with(self.last_year_end, b" or ") && self.last_year_end + 4 == start
-                        || self.starts_with(self.last_year_end, b", ") && self.last_year_end + 2 == start));
-            if ctx && (1000..=2199).contains(&y) {
-                let parts = Parts { year: Some(y), year_max, ..Parts::default() };
-                self.emit_date(start, end, parts);
+        }
+        let listed = self.last_year_end != usize::MAX
+            && (self.starts_with(self.last_year_end, b" and ") && self.last_year_end + 5 == start
+                || self.starts_with(self.last_year_end, b" or ") && self.last_year_end + 4 == start
+                || self.starts_with(self.last_year_end, b", ") && self.last_year_end + 2 == start);
+        let ctx = prev_has(ROLE_YEAR) || self.starts_with(a.end, b"'s") || listed;
+        if !ctx {
+            if !(1800..=2099).contains(&y) {
+                return None;
+            }
+            if self.qualifier_before(start).is_some() && year_max.is_none() {
+                // "some 1900 troops", "more than 2000 people": a count.
+                return None;
+            }
+            if self.names_before(start, prev, prev_e) || self.address_after(a.end) {
                 return Some(end);
             }
-            if (1900..=2099).contains(&y) {
-                return Some(a.end);
+        } else if !(1000..=2199).contains(&y) {
+            return None;
+        }
+        // The span: "between 2010 and 2015", "fiscal 1990", "the first half of 1989", "the
+        // year 2000", "the 1990 model year".
+        let mut fs = start;
+        if let Some((ps, pe)) = prev {
+            if year_max.is_some() && prev_has(ROLE_RANGE) {
+                fs = ps;
+            } else if &self.b[ps..pe] == b"fiscal" {
+                fs = ps;
+            } else if let Some(p) = self.period_before(ps, pe) {
+                fs = p;
             }
         }
-        None
+        if year_max.is_none() && self.starts_with(end, b" model year") && self.word_char(end + 11).is_none() {
+            end += 11;
+            if let Some((ps, pe)) = prev {
+                if &self.b[ps..pe] == b"the" {
+                    fs = ps;
+                }
+            }
+        }
+        let parts = Parts { year: Some(y), year_max, ..Parts::default() };
+        self.emit_date_over(fs, end, parts);
+        Some(end)
     }
 
+    /// Whether the number at `start` follows a label or a name ("flight 2000", "Windows 2000",
+    /// "No. 1990"), which makes it part of an identifier.
+    fn names_before(&self, start: usize, prev: Option<(usize, usize)>, prev_e: Option<&Entry>) -> bool {
+        if start >= 4 && self.b[start - 1] == b' ' && self.b[start - 2] == b'.' && &self.b[start - 4..start - 2] == b"no" {
+            return true;
+        }
+        let Some((ps, _)) = prev else { return false };
+        prev_e.is_some_and(|e| e.has(ROLE_LABEL))
+            || (self.capitalized(ps)
+                && prev_e.is_none_or(|e| {
+                    !e.has(ROLE_KNOWN | ROLE_YEAR | ROLE_PART | ROLE_PERIOD)
+                        && e.qualifier.is_none()
+                        && e.month == 0
+                        && e.weekday == 0
+                        && e.num.is_none()
+                }))
+    }
+
+    /// Whether capitalised words and a street word follow `end` ("1990 Main Street").
+    fn address_after(&self, end: usize) -> bool {
+        let mut pos = end;
+        for _ in 0..3 {
+            let Some((s, e)) = self.next_word(pos) else { return false };
+            if self.entry(s, e).is_some_and(|x| x.has(ROLE_STREET)) {
+                return true;
+            }
+            if !self.capitalized(s) {
+                return false;
+            }
+            pos = if self.at(e) == b'.' { e + 1 } else { e };
+        }
+        false
+    }
+
+    /// The start of "the first half of", "the end of", "the summer of", "the year" ending
+    /// with the word (`ps`..`pe`) right before a year; `None` if that is not how it ends.
+    fn period_before(&self, ps: usize, pe: usize) -> Option<usize> {
+        let word = &self.b[ps..pe];
+        let noun = if word == b"of" {
+            let (ns, ne) = self.prev_word(ps)?;
+            self.entry(ns, ne).is_some_and(|e| e.has(ROLE_PERIOD)).then_some(ns)?
+        } else if word == b"year" {
+            ps
+        } else {
+            return None;
+        };
+        let mut fs = noun;
+        if let Some((os, oe)) = self.prev_word(fs) {
+            if self.entry(os, oe).is_some_and(|e| e.num.is_some_and(|n| n.ordinal) || e.has(ROLE_PART)) {
+                fs = os;
+            }
+        }
+        let (ts, te) = self.prev_word(fs)?;
+        // "the first half of 1989"; without the article, "half of 1989" is not read as a period.
+        (&self.b[ts..te] == b"the").then_some(ts)
+    }
 
     /// "15 January [2026]", "15th January", and with `allow_of` "15th of January": one or two
     /// digits at `ds`, an optional ordinal suffix, a month word, an optional year; the date
@@ -293,7 +398,8 @@ impl Scan<'_, '_> {
                 return None;
             }
         }
-        self.emit_date(ms, end, parts);
+        let fs = self.relative_before(ms, false).unwrap_or(ms);
+        self.emit_relative(fs, ms, end, parts);
         Some(end)
     }
 
@@ -321,8 +427,29 @@ impl Scan<'_, '_> {
             }
         }
         let parts = Parts { weekday: wd, ..Parts::default() };
-        self.emit_date(ws, we, parts);
+        let fs = self.relative_before(ws, true).unwrap_or(ws);
+        self.emit_relative(fs, ws, we, parts);
         Some(we)
+    }
+
+    /// The start of "last", "next", "this" (and with `times_of_day`, "late", "early") right
+    /// before a weekday or a month at `ws`: "last Friday", "late Tuesday", "next March".
+    fn relative_before(&self, ws: usize, times_of_day: bool) -> Option<usize> {
+        let (ps, pe) = self.prev_word(ws)?;
+        let e = self.entry(ps, pe)?;
+        (e.has(ROLE_RELATIVE) || (times_of_day && e.has(ROLE_PART) && &self.b[ps..pe] != b"mid")).then_some(ps)
+    }
+
+    /// Emits a date whose span starts at `fs` (a relative word before the date at `ds`, or the
+    /// date itself). A date after "next" is left unresolved: the resolution rules look back.
+    fn emit_relative(&mut self, fs: usize, ds: usize, fe: usize, parts: Parts) {
+        if fs < ds && &self.b[fs..fs + 4.min(ds - fs)] == b"next" {
+            let reference = self.reference.take();
+            self.emit_date(fs, fe, parts);
+            self.reference = reference;
+        } else {
+            self.emit_date(fs, fe, parts);
+        }
     }
 
     /// "late December", "early January 2026", "mid-March", "mid-2025", "the late 1990s".
@@ -351,7 +478,12 @@ impl Scan<'_, '_> {
         } else {
             return None;
         };
-        self.emit_date(ps, end, Parts { year: Some(y), decade, ..Parts::default() });
+        // "the late 1990s", "the mid-1980s": the article is part of a decade's span.
+        let fs = match self.prev_word(ps) {
+            Some((ts, te)) if decade && &self.b[ts..te] == b"the" => ts,
+            _ => ps,
+        };
+        self.emit_date_over(fs, end, Parts { year: Some(y), decade, ..Parts::default() });
         Some(end)
     }
 }
