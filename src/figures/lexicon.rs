@@ -98,6 +98,8 @@ pub(super) const ROLE_PERIOD: u16 = 1 << 10;
 pub(super) const ROLE_STREET: u16 = 1 << 11;
 /// "last", "next", "this" before a weekday or a month: part of the date's span.
 pub(super) const ROLE_RELATIVE: u16 = 1 << 12;
+/// A verb of change: "rose 3 to 43" is a change and a level (two figures), not a range.
+pub(super) const ROLE_CHANGE: u16 = 1 << 13;
 
 /// Everything the tables say about one form.
 #[derive(Debug, Clone, Default)]
@@ -290,6 +292,7 @@ impl Lexicon {
                     "period" => ROLE_PERIOD,
                     "street" => ROLE_STREET,
                     "relative" => ROLE_RELATIVE,
+                    "change" => ROLE_CHANGE,
                     r => panic!("words.tsv: bad role {r:?} for {form:?}"),
                 };
             }

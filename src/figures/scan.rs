@@ -533,7 +533,7 @@ impl<'a> Scan<'a, '_> {
             Some(a.end + 1)
         } else if self.starts_with(a.end, b" - ") {
             Some(a.end + 3)
-        } else if self.starts_with(a.end, b" to ") && !prev_has(ROLE_FROM) {
+        } else if self.starts_with(a.end, b" to ") && !prev_has(ROLE_FROM | ROLE_CHANGE) {
             Some(a.end + 4)
         } else if self.starts_with(a.end, b" and ") && prev_has(ROLE_RANGE) {
             Some(a.end + 5)
@@ -547,8 +547,9 @@ impl<'a> Scan<'a, '_> {
                 let descending_ok = !hyphen
                     && a.unit.is_some_and(|u| u.kind == UnitKind::Percent)
                     && b.unit.is_some_and(|u| u.kind == UnitKind::Percent);
-                if hyphen && a.plain_int() && b.plain_int() && !a.num.spelled && (b.num.mant <= a.num.mant || prev_has(ROLE_SCORE)) {
-                    // A score: "won 3-1".
+                let dash = hyphen || self.starts_with(a.end, b" - ");
+                if dash && a.plain_int() && b.plain_int() && !a.num.spelled && (b.num.mant <= a.num.mant || prev_has(ROLE_SCORE)) {
+                    // A score or a vote: "won 3-1", "passed 271 - 147".
                     return Some(b.end);
                 }
                 if let Some((lo, hi)) = merge_range(a, b, descending_ok) {

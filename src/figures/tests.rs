@@ -389,6 +389,9 @@ const YEARS: &[Case] = &[
     ("last month", "charged last November with", &[date("last November", 0.0, "--11")]),
     ("next month", "due next April or", &[date("next April", 0.0, "--04")]),
     ("last May", "they met last May in", &[date("last May", 0.0, "--05")]),
+    ("day range", "talks on March 3-4 in", &[date("March 3-4", 0.0, "--03-03/04")]),
+    ("spaced day range", "the week of Sept. 9 - 15 was", &[date("Sept. 9 - 15", 0.0, "--09-09/15")]),
+    ("day range with year", "held June 20-22, 2014 in", &[date("June 20-22, 2014", 2014.0, "2014-06-20/22")]),
 ];
 
 #[test]
@@ -482,6 +485,9 @@ const QUALIFIERS: &[Case] = &[
     ("range spelled", "two to three people", &[card("two to three", 2.0).max(3.0)]),
     ("range scale shared", "between 10 and 20 million people", &[card("between 10 and 20 million", 1e7).max(2e7)]),
     ("decreasing to is two", "5,000 to 3,000", &[card("5,000", 5000.0), card("3,000", 3000.0)]),
+    ("change then level", "the stock rose 2 1/4 to 61", &[card("2 1/4", 2.25), card("61", 61.0)]),
+    ("percent change then level", "sales fell 4% to 180 units", &[pct("4%", 4.0), card("180", 180.0)]),
+    ("spaced vote", "the bill passed 288 - 131 on", &[]),
 ];
 
 #[test]
@@ -683,6 +689,7 @@ fn work_is_linear_in_the_text() {
         ("year ranges", "1990-91 - 1992 to 1993 through "),
         ("addresses", "1990 Main Main Main "),
         ("relative days", "last late Friday next "),
+        ("day ranges", "Oct. 2 - 8 - 9-10 "),
         ("decades", "the mid-1980s the 1990s "),
     ];
     let inputs = std::iter::once(("news article", article))

@@ -317,7 +317,7 @@ impl Scan<'_, '_> {
     }
 
     /// A day after a month: " 15", " 15th", with an optional ", 2026" or " 2026".
-    pub(super) fn day_after(&self, p: usize) -> Option<(u8, usize)> {
+    pub(super) fn day_after(&self, p: usize) -> Option<(u8, usize, u8)> {
         if self.at(p) != b' ' || !is_digit(self.at(p + 1)) {
             return None;
         }
@@ -339,10 +339,26 @@ impl Scan<'_, '_> {
         if matches!(self.at(end), b':' | b'.' | b',') && is_digit(self.at(end + 1)) {
             return None;
         }
-        if self.at(end) == b'-' && is_digit(self.at(end + 1)) {
-            return None;
+        // A range of days: "January 15-16", "Oct. 2 - 8".
+        let second = if self.at(end) == b'-' {
+            Some(end + 1)
+        } else if self.starts_with(end, b" - ") {
+            Some(end + 3)
+        } else {
+            None
+        };
+        if let Some(s2) = second.filter(|&s2| is_digit(self.at(s2))) {
+            let e2 = self.digits_end(s2);
+            let last = num_of(&self.b[s2..e2.min(s2 + 2)]) as u8;
+            let tail_ok = self.word_char(e2).is_none() && !(matches!(self.at(e2), b':' | b'.' | b',' | b'-') && is_digit(self.at(e2 + 1)));
+            if e2 - s2 <= 2 && tail_ok && last > day && last <= 31 {
+                return Some((day, e2, last));
+            }
+            if self.at(end) == b'-' {
+                return None;
+            }
         }
-        Some((day, end))
+        Some((day, end, 0))
     }
 
     /// A month with what follows it: day, year. `None` when the month at `ms` is not a date
@@ -351,14 +367,15 @@ impl Scan<'_, '_> {
         let (month, me) = self.month_word(ms)?;
         let mut parts = Parts { month, ..Parts::default() };
         let abbr = self.entry(ms, self.alpha_end(ms)).is_some_and(|e| e.month_abbr);
-        if let Some((day, de)) = self.day_after(me) {
+        if let Some((day, de, day_max)) = self.day_after(me) {
             parts.day = day;
+            parts.day_max = day_max;
             let mut end = de;
             if let Some((y, ye)) = self.year_after(de, true) {
                 parts.year = Some(y);
                 end = ye;
             }
-            if Date::valid(parts.year.unwrap_or(2000), month, day) {
+            if Date::valid(parts.year.unwrap_or(2000), month, day) && (day_max == 0 || Date::valid(parts.year.unwrap_or(2000), month, day_max)) {
                 return Some((parts, end));
             }
             return None;
