@@ -65,6 +65,8 @@ pub(super) struct Currency {
     pub upper: bool,
     pub big: bool,
     pub attached_only: bool,
+    /// Not after a plain number that reads as a year ("1990 marks the end").
+    pub not_after_year: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -207,12 +209,14 @@ impl Lexicon {
                 upper: false,
                 big: false,
                 attached_only: false,
+                not_after_year: false,
             };
             for flag in cols[4].split(',') {
                 match flag {
                     "upper" => c.upper = true,
                     "big" => c.big = true,
                     "attached" => c.attached_only = true,
+                    "noyear" => c.not_after_year = true,
                     "-" => {}
                     f => panic!("currencies.tsv: bad flag {f:?} for {form:?}"),
                 }

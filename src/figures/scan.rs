@@ -429,6 +429,9 @@ impl<'a> Scan<'a, '_> {
     }
 
     fn at_digit(&mut self, i: usize) -> usize {
+        if let Some(end) = self.clipped_year(i) {
+            return end;
+        }
         // Context before the digits.
         if i > 0 {
             let p = self.b[i - 1];
@@ -493,6 +496,24 @@ impl<'a> Scan<'a, '_> {
             }
         }
         None
+    }
+
+    /// Whether the number at `start..end` is an age: between commas after a capitalised word
+    /// ("Jane Doe, 63, said"), or after "age", "aged".
+    fn age_context(&self, start: usize, end: usize, prev: Option<(usize, usize)>) -> bool {
+        if prev.is_some_and(|(s, e)| matches!(&self.b[s..e], b"age" | b"aged")) {
+            return true;
+        }
+        if start < 3 || self.b[start - 1] != b' ' || self.b[start - 2] != b',' || self.at(end) != b',' {
+            return false;
+        }
+        let e = start - 2;
+        let mut s = e;
+        while s > 0 && self.b[s - 1].is_ascii_alphabetic() && e - s < 40 {
+            s -= 1;
+        }
+        self.step(e - s + 1);
+        s < e && self.capitalized(s) && self.entry(s, e).is_none()
     }
 
     /// Like [`Scan::prev_word`], with a final '.' ("approx.").
@@ -585,6 +606,21 @@ impl<'a> Scan<'a, '_> {
                 return Some(end);
             }
         }
+        // Ages: "Jane Doe, 63, said", "aged 13", "at the age of 35" are durations in years.
+        if a.plain_int() && a.num.int_len <= 3 && max.is_none() && (1..=120).contains(&a.num.mant) && self.age_context(start, a.end, prev) {
+            let v = a.num.mant as f64;
+            let figure = Figure {
+                kind: super::FigureKind::Duration,
+                value: v,
+                value_max: None,
+                unit: String::new(),
+                date: super::calendar::duration(v, "Y"),
+                approximate: false,
+                qualifier: Qualifier::None,
+            };
+            self.emit(start, a.end, figure);
+            return Some(a.end);
+        }
         // Number words.
         if (a.num.spelled || (a.num.vague && !a.num.digits)) && self.capitalized(start) && !self.sentence_initial(start) {
             // "First Lady", "Formula One", "the Big Four".
@@ -616,6 +652,10 @@ impl<'a> Scan<'a, '_> {
                 return Some(end);
             }
             let counts = match self.next_word(end) {
+                // "one in four", "one in every ten": a proportion.
+                Some((s, e)) if &self.b[s..e] == b"in" => self.next_word(e).is_some_and(|(s2, e2)| {
+                    is_digit(self.at(s2)) || self.entry(s2, e2).is_some_and(|x| x.num.is_some() || &self.b[s2..e2] == b"every")
+                }),
                 Some((s, e)) => {
                     !is_digit(self.at(s)) && self.entry(s, e).is_none_or(|x| !x.has(ROLE_PRONOUN)) && self.at(e) != b'\''
                 }

@@ -198,6 +198,34 @@ impl Scan<'_, '_> {
         Some(end)
     }
 
+    /// A year or decade clipped with an apostrophe at `i` (the digits; the apostrophe before):
+    /// "the '60s" (1960s), "a '82 vintage" (1982). The century: '00 to '29 are 2000 to 2029,
+    /// '30 to '99 are 1930 to 1999 (decades likewise). Emitted; the end.
+    pub(super) fn clipped_year(&mut self, i: usize) -> Option<usize> {
+        if i == 0 || self.b[i - 1] != b'\'' || (i >= 2 && !matches!(self.b[i - 2], b' ' | b'(' | b'-')) {
+            return None;
+        }
+        let e = self.digits_end(i);
+        if e - i != 2 {
+            return None;
+        }
+        let nn = num_of(&self.b[i..e]) as i32;
+        let y = if nn < 30 { 2000 + nn } else { 1900 + nn };
+        let (decade, end) = if self.at(e) == b's' && nn % 10 == 0 && self.word_char(e + 1).is_none() {
+            (true, e + 1)
+        } else if self.word_char(e).is_none() && !matches!(self.at(e), b'.' | b',' | b':' | b'/' | b'%' | b'\'') {
+            (false, e)
+        } else {
+            return None;
+        };
+        let fs = match self.prev_word(i - 1) {
+            Some((ts, te)) if decade && &self.b[ts..te] == b"the" => ts,
+            _ => i - 1,
+        };
+        self.emit_date_over(fs, end, Parts { year: Some(y), decade, ..Parts::default() });
+        Some(end)
+    }
+
     /// Whether the number at `start` follows a label or a name ("flight 2000", "Windows 2000",
     /// "No. 1990"), which makes it part of an identifier.
     fn names_before(&self, start: usize, prev: Option<(usize, usize)>, prev_e: Option<&Entry>) -> bool {

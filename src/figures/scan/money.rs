@@ -67,7 +67,8 @@ impl Scan<'_, '_> {
         if let Some(c) = e.currency {
             let big = num.scale > 0 || num.vague || num.value() >= 1000.0;
             let case_ok = !c.upper || !self.original(p, end).chars().any(char::is_lowercase);
-            if c.post && case_ok && (!c.big || big) && (!c.attached_only || attached) {
+            let year_like = num.plain && num.int_len == 4 && (1800.0..=2099.0).contains(&num.value());
+            if c.post && case_ok && (!c.big || big) && (!c.attached_only || attached) && !(c.not_after_year && year_like) {
                 return Some((Some(c), None, end));
             }
         }
