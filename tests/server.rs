@@ -610,10 +610,10 @@ async fn one_connection_cannot_take_the_whole_budget() {
     s.stop().await;
 }
 
-/// 3 MB of "a." (a letter-dot run: linear, but slow, about 2.7 s in a debug build): large
-/// texts go to the blocking threads, and the engine asks whether to stop every 16 KiB.
+/// 3 MB of "A." (a run of initials: linear, but slow, over a second even in a release build):
+/// large texts go to the blocking threads, and the engine asks whether to stop every 16 KiB.
 fn slow_text() -> String {
-    gazette::bench::repeat_to("a.", 3_000_000)
+    gazette::bench::repeat_to("A.", 3_000_000)
 }
 
 #[tokio::test]

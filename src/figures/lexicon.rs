@@ -18,6 +18,7 @@ const MONTHS: &str = include_str!("data/months.tsv");
 const WEEKDAYS: &str = include_str!("data/weekdays.tsv");
 const QUALIFIERS: &str = include_str!("data/qualifiers.tsv");
 const WORDS: &str = include_str!("data/words.tsv");
+const FRACTIONS: &str = include_str!("data/fractions.tsv");
 
 /// The grammatical role of a number word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +35,9 @@ pub(super) enum NumKind {
     Dozen,
     /// "a", "an": 1, only before a multiplier ("a dozen", "a million").
     Article,
+    /// "several" (3), "few" (2, also "a few"): the lower bound of a vague count, only before
+    /// a multiplier ("several thousand", "a few hundred"); the number is approximate.
+    Few,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -61,6 +65,8 @@ pub(super) struct Currency {
     pub upper: bool,
     pub big: bool,
     pub attached_only: bool,
+    /// Not after a plain number that reads as a year ("1990 marks the end").
+    pub not_after_year: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,6 +94,14 @@ pub(super) const ROLE_RANGE: u16 = 1 << 7;
 pub(super) const ROLE_FROM: u16 = 1 << 8;
 /// The first word of a multi-word vague magnitude ("tens" of "tens of thousands").
 pub(super) const ROLE_VAGUE_LEAD: u16 = 1 << 9;
+/// A part of a year named before "of" ("the first half of 1989", "the end of 1990").
+pub(super) const ROLE_PERIOD: u16 = 1 << 10;
+/// A street word: a year-like number before capitalised words and it is an address.
+pub(super) const ROLE_STREET: u16 = 1 << 11;
+/// "last", "next", "this" before a weekday or a month: part of the date's span.
+pub(super) const ROLE_RELATIVE: u16 = 1 << 12;
+/// A verb of change: "rose 3 to 43" is a change and a level (two figures), not a range.
+pub(super) const ROLE_CHANGE: u16 = 1 << 13;
 
 /// Everything the tables say about one form.
 #[derive(Debug, Clone, Default)]
@@ -105,6 +119,8 @@ pub(super) struct Entry {
     pub weekday: u8,
     pub qualifier: Option<(Qualifier, bool)>,
     pub roles: u16,
+    /// The denominator a fraction word names ("thirds": 3, "half": 2), 0 if none.
+    pub denominator: u8,
 }
 
 impl Entry {
@@ -150,6 +166,7 @@ impl Lexicon {
                 "hundred" => NumKind::Hundred,
                 "dozen" => NumKind::Dozen,
                 "article" => NumKind::Article,
+                "few" => NumKind::Few,
                 k => match k.strip_prefix("scale:") {
                     Some(n) => NumKind::Scale(parse(n, "numbers.tsv", form)),
                     None => panic!("numbers.tsv: bad type {k:?} for {form:?}"),
@@ -192,12 +209,14 @@ impl Lexicon {
                 upper: false,
                 big: false,
                 attached_only: false,
+                not_after_year: false,
             };
             for flag in cols[4].split(',') {
                 match flag {
                     "upper" => c.upper = true,
                     "big" => c.big = true,
                     "attached" => c.attached_only = true,
+                    "noyear" => c.not_after_year = true,
                     "-" => {}
                     f => panic!("currencies.tsv: bad flag {f:?} for {form:?}"),
                 }
@@ -256,6 +275,11 @@ impl Lexicon {
             };
             b.entry(form).qualifier = Some((q, approx));
         }
+        for (form, cols) in rows(FRACTIONS, "fractions.tsv", 2) {
+            let d: u8 = parse(cols[1], "fractions.tsv", form);
+            assert!(d >= 2, "fractions.tsv: bad denominator for {form:?}");
+            b.entry(form).denominator = d;
+        }
         for (form, cols) in rows(WORDS, "words.tsv", 2) {
             let mut roles = 0;
             for r in cols[1].split(',') {
@@ -269,6 +293,10 @@ impl Lexicon {
                     "score" => ROLE_SCORE,
                     "range" => ROLE_RANGE,
                     "from" => ROLE_FROM,
+                    "period" => ROLE_PERIOD,
+                    "street" => ROLE_STREET,
+                    "relative" => ROLE_RELATIVE,
+                    "change" => ROLE_CHANGE,
                     r => panic!("words.tsv: bad role {r:?} for {form:?}"),
                 };
             }

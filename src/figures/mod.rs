@@ -10,12 +10,14 @@
 //! Word lists are data, in `data/*.tsv` (each file documents its columns), bundled with
 //! `include_str!` and parsed once by [`Scanner::new`].
 //!
-//! Conventions (see also the tests at the bottom of `scan.rs`):
+//! Conventions (see also the tables in `tests.rs`):
 //! - Vague magnitudes are cardinals with `approximate = true` and the lower bound of the
 //!   magnitude as value: "thousands" 1,000, "tens of thousands" 10,000, "dozens" 12.
-//! - A bare 4-digit number from 1900 to 2099 with no date context ("in", "since", "by", "the
-//!   2011 uprising", ...) and no unit or currency is not reported: it is far more often a
-//!   year than a count, and counts of that size are written with a comma in news style.
+//! - A plain 4-digit number from 1800 to 2099 is a year unless a qualifier makes it a count
+//!   ("some 1900 troops"), a label or name precedes it ("Windows 2000") or an address follows;
+//!   counts of that size are written with a comma in news style ("1,987 people").
+//! - Decades are dates whose `date` is the decade's first three digits ("197" for the 1970s),
+//!   with "the" in the span; periods of a year keep their words ("the first half of 1993").
 //! - Numbers in names and identifiers are not figures: attached to letters ("G7", "MH17",
 //!   "5G", "F-16", "COVID-19"), after a capitalised word that is not a function word
 //!   ("Boeing 777", "Resolution 2254", "Article 5"), after a label word ("article 5",
@@ -33,7 +35,7 @@
 //!   it is one range; "X to Y", "X-Y" and "between X and Y" are one range.
 //! - A bare "m" after a number is million ("£300m"), never metres.
 
-mod dates;
+mod calendar;
 mod lexicon;
 mod scan;
 

@@ -78,13 +78,21 @@ pub(super) struct Parts {
     pub decade: bool,
     pub month: u8,
     pub day: u8,
+    /// The last day of a range of days ("January 15-16"), 0 if none.
+    pub day_max: u8,
     pub weekday: u8,
 }
 
 /// The ISO 8601 string of `parts` and its year (0 if unknown), resolved against `reference`.
 pub(super) fn render(parts: Parts, reference: Option<Date>) -> (String, i32) {
     let mut s = String::with_capacity(10);
-    let Parts { year, year_max, decade, month, day, weekday: wd } = parts;
+    let Parts { year, year_max, decade, month, day, day_max, weekday: wd } = parts;
+    // A range of days is an ISO 8601 interval whose end keeps only the day: "2026-01-15/16".
+    let day_end = |s: &mut String| {
+        if day_max != 0 {
+            let _ = write!(s, "/{day_max:02}");
+        }
+    };
     if let Some(y) = year {
         if decade {
             let _ = write!(s, "{:03}", y.div_euclid(10));
@@ -97,6 +105,7 @@ pub(super) fn render(parts: Parts, reference: Option<Date>) -> (String, i32) {
             let _ = write!(s, "{y:04}-{month:02}");
         } else {
             let _ = write!(s, "{y:04}-{month:02}-{day:02}");
+            day_end(&mut s);
         }
         return (s, y);
     }
@@ -108,10 +117,12 @@ pub(super) fn render(parts: Parts, reference: Option<Date>) -> (String, i32) {
             }
             if Date::valid(y, month, day) {
                 let _ = write!(s, "{y:04}-{month:02}-{day:02}");
+                day_end(&mut s);
                 return (s, y);
             }
         }
         let _ = write!(s, "--{month:02}-{day:02}");
+        day_end(&mut s);
         return (s, 0);
     }
     if month != 0 {
