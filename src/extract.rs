@@ -60,6 +60,8 @@ struct Inner {
     gazetteers: Gazetteers,
     matcher: Matcher,
     cues: Cues,
+    /// Content version of the gazetteers and the cues together.
+    version: String,
     /// Per entry: `(region, country)`: a country or first-level subdivision ("X, Illinois"
     /// makes X a place), and whether it is a country.
     region: Vec<(bool, bool)>,
@@ -83,7 +85,21 @@ impl Extractor {
     pub fn with_cues(gazetteers: Gazetteers, cues: Cues) -> Result<Extractor> {
         let matcher = Matcher::build(&gazetteers)?;
         let region = gazetteers.entries.iter().map(|e| (is_region(e), is_country(e))).collect();
-        Ok(Extractor { inner: Arc::new(Inner { gazetteers, matcher, cues, region, scanner: Scanner::new() }) })
+        // The cues change results as much as the gazetteers do: both make the version.
+        let version = if cues.digest().is_empty() {
+            gazetteers.version.clone()
+        } else {
+            use sha2::Digest;
+            let d = sha2::Sha256::new().chain_update(gazetteers.version.as_bytes()).chain_update(cues.digest()).finalize();
+            d.iter().take(8).map(|b| format!("{b:02x}")).collect()
+        };
+        Ok(Extractor { inner: Arc::new(Inner { gazetteers, matcher, cues, version, region, scanner: Scanner::new() }) })
+    }
+
+    /// Content hash of the gazetteers and the cues (first 16 hex digits of a SHA-256): changes
+    /// whenever the data changes.
+    pub fn version(&self) -> &str {
+        &self.inner.version
     }
 
     /// The loaded cue gazetteers.
@@ -294,6 +310,19 @@ putin\tperson\tVladimir Putin\tPutin\t85\t
         let opts = Options { gazetteers: vec!["nope".into()], ..Options::default() };
         let err = x.extract("Iran", &opts).unwrap_err();
         assert_eq!(err.to_string(), "unknown gazetteer \"nope\"; loaded gazetteers: t");
+    }
+
+    #[test]
+    fn version_covers_the_cues() {
+        let gazetteers = || extractor().gazetteers().clone();
+        let cues = |text: &str| Cues::from_sources(&[(PathBuf::from("cues/c.tsv"), text.as_bytes().to_vec())]).unwrap();
+        let plain = Extractor::new(gazetteers()).unwrap();
+        assert_eq!(plain.version(), plain.gazetteers().version);
+        let a = Extractor::with_cues(gazetteers(), cues("Ngozi\tgiven\t\n")).unwrap();
+        let b = Extractor::with_cues(gazetteers(), cues("Ngozi\tgiven\tambiguous\n")).unwrap();
+        assert_ne!(a.version(), plain.version());
+        assert_ne!(a.version(), b.version());
+        assert_eq!(a.version().len(), 16);
     }
 
     #[test]

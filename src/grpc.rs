@@ -460,7 +460,7 @@ fn response(x: &Extractor, text: &str, document_id: String, e: Extraction, encod
         document_id,
         mentions: e.mentions.iter().zip(spans).map(|(m, span)| mention(x, &e, text, m, span)).collect(),
         entities: entities(x, &e),
-        gazetteer_version: x.gazetteers().version.clone(),
+        gazetteer_version: x.version().to_owned(),
     }
 }
 
@@ -591,7 +591,7 @@ impl pb::entity_extractor_server::EntityExtractor for Service {
         let summary = pb::ExtractStreamSummary {
             document_id: request.document_id,
             entities: entities(&extractor, &extraction),
-            gazetteer_version: extractor.gazetteers().version.clone(),
+            gazetteer_version: extractor.version().to_owned(),
             mention_count: extraction.mentions.len() as u32,
         };
         // What the stream holds until the client has read it, beside its text: the mentions
@@ -699,7 +699,7 @@ impl pb::entity_extractor_server::EntityExtractor for Service {
                     path: f.path.display().to_string(),
                 })
                 .collect(),
-            gazetteer_version: g.version.clone(),
+            gazetteer_version: x.version().to_owned(),
         }))
     }
 }

@@ -188,7 +188,7 @@ fn serve(dir: &Path, args: ServeArgs) -> anyhow::Result<ExitCode> {
             files = g.files.len(),
             entries = g.entries.len(),
             patterns = loaded.pattern_count(),
-            version = %g.version,
+            version = %loaded.version(),
             elapsed_ms = started.elapsed().as_millis() as u64,
             "gazetteers loaded; SERVING"
         );
@@ -233,7 +233,7 @@ fn spawn_reload_on_sighup(handle: gazette::server::Handle, dir: PathBuf) {
         let Ok(mut hup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) else { return };
         while hup.recv().await.is_some() {
             match handle.reload(&dir).await {
-                Ok(x) => tracing::info!(version = %x.gazetteers().version, entries = x.gazetteers().entries.len(), "gazetteers reloaded"),
+                Ok(x) => tracing::info!(version = %x.version(), entries = x.gazetteers().entries.len(), "gazetteers reloaded"),
                 Err(e) => tracing::error!(error = %e, "reload failed; still serving the previous gazetteers"),
             }
         }
@@ -339,7 +339,7 @@ fn check(dir: &Path, verbose: bool) -> anyhow::Result<ExitCode> {
         format!("{} distinct alias texts", extractor.pattern_count()),
         g.entries.len(),
         aliases,
-        g.version
+        extractor.version()
     );
     let cues = extractor.cues();
     for (name, lines) in cues.files() {

@@ -17,6 +17,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::path::Path;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, Anchored, Input, MatchKind, StartKind};
+use sha2::Digest;
 
 use crate::error::{Error, Result};
 use crate::text::{fold, is_word_char};
@@ -76,6 +77,8 @@ pub struct Cues {
     syllables: Vec<Box<str>>,
     /// The files loaded: `(file stem, cue lines)`.
     files: Vec<(String, usize)>,
+    /// SHA-256 over the files' names and bytes; empty when there are none.
+    digest: Vec<u8>,
 }
 
 /// The longest cue at a position: its bits and where it ends in the folded text.
@@ -88,7 +91,7 @@ pub struct Cue {
 impl Cues {
     /// No cues: the names stage then finds nothing beyond the gazetteers.
     pub fn empty() -> Cues {
-        Cues { ac: None, bits: Vec::new(), words: HashMap::default(), syllables: Vec::new(), files: Vec::new() }
+        Cues { ac: None, bits: Vec::new(), words: HashMap::default(), syllables: Vec::new(), files: Vec::new(), digest: Vec::new() }
     }
 
     /// Loads `dir/cues/*.tsv` in file-name order; no `cues` directory means no cues. A
@@ -122,7 +125,11 @@ impl Cues {
     pub fn from_sources(sources: &[(std::path::PathBuf, Vec<u8>)]) -> Result<Cues> {
         let mut by_text: HashMap<String, Bits> = HashMap::new();
         let mut files = Vec::new();
+        let mut digest = sha2::Sha256::new();
         for (path, bytes) in sources {
+            digest.update(path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default().as_bytes());
+            digest.update([0]);
+            digest.update(bytes);
             let bad = |line: usize, message: String| Error::Gazetteer { path: path.clone(), line, message };
             let text = std::str::from_utf8(bytes).map_err(|e| {
                 bad(1 + bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count(), "not valid UTF-8".into())
@@ -140,6 +147,7 @@ impl Cues {
             let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
             files.push((name, count));
         }
+        let digest = if sources.is_empty() { Vec::new() } else { digest.finalize().to_vec() };
         let mut patterns: Vec<(String, Bits)> = by_text.into_iter().collect();
         patterns.sort();
         let syllables = patterns.iter().filter(|(_, b)| b & SYLLABLE != 0).map(|(t, _)| t.as_str().into()).collect();
@@ -151,7 +159,7 @@ impl Cues {
             *words.entry(first.into()).or_default() |= PHRASE_START;
         }
         if phrases.is_empty() {
-            return Ok(Cues { ac: None, bits: Vec::new(), words, syllables, files });
+            return Ok(Cues { ac: None, bits: Vec::new(), words, syllables, files, digest });
         }
         let ac = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
@@ -159,7 +167,12 @@ impl Cues {
             .kind(Some(AhoCorasickKind::DFA))
             .build(phrases.iter().map(|(t, _)| t))
             .map_err(|e| Error::Automaton(e.to_string()))?;
-        Ok(Cues { ac: Some(ac), bits: phrases.into_iter().map(|(_, b)| b).collect(), words, syllables, files })
+        Ok(Cues { ac: Some(ac), bits: phrases.into_iter().map(|(_, b)| b).collect(), words, syllables, files, digest })
+    }
+
+    /// SHA-256 over the cue files' names and bytes; empty when none were loaded.
+    pub fn digest(&self) -> &[u8] {
+        &self.digest
     }
 
     /// The cue files loaded, with their line counts.
