@@ -603,8 +603,9 @@ impl Stage<'_, '_> {
                 rule = None;
             }
         }
-        if kind.is_none() && t[a..b].iter().any(|x| x.known.is_some()) && b - a == 1 {
-            // A single word the gazetteers claimed: nothing for co-reference to add.
+        if kind.is_none() && b - a == 1 && (t[a].known.is_some() || t[a].initial || t[a].fe - t[a].fs < 2) {
+            // A single word the gazetteers claimed, or a lone letter: nothing for co-reference
+            // to add (and "A.A.A." would otherwise be half a million names to compare).
             return;
         }
         let key: Vec<&str> = t[a..b].iter().map(|x| self.hay[x.fs..x.fe].trim_end_matches('.')).collect();
