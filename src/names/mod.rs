@@ -603,6 +603,10 @@ impl Stage<'_, '_> {
                 rule = None;
             }
         }
+        if kind.is_none() && b - a > 2 * MAX_PERSON_WORDS {
+            // A run of capitalised words longer than any name: nothing to refer to.
+            return;
+        }
         if kind.is_none() && b - a == 1 && (t[a].known.is_some() || t[a].initial || t[a].fe - t[a].fs < 2) {
             // A single word the gazetteers claimed, or a lone letter: nothing for co-reference
             // to add (and "A.A.A." would otherwise be half a million names to compare).
