@@ -50,8 +50,9 @@ import sys
 import tempfile
 import unicodedata
 
+from pins import check_requirements
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-REQUIREMENTS = os.path.join(HERE, "requirements.txt")
 LISTS = os.path.join(HERE, "cue_lists")
 PLACES = os.path.normpath(os.path.join(HERE, "..", "places.tsv"))
 DEFAULT_OUT = os.path.normpath(os.path.join(HERE, "..", "cues"))
@@ -94,30 +95,6 @@ FILES = {  # output file -> (cue kinds, description)
 # Version check (before importing the packages)
 
 
-def check_requirements() -> None:
-    from importlib import metadata
-
-    bad = []
-    for line in open(REQUIREMENTS, encoding="utf-8"):
-        line = line.split("#", 1)[0].strip()
-        if not line:
-            continue
-        name, _, want = line.partition("==")
-        name, want = name.strip(), want.strip()
-        try:
-            have = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            have = None
-        if have != want:
-            bad.append(f"  {name}: need {want}, found {have or 'not installed'}")
-    if bad:
-        sys.stderr.write(
-            "build_cues.py: pinned packages missing or at another version:\n"
-            + "\n".join(bad)
-            + "\nInstall them with:\n  pip install -r gazetteers/tools/requirements.txt\n"
-            "(the output must not depend on unpinned data).\n"
-        )
-        sys.exit(2)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -725,7 +702,7 @@ def main() -> None:
     ap.add_argument("--report", help="write every drop/ambiguous decision here (TSV) for review")
     ap.add_argument("--no-check", action="store_true", help="skip the self-check")
     args = ap.parse_args()
-    check_requirements()
+    check_requirements('build_cues.py')
     from importlib import metadata
 
     report: list[tuple[str, str, str, str]] = []

@@ -28,38 +28,15 @@ import sys
 import tempfile
 import unicodedata
 
+from pins import check_requirements
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-REQUIREMENTS = os.path.join(HERE, "requirements.txt")
 DEFAULT_OUT = os.path.normpath(os.path.join(HERE, "..", "places.tsv"))
 
 # ----------------------------------------------------------------------------------------------
 # Version check (before importing the packages)
 
 
-def check_requirements() -> None:
-    from importlib import metadata
-
-    bad = []
-    for line in open(REQUIREMENTS, encoding="utf-8"):
-        line = line.split("#", 1)[0].strip()
-        if not line:
-            continue
-        name, _, want = line.partition("==")
-        name, want = name.strip(), want.strip()
-        try:
-            have = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            have = None
-        if have != want:
-            bad.append(f"  {name}: need {want}, found {have or 'not installed'}")
-    if bad:
-        sys.stderr.write(
-            "build_places.py: pinned packages missing or at another version:\n"
-            + "\n".join(bad)
-            + "\nInstall them with:\n  pip install -r gazetteers/tools/requirements.txt\n"
-            "(the output must not depend on unpinned data).\n"
-        )
-        sys.exit(2)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -653,7 +630,7 @@ def main() -> None:
     ap.add_argument("--out", default=DEFAULT_OUT, help="output TSV (default: gazetteers/places.tsv)")
     ap.add_argument("--report", help="write every weak/drop decision here (TSV) for review")
     args = ap.parse_args()
-    check_requirements()
+    check_requirements('build_places.py')
     from importlib import metadata
 
     entries, report = build(args)
