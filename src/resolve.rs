@@ -270,7 +270,7 @@ pub fn coreference(text: &str, known: Vec<Mention>, names: Vec<Name>, found: &mu
         } else if let Some(r) = short.get(&n.key).copied().flatten().filter(same_kind) {
             out.push(mention(n, r.kind, Method::Coreference, r.target, coref(r)));
             referent_of[k] = Some(r);
-        } else if let Some(r) = given.get(&n.key).copied().flatten().filter(|_| n.kind.is_none() && short.get(&n.key).is_none()) {
+        } else if let Some(r) = given.get(&n.key).copied().flatten().filter(|_| n.kind.is_none() && !short.contains_key(&n.key)) {
             out.push(mention(n, r.kind, Method::Coreference, r.target, coref(r)));
             referent_of[k] = Some(r);
         } else if let Some(r) = [EntityKind::Person, EntityKind::Organization, EntityKind::Place]

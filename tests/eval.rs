@@ -36,7 +36,7 @@ fn score(file: &str) -> Option<serde_json::Value> {
         let doc: serde_json::Value = serde_json::from_str(line).unwrap();
         let (id, text) = (doc["id"].as_str().unwrap(), doc["text"].as_str().unwrap());
         let extraction = extractor.extract(text, &Options::default()).unwrap();
-        let json = gazette::grpc::extract_json(&extractor, text, id.to_owned(), extraction, Encoding::CodePoint);
+        let json = gazette::grpc::extract_json(extractor, text, id.to_owned(), extraction, Encoding::CodePoint);
         predictions.push_str(&json.to_string());
         predictions.push('\n');
     }

@@ -610,15 +610,21 @@ async fn one_connection_cannot_take_the_whole_budget() {
     s.stop().await;
 }
 
-/// 3 MB of "A." (a run of initials: linear, but slow, over a second even in a release build):
-/// large texts go to the blocking threads, and the engine asks whether to stop every 16 KiB.
+/// A letter-dot run ("a.a.a."): linear, but slow; 3 MB take about 2.7 s in a debug build, and
+/// a release build gets 16 MB to stay busy for well over a second. Large texts go to the
+/// blocking threads, and the engine asks whether to stop every 16 KiB.
 fn slow_text() -> String {
-    gazette::bench::repeat_to("A.", 3_000_000)
+    gazette::bench::repeat_to("a.", if cfg!(debug_assertions) { 3_000_000 } else { 16_000_000 })
+}
+
+/// Limits that admit [`slow_text`] in either build.
+fn slow_limits(limits: Limits) -> Limits {
+    Limits { max_text_bytes: 24 << 20, max_message_bytes: 32 << 20, ..limits }
 }
 
 #[tokio::test]
 async fn a_passed_deadline_ends_the_call_and_stops_its_work() {
-    let mut s = Running::start(Limits { extract_threads: 1, ..Limits::default() }, true).await;
+    let mut s = Running::start(slow_limits(Limits { extract_threads: 1, ..Limits::default() }), true).await;
     let mut running = s.handle.running();
     // A batch stream: the client's own timer covers only the response headers, so what ends
     // the stream at the deadline is the server's status.
@@ -661,7 +667,7 @@ async fn a_passed_deadline_ends_the_call_and_stops_its_work() {
 
 #[tokio::test]
 async fn large_texts_take_turns_small_ones_do_not_wait_and_a_cancelled_call_stops() {
-    let mut s = Running::start(Limits { extract_threads: 1, ..Limits::default() }, true).await;
+    let mut s = Running::start(slow_limits(Limits { extract_threads: 1, ..Limits::default() }), true).await;
     let mut running = s.handle.running();
     let mut client = s.client.clone();
     let slow = tokio::spawn(async move { client.extract(request(&slow_text())).await.map(|_| ()) });
@@ -689,7 +695,7 @@ async fn large_texts_take_turns_small_ones_do_not_wait_and_a_cancelled_call_stop
 
 #[tokio::test]
 async fn a_huge_extraction_cut_at_the_drain_deadline_stops() {
-    let mut s = Running::start(Limits { drain_timeout: Duration::from_millis(200), ..Limits::default() }, true).await;
+    let mut s = Running::start(slow_limits(Limits { drain_timeout: Duration::from_millis(200), ..Limits::default() }), true).await;
     let mut running = s.handle.running();
     let mut client = s.client.clone();
     let call = tokio::spawn(async move { client.extract(request(&slow_text())).await.map(|_| ()) });

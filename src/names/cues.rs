@@ -151,7 +151,8 @@ impl Cues {
         let mut patterns: Vec<(String, Bits)> = by_text.into_iter().collect();
         patterns.sort();
         let syllables = patterns.iter().filter(|(_, b)| b & SYLLABLE != 0).map(|(t, _)| t.as_str().into()).collect();
-        let (words, phrases): (Vec<(String, Bits)>, Vec<(String, Bits)>) = patterns.into_iter().partition(|(t, _)| is_word(t));
+        type Cued = Vec<(String, Bits)>;
+        let (words, phrases): (Cued, Cued) = patterns.into_iter().partition(|(t, _)| is_word(t));
         let mut words: HashMap<Box<str>, Bits, BuildHasherDefault<Fnv>> =
             words.into_iter().map(|(t, b)| (t.into_boxed_str(), b)).collect();
         for (phrase, _) in &phrases {

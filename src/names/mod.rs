@@ -236,10 +236,8 @@ fn keep(hay: &str, start: usize, end: usize, cap: bool, tokens: &mut Vec<Token>)
             "'" => cap && prev.cap && p.chars().count() <= 2,
             // Saint-Germain, al-Assad, Jong-un (a short syllable after a short capitalised
             // word); never "Iran-aligned".
-            "-" => {
-                (cap && (prev.cap || matches!(p, "al" | "el" | "bin" | "ibn" | "abu" | "abd" | "ben" | "bint")))
-                    || (prev.cap && !cap && n.len() <= 4 && p.len() <= 5 && n.chars().all(|c| c.is_ascii_lowercase()))
-            }
+            "-" if cap => prev.cap || matches!(p, "al" | "el" | "bin" | "ibn" | "abu" | "abd" | "ben" | "bint"),
+            "-" => prev.cap && n.len() <= 4 && p.len() <= 5 && n.chars().all(|c| c.is_ascii_lowercase()),
             _ => false,
         };
         if join {
@@ -538,9 +536,9 @@ impl Stage<'_, '_> {
         }
         let rule: Option<(Rule, usize)> = if words >= 2 && (first.initial || (a + 1..b - 1).any(|k| t[k].initial)) && !last.initial {
             Some((Rule::Initials, if first.initial { a } else { (a + 1..b).find(|&k| t[k].initial).unwrap_or(a) }))
-        } else if words >= 2 && first.word_cue(GIVEN) && !last.initial {
-            Some((Rule::GivenName, a))
-        } else if words >= 2 && first.word_cue(GIVEN_AMBIGUOUS) && last.word_cue(SURNAME) {
+        } else if words >= 2
+            && ((first.word_cue(GIVEN) && !last.initial) || (first.word_cue(GIVEN_AMBIGUOUS) && last.word_cue(SURNAME)))
+        {
             Some((Rule::GivenName, a))
         } else if words == 2 && first.word_cue(GIVEN_AMBIGUOUS) && !self.sentence_start(a) && !self.is_common(a + 1) && !last.upper && !last.has(ORG_END | PLACE_END) {
             // "Bob Dole" inside a sentence: an ambiguous given name before a capitalised word

@@ -177,9 +177,7 @@ impl Scan<'_, '_> {
         // year 2000", "the 1990 model year".
         let mut fs = start;
         if let Some((ps, pe)) = prev {
-            if year_max.is_some() && prev_has(ROLE_RANGE) {
-                fs = ps;
-            } else if &self.b[ps..pe] == b"fiscal" {
+            if (year_max.is_some() && prev_has(ROLE_RANGE)) || &self.b[ps..pe] == b"fiscal" {
                 fs = ps;
             } else if let Some(p) = self.period_before(ps, pe) {
                 fs = p;
