@@ -263,10 +263,9 @@ fn char_at(hay: &str, i: usize) -> (char, usize) {
 fn annotate(cues: &Cues, text: &Folded<'_>, known: &[Known], tokens: &mut [Token]) {
     let (mut next, mut hint) = (0, 0);
     for k in 0..tokens.len() {
-        let near_cap = tokens[k].cap
-            || tokens.get(k + 1).is_some_and(|t| t.cap)
-            || tokens.get(k + 2).is_some_and(|t| t.cap)
-            || k > 0 && tokens[k - 1].cap;
+        // A lowercase word matters only as a title or a connector, both before a capitalised
+        // word.
+        let near_cap = tokens[k].cap || tokens.get(k + 1).is_some_and(|t| t.cap) || tokens.get(k + 2).is_some_and(|t| t.cap);
         if !near_cap {
             continue;
         }
