@@ -332,7 +332,8 @@ pub fn coreference(text: &str, known: Vec<Mention>, names: Vec<Name>, found: &mu
         }
     }
     // One sense per document: a one-word gazetteer name that is a person's surname here.
-    for m in known.iter_mut().filter(|m| m.kind != EntityKind::Person) {
+    let persons = short.values().any(|r| r.is_some_and(|r| r.kind == EntityKind::Person));
+    for m in known.iter_mut().filter(|m| persons && m.kind != EntityKind::Person) {
         let word = &text[m.start..m.end];
         if word.contains(char::is_whitespace) {
             continue;

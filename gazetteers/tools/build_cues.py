@@ -50,6 +50,7 @@ import sys
 import tempfile
 import unicodedata
 
+from folding import fold, is_latin
 from pins import check_requirements
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -98,23 +99,7 @@ FILES = {  # output file -> (cue kinds, description)
 
 
 # ----------------------------------------------------------------------------------------------
-# Text helpers (fold() matches build_places.py and the engine's folding)
-
-_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"), "-")
-_QUOTES = dict.fromkeys(map(ord, "\u2018\u2019\u201b\u02bc\u02bb\u0060\u00b4\u2032"), "'")
-
-
-def fold(s: str) -> str:
-    s = s.translate(_DASHES).translate(_QUOTES)
-    s = unicodedata.normalize("NFKD", s)
-    s = "".join(c for c in s if not unicodedata.combining(c))
-    s = s.replace("ı", "i").replace("ø", "o").replace("đ", "d").replace("ł", "l").replace("ß", "ss")
-    return " ".join(s.lower().split())
-
-
-def is_latin(s: str) -> bool:
-    return all("LATIN" in unicodedata.name(c, "") for c in s if c.isalpha())
-
+# Text helpers (fold and is_latin, shared with build_places.py, are in folding.py)
 
 _NAME_RE = re.compile(r"^[^\W\d_]+(?:['\-][^\W\d_]+)*$")
 

@@ -28,6 +28,7 @@ import sys
 import tempfile
 import unicodedata
 
+from folding import fold, is_latin
 from pins import check_requirements
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -66,26 +67,6 @@ def expected_zipf(pop: int) -> float:
 
 # ----------------------------------------------------------------------------------------------
 # Text helpers
-
-_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"), "-")
-_QUOTES = dict.fromkeys(map(ord, "\u2018\u2019\u201b\u02bc\u02bb\u0060\u00b4\u2032"), "'")
-
-
-def fold(s: str) -> str:
-    """Approximation of the engine's folding: case, diacritics, quotes, dashes, spaces."""
-    s = s.translate(_DASHES).translate(_QUOTES)
-    s = unicodedata.normalize("NFKD", s)
-    s = "".join(c for c in s if not unicodedata.combining(c))
-    s = s.replace("ı", "i").replace("ø", "o").replace("đ", "d").replace("ł", "l").replace("ß", "ss")
-    return " ".join(s.lower().split())
-
-
-def is_latin(s: str) -> bool:
-    for c in s:
-        if c.isalpha() and "LATIN" not in unicodedata.name(c, ""):
-            return False
-    return True
-
 
 def clean(s: str) -> str:
     return " ".join(s.replace("\t", " ").split())
