@@ -32,6 +32,8 @@ pub struct Options {
     pub reference_date: Option<Date>,
     /// Only names that a gazetteer entry holds: no rules, no co-reference.
     pub known_only: bool,
+    /// Fill each name mention's `alternatives`: the other entries it could refer to.
+    pub include_alternatives: bool,
 }
 
 impl Options {
@@ -65,6 +67,8 @@ struct Inner {
     /// Per entry: `(region, country)`: a country or first-level subdivision ("X, Illinois"
     /// makes X a place), and whether it is a country.
     region: Vec<(bool, bool)>,
+    /// Per entry: what resolution scores candidates by.
+    profiles: Vec<resolve::Profile>,
     scanner: Scanner,
 }
 
@@ -84,7 +88,8 @@ impl Extractor {
     /// Builds the automata over already loaded gazetteers and cues.
     pub fn with_cues(gazetteers: Gazetteers, cues: Cues) -> Result<Extractor> {
         let matcher = Matcher::build(&gazetteers)?;
-        let region = gazetteers.entries.iter().map(|e| (is_region(e), is_country(e))).collect();
+        let region: Vec<(bool, bool)> = gazetteers.entries.iter().map(|e| (is_region(e), is_country(e))).collect();
+        let profiles = gazetteers.entries.iter().zip(&region).map(|(e, r)| resolve::Profile::of(e, r.1)).collect();
         // The cues change results as much as the gazetteers do: both make the version.
         let version = if cues.digest().is_empty() {
             gazetteers.version.clone()
@@ -93,7 +98,7 @@ impl Extractor {
             let d = sha2::Sha256::new().chain_update(gazetteers.version.as_bytes()).chain_update(cues.digest()).finalize();
             d.iter().take(8).map(|b| format!("{b:02x}")).collect()
         };
-        Ok(Extractor { inner: Arc::new(Inner { gazetteers, matcher, cues, version, region, scanner: Scanner::new() }) })
+        Ok(Extractor { inner: Arc::new(Inner { gazetteers, matcher, cues, version, region, profiles, scanner: Scanner::new() }) })
     }
 
     /// Content hash of the gazetteers and the cues (first 16 hex digits of a SHA-256): changes
@@ -120,6 +125,11 @@ impl Extractor {
     /// A gazetteer entry by index (from [`Mention::entry`]).
     pub fn entry(&self, index: usize) -> &Entry {
         &self.inner.gazetteers.entries[index]
+    }
+
+    /// What resolution knows of an entry (country, subdivision): the attributes' typed part.
+    pub(crate) fn profile(&self, index: usize) -> &resolve::Profile {
+        &self.inner.profiles[index]
     }
 
     /// The name of the gazetteer file an entry comes from.
@@ -154,7 +164,13 @@ impl Extractor {
             let mut hits = Vec::new();
             self.inner.matcher.find(&folded, files.as_deref(), &mut hits, stop);
             stopped()?;
-            resolve::names(g, &self.inner.matcher, text, &hits, files.as_deref(), &mut known);
+            let title_before = |at: usize| title_before(&self.inner.cues, text, at);
+            let ctx = resolve::Context {
+                profiles: &self.inner.profiles,
+                title_before: &title_before,
+                alternatives: options.include_alternatives,
+            };
+            resolve::names(g, &self.inner.matcher, text, &hits, files.as_deref(), &ctx, &mut known);
         }
         let mut figures = Vec::new();
         if figures_wanted {
@@ -174,6 +190,7 @@ impl Extractor {
         if !options.kinds.is_empty() {
             mentions.retain(|m| options.wants(m.kind));
         }
+        resolve::confidence(&mut mentions);
         let entities = resolve::group(&mut mentions);
         Ok(Extraction { mentions, entities, found })
     }
@@ -209,6 +226,22 @@ impl Extractor {
         }
         Ok(Some(selected))
     }
+}
+
+/// Whether a title cue ("President", "Gen.", "Mr") is the word right before byte `at`.
+fn title_before(cues: &Cues, text: &str, at: usize) -> bool {
+    let before = text[..at].trim_end_matches(' ');
+    if before.len() + 1 != at && before.len() != at {
+        return false;
+    }
+    let start = before
+        .char_indices()
+        .rev()
+        .take_while(|&(_, c)| c.is_alphanumeric() || c == '.')
+        .last()
+        .map_or(before.len(), |(i, _)| i);
+    let word = &before[start..];
+    !word.is_empty() && word.len() <= 40 && cues.is_title(word)
 }
 
 /// A country or a first-level subdivision.

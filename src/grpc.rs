@@ -451,7 +451,7 @@ fn options(request: &pb::ExtractRequest) -> Result<(Options, Encoding), Error> {
             message: format!("{} is not a date of the form YYYY-MM-DD", crate::error::quote(s)),
         })?),
     };
-    Ok((Options { kinds, gazetteers: request.gazetteers.clone(), reference_date, known_only: request.known_only }, encoding))
+    Ok((Options { kinds, gazetteers: request.gazetteers.clone(), reference_date, known_only: request.known_only, include_alternatives: request.include_alternatives }, encoding))
 }
 
 fn response(x: &Extractor, text: &str, document_id: String, e: Extraction, encoding: Encoding) -> pb::ExtractResponse {
@@ -503,7 +503,70 @@ fn mention(x: &Extractor, e: &Extraction, text: &str, m: &Mention, (start, end):
             Some(Evidence::Coreference { antecedent }) => format!("coreference:{antecedent}"),
             None => String::new(),
         },
+        confidence: m.confidence,
+        alternatives: m
+            .alternatives
+            .iter()
+            .map(|a| {
+                let entry = x.entry(a.entry);
+                pb::Alternative {
+                    entity_id: entry.id.clone(),
+                    canonical_name: entry.canonical.clone(),
+                    kind: entity_kind(match entry.kind {
+                        crate::gazetteer::Kind::Person => EntityKind::Person,
+                        crate::gazetteer::Kind::Place => EntityKind::Place,
+                        crate::gazetteer::Kind::Organization => EntityKind::Organization,
+                    }) as i32,
+                    gazetteer: x.gazetteer_name(entry).to_owned(),
+                    confidence: a.confidence,
+                    attributes: Some(attributes(x, a.entry)),
+                }
+            })
+            .collect(),
     }
+}
+
+/// An entry's attributes in the contract's form: the common ones typed, the rest in `other`.
+fn attributes(x: &Extractor, k: usize) -> pb::EntityAttributes {
+    let entry = x.entry(k);
+    let mut a = pb::EntityAttributes::default();
+    let mut place_type = String::new();
+    for (key, value) in &entry.attributes {
+        match key.as_str() {
+            "country" => a.country = value.clone(),
+            "geonames" => a.geonames_id = value.clone(),
+            "wikidata" => a.wikidata_id = value.clone(),
+            "population" => a.population = value.parse().ok(),
+            "subdivision" => a.subdivision = value.clone(),
+            "role" => a.role = value.clone(),
+            "type" if entry.kind == crate::gazetteer::Kind::Place => place_type = value.clone(),
+            "type" => a.role = value.clone(),
+            _ => {
+                a.other.insert(key.clone(), value.clone());
+            }
+        }
+    }
+    if entry.kind == crate::gazetteer::Kind::Place {
+        let profile = x.profile(k);
+        a.place_type = if profile.is_country {
+            "country".to_owned()
+        } else if !a.subdivision.is_empty() {
+            "subdivision".to_owned()
+        } else if matches!(place_type.as_str(), "region" | "continent" | "territory") {
+            place_type.clone()
+        } else if !a.geonames_id.is_empty() {
+            "city".to_owned()
+        } else {
+            place_type.clone()
+        };
+        if a.subdivision.is_empty() {
+            a.subdivision = profile.subdivision.as_deref().unwrap_or_default().to_owned();
+        }
+        if !place_type.is_empty() && place_type != a.place_type {
+            a.other.insert("type".to_owned(), place_type);
+        }
+    }
+    a
 }
 
 fn entities(x: &Extractor, e: &Extraction) -> Vec<pb::Entity> {
@@ -511,7 +574,20 @@ fn entities(x: &Extractor, e: &Extraction) -> Vec<pb::Entity> {
         .iter()
         .map(|g| {
             let (entity_id, canonical_name, gazetteer) = identity(x, e, Some(g.target));
-            pb::Entity { entity_id, kind: entity_kind(g.kind) as i32, canonical_name, mention_indexes: g.mentions.clone(), gazetteer }
+            let attributes = match g.target {
+                Target::Entry(k) => Some(attributes(x, k)),
+                Target::Found(_) => None,
+            };
+            let confidence = g.mentions.iter().filter_map(|&i| e.mentions.get(i as usize)).map(|m| m.confidence).fold(0.0, f32::max);
+            pb::Entity {
+                entity_id,
+                kind: entity_kind(g.kind) as i32,
+                canonical_name,
+                mention_indexes: g.mentions.clone(),
+                gazetteer,
+                attributes,
+                confidence,
+            }
         })
         .collect()
 }

@@ -22,7 +22,7 @@ mod text;
 pub use config::{Limits, LogFormat};
 pub use error::{Error, Result};
 pub use extract::{offsets, Encoding, Extractor, Options};
-pub use mention::{Entity, EntityKind, Evidence, Extraction, Found, Method, Mention, Rule, Target};
+pub use mention::{Alternative, Entity, EntityKind, Evidence, Extraction, Found, Method, Mention, Rule, Target};
 pub use names::Cues;
 pub use figures::{Date, Figure, FigureKind, Qualifier};
 pub use gazetteer::{CasePolicy, Entry, File, Gazetteers, Kind, SharedAlias};

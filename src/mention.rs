@@ -103,6 +103,14 @@ pub enum Target {
     Found(usize),
 }
 
+/// Another entry a name mention could refer to, with the confidence it would have had.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Alternative {
+    /// Index of the gazetteer entry ([`crate::Extractor::entry`]).
+    pub entry: usize,
+    pub confidence: f32,
+}
+
 /// One mention, in UTF-8 byte offsets of the original text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mention {
@@ -115,6 +123,12 @@ pub struct Mention {
     /// Set for [`Method::Rule`] and [`Method::Coreference`].
     pub evidence: Option<Evidence>,
     pub figure: Option<Figure>,
+    /// How sure the engine is of the name and its referent, in [0, 1] (README, "How sure");
+    /// 0 for figures.
+    pub confidence: f32,
+    /// The other entries the name could refer to, best first, when the request asked for
+    /// them; each with a confidence below the mention's.
+    pub alternatives: Vec<Alternative>,
 }
 
 impl Mention {

@@ -31,23 +31,80 @@ use std::collections::HashMap;
 use crate::figures::FigureMatch;
 use crate::gazetteer::{Gazetteers, Kind};
 use crate::matcher::{allowed, Candidate, Hit, Matcher};
-use crate::mention::{Entity, EntityKind, Evidence, Found, Mention, Method, Rule, Target};
+use crate::mention::{Alternative, Entity, EntityKind, Evidence, Found, Mention, Method, Rule, Target};
 use crate::names::Name;
 use crate::text::fold;
 
-/// Turns accepted name hits into mentions (rule 1).
+/// What resolution knows about an entry beyond its names, computed once per gazetteer set.
+#[derive(Debug, Clone, Default)]
+pub struct Profile {
+    /// ISO 3166-1 alpha-2, upper case; `[0, 0]` when the entry gives none.
+    pub country: [u8; 2],
+    /// A country (not a subdivision, a city or a region).
+    pub is_country: bool,
+    /// An ISO 3166-2 code: the subdivision the entry is ("US-TX"), or for a city the
+    /// subdivision it lies in where GeoNames' first-level code is the ISO one ("US" + "TX").
+    pub subdivision: Option<Box<str>>,
+    /// The entry is a first-level subdivision.
+    pub is_subdivision: bool,
+}
+
+impl Profile {
+    /// The profile of one entry, from its attributes.
+    pub fn of(e: &crate::gazetteer::Entry, is_country: bool) -> Profile {
+        let get = |key: &str| e.attributes.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
+        let country = get("country").filter(|c| c.len() == 2).map_or([0, 0], |c| {
+            let b = c.as_bytes();
+            [b[0].to_ascii_uppercase(), b[1].to_ascii_uppercase()]
+        });
+        let own = get("subdivision").map(Box::from);
+        let is_subdivision = own.is_some();
+        let subdivision = own.or_else(|| {
+            let admin1 = get("admin1")?;
+            (admin1.len() == 2 && admin1.bytes().all(|b| b.is_ascii_uppercase()) && country != [0, 0])
+                .then(|| format!("{}{}-{admin1}", country[0] as char, country[1] as char).into())
+        });
+        Profile { country, is_country, subdivision, is_subdivision }
+    }
+}
+
+/// The document around the names: entry profiles, and whether a title cue ends right before
+/// a position ("President" before "Jordan").
+pub struct Context<'a> {
+    pub profiles: &'a [Profile],
+    pub title_before: &'a dyn Fn(usize) -> bool,
+    /// Fill [`Mention::alternatives`].
+    pub alternatives: bool,
+}
+
+/// Score weights (README, "Context decides"): the prior is `priority / 100`.
+const SAME_COUNTRY: f32 = 0.5;
+const SAME_COUNTRY_MORE: f32 = 0.1;
+const APPOSITION: f32 = 2.0;
+const APPOSITION_SUBDIVISION: f32 = 1.0;
+const CONTAINS_CITY: f32 = 0.6;
+const TITLE_PERSON: f32 = 2.0;
+
+/// Confidence of a gazetteer name before ambiguity: by how it matched.
+const EXACT: f32 = 0.97;
+const FOLDED: f32 = 0.93;
+const ALIAS: f32 = 0.9;
+const WEAK_ALIAS: f32 = 0.8;
+
+/// Turns accepted name hits into mentions (rule 1): each hit's candidates are scored by the
+/// document (see [`score`]), the best wins, and the margin over the next gives the confidence.
 pub fn names(
     gazetteers: &Gazetteers,
     matcher: &Matcher,
     text: &str,
     hits: &[Hit],
     files: Option<&[bool]>,
+    ctx: &Context<'_>,
     out: &mut Vec<Mention>,
 ) {
     let passes = |c: &Candidate, original: &str| allowed(c, files) && c.accepts(original);
     // First pass: the best candidate of each hit, which is final unless it is weak; entries
     // chosen through a non-weak alias are the evidence weak aliases need.
-    let mut chosen: Vec<Option<&Candidate>> = Vec::with_capacity(hits.len());
     let mut evidenced: Vec<u32> = Vec::new();
     for h in hits {
         let original = &text[h.start..h.end];
@@ -58,26 +115,166 @@ pub fn names(
             other => other,
         };
         evidenced.extend(strong.map(|c| c.entry));
-        chosen.push(first);
     }
     evidenced.sort_unstable();
     evidenced.dedup();
-    for (h, first) in hits.iter().zip(chosen) {
+    let is_evidenced = |c: &Candidate| !c.weak || evidenced.binary_search(&c.entry).is_ok();
+
+    // The document's countries and subdivisions: from hits whose eligible candidates all
+    // agree on one (with the hit, so that a name does not support itself).
+    let mut support: Vec<([u8; 2], usize)> = Vec::new();
+    let mut regions: Vec<(&str, usize)> = Vec::new();
+    for (k, h) in hits.iter().enumerate() {
         let original = &text[h.start..h.end];
-        let chosen = match first {
-            Some(c) if c.weak && evidenced.binary_search(&c.entry).is_err() => matcher
-                .candidates(h.pattern)
-                .iter()
-                .find(|c| passes(c, original) && (!c.weak || evidenced.binary_search(&c.entry).is_ok())),
-            other => other,
+        let mut eligible = matcher.candidates(h.pattern).iter().filter(|c| passes(c, original) && is_evidenced(c));
+        let Some(first) = eligible.next() else { continue };
+        let p = &ctx.profiles[first.entry as usize];
+        // The country is the document's when every other reading is clearly less prominent
+        // ("Melbourne": Australia's city far above Florida's).
+        let top = gazetteers.entries[first.entry as usize].priority as u32;
+        let same = eligible.all(|c| ctx.profiles[c.entry as usize].country == p.country || (gazetteers.entries[c.entry as usize].priority as u32) * 100 < top * 85);
+        if same && p.country != [0, 0] {
+            support.push((p.country, k));
+        }
+        if let (true, Some(sub)) = (matcher.candidates(h.pattern).iter().filter(|c| passes(c, original) && is_evidenced(c)).count() == 1, &p.subdivision) {
+            if !p.is_subdivision {
+                regions.push((sub, k));
+            }
+        }
+    }
+
+    struct Choice {
+        entry: u32,
+        method: Method,
+        confidence: f32,
+        local: bool,
+        alternatives: Vec<Alternative>,
+    }
+    let mut choices: Vec<Option<Choice>> = Vec::with_capacity(hits.len());
+    let mut scored: Vec<(f32, &Candidate, bool, bool)> = Vec::new();
+    for (k, h) in hits.iter().enumerate() {
+        let original = &text[h.start..h.end];
+        scored.clear();
+        // "X, <region>": the hits on either side of ", " and their candidates, weak ones too
+        // ("Kingston, Ontario": the city of Canada, and the province).
+        let next = hits.get(k + 1).filter(|n| n.start == h.end + 2 && text[h.end..n.start].starts_with(", "));
+        let prev = k.checked_sub(1).map(|p| &hits[p]).filter(|p| h.start == p.end + 2 && text[p.end..h.start].starts_with(", "));
+        let profiles_of = |n: &Hit| {
+            let o = &text[n.start..n.end];
+            matcher.candidates(n.pattern).iter().filter(move |c| passes(c, o)).map(|c| &ctx.profiles[c.entry as usize])
         };
-        let Some(c) = chosen else { continue };
-        let entry = &gazetteers.entries[c.entry as usize];
+        let title = ctx.title_before(h.start);
+        for c in matcher.candidates(h.pattern).iter().filter(|c| passes(c, original)) {
+            let p = &ctx.profiles[c.entry as usize];
+            let entry = &gazetteers.entries[c.entry as usize];
+            let mut local = false;
+            let mut local_support = false;
+            let mut s = entry.priority as f32 / 100.0;
+            if p.country != [0, 0] {
+                let n = support.iter().filter(|&&(country, at)| country == p.country && at != k).count();
+                if n > 0 {
+                    s += SAME_COUNTRY + SAME_COUNTRY_MORE * (n - 1).min(2) as f32;
+                }
+                if let Some(n) = next {
+                    let mut regions = profiles_of(n).filter(|a| (a.is_country || a.is_subdivision) && a.country == p.country).peekable();
+                    if regions.peek().is_some() {
+                        s += APPOSITION;
+                        local = true;
+                        if regions.any(|a| a.is_subdivision && a.subdivision.is_some() && a.subdivision == p.subdivision) {
+                            s += APPOSITION_SUBDIVISION;
+                        }
+                    }
+                }
+                if let Some(before) = prev.filter(|_| p.is_country || p.is_subdivision) {
+                    if profiles_of(before).any(|b| !b.is_country && b.country == p.country) {
+                        s += APPOSITION;
+                        local = true;
+                    }
+                }
+                // A first-level subdivision whose short name is weak ("Victoria" for the
+                // Australian state) is eligible when its country is named in the document.
+                if p.is_subdivision && n > 0 {
+                    local_support = true;
+                }
+            }
+            if p.is_subdivision {
+                if let Some(sub) = &p.subdivision {
+                    if regions.iter().any(|&(r, at)| r == &**sub && at != k) {
+                        s += CONTAINS_CITY;
+                    }
+                }
+            }
+            if title && entry.kind == Kind::Person {
+                s += TITLE_PERSON;
+                local = true;
+            }
+            // A weak alias needs evidence: its entry named strongly in the document, or a
+            // local cue ("Victoria, Canada" is an alias; "Kingston, Ontario" an apposition).
+            let eligible = is_evidenced(c) || local || local_support;
+            scored.push((s, c, eligible, local));
+        }
+        scored.retain(|x| x.2);
+        // Best first; equal scores keep the gazetteer's order (priority, then id).
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let Some(&(best, c, _, local)) = scored.first() else {
+            choices.push(None);
+            continue;
+        };
         let method = match (c.alias, c.is_verbatim(original)) {
             (0, true) => Method::Exact,
             (0, false) => Method::Folded,
             _ => Method::Alias,
         };
+        let base = match method {
+            Method::Exact => EXACT,
+            Method::Folded => FOLDED,
+            _ if c.weak => WEAK_ALIAS,
+            _ => ALIAS,
+        };
+        let second = scored.get(1).map_or(0.0, |x| x.0);
+        let margin = if best > 0.0 { ((best - second) / best).clamp(0.0, 1.0) } else { 0.0 };
+        let confidence = base * (0.5 + 0.5 * margin);
+        let alternatives = if ctx.alternatives {
+            scored[1..]
+                .iter()
+                .map(|&(s, alt, _, _)| Alternative {
+                    entry: alt.entry as usize,
+                    // Below the winner's even on equal scores: the winner won the tie.
+                    confidence: base * 0.5 * (s / best.max(f32::MIN_POSITIVE)).min(1.0) * 0.99,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        choices.push(Some(Choice { entry: c.entry, method, confidence, local, alternatives }));
+    }
+    // One sense per document: a name decided by a local cue (an apposition, a title) means
+    // the same wherever else the same text appears without one.
+    let mut decided: HashMap<u32, (u32, Method, f32)> = HashMap::new();
+    for (h, c) in hits.iter().zip(&choices) {
+        if let Some(c) = c.as_ref().filter(|c| c.local) {
+            decided.entry(h.pattern).or_insert((c.entry, c.method, c.confidence));
+        }
+    }
+    for (h, choice) in hits.iter().zip(choices) {
+        // A weak alias with no evidence of its own takes the sense decided elsewhere
+        // ("Clinton" after "President Clinton").
+        let choice = choice.or_else(|| {
+            let &(entry, method, confidence) = decided.get(&h.pattern)?;
+            Some(Choice { entry, method, confidence: confidence * 0.9, local: false, alternatives: Vec::new() })
+        });
+        let Some(mut c) = choice else { continue };
+        if let Some(&(entry, _, _)) = decided.get(&h.pattern).filter(|_| !c.local) {
+            if let Some(k) = c.alternatives.iter().position(|a| a.entry == entry as usize) {
+                // The alternative becomes the choice, the former choice an alternative.
+                let former = Alternative { entry: c.entry as usize, confidence: c.alternatives[k].confidence };
+                c.alternatives[k] = former;
+                c.entry = entry;
+            } else if c.entry != entry && !ctx.alternatives {
+                c.entry = entry;
+            }
+        }
+        let entry = &gazetteers.entries[c.entry as usize];
         out.push(Mention {
             start: h.start,
             end: h.end,
@@ -86,11 +283,49 @@ pub fn names(
                 Kind::Place => EntityKind::Place,
                 Kind::Organization => EntityKind::Organization,
             },
-            method,
+            method: c.method,
             target: Some(Target::Entry(c.entry as usize)),
             evidence: None,
             figure: None,
+            confidence: c.confidence,
+            alternatives: c.alternatives,
         });
+    }
+}
+
+impl Context<'_> {
+    fn title_before(&self, at: usize) -> bool {
+        (self.title_before)(at)
+    }
+}
+
+/// Confidence of the names found by rules and co-reference (README, "How sure"); gazetteer
+/// names have theirs from [`names`]. Called once the mentions are final.
+pub fn confidence(mentions: &mut [Mention]) {
+    for m in mentions.iter_mut() {
+        match (m.method, m.evidence) {
+            (Method::Rule, Some(Evidence::Cue { rule, .. })) => {
+                m.confidence = rule_confidence(rule);
+                m.alternatives.clear();
+            }
+            (Method::Rule, _) => m.confidence = 0.6,
+            (Method::Coreference, _) => {
+                m.confidence = 0.8;
+                m.alternatives.clear();
+            }
+            _ => {}
+        }
+    }
+}
+
+/// How often a rule's typing is right, in round figures: a title or a designator says what a
+/// name is; a surname after a capitalised word only suggests it.
+fn rule_confidence(rule: Rule) -> f32 {
+    match rule {
+        Rule::Title | Rule::Designator | Rule::Acronym | Rule::OrgHead | Rule::Suffix => 0.85,
+        Rule::Apposition | Rule::Nationality | Rule::PlaceKey => 0.8,
+        Rule::GivenName | Rule::Initials | Rule::FamilyName | Rule::Team => 0.75,
+        Rule::Surname => 0.65,
     }
 }
 
@@ -130,6 +365,8 @@ pub fn merge_figures(names: Vec<Mention>, figures: Vec<FigureMatch>) -> Vec<Ment
         target: None,
         evidence: None,
         figure: Some(f.figure),
+        confidence: 0.0,
+        alternatives: Vec::new(),
     });
     let mut names = names.into_iter().zip(keep_name).filter(|(_, keep)| *keep).map(|(n, _)| n).peekable();
     let mut out = Vec::with_capacity(names.size_hint().1.unwrap_or(0) + figures.size_hint().1.unwrap_or(0));
@@ -262,6 +499,8 @@ pub fn coreference(text: &str, known: Vec<Mention>, names: Vec<Name>, found: &mu
             target: Some(target),
             evidence,
             figure: None,
+            confidence: 0.0,
+            alternatives: Vec::new(),
         };
         let coref = |r: Referent| Some(Evidence::Coreference { antecedent: r.at as u32 });
         let same_kind = |r: &Referent| n.kind.is_none_or(|kind| kind == r.kind);
@@ -443,7 +682,17 @@ mod tests {
     use crate::figures::{Figure, FigureKind, Qualifier};
 
     fn name(start: usize, end: usize, entry: usize) -> Mention {
-        Mention { start, end, kind: EntityKind::Place, method: Method::Exact, target: Some(Target::Entry(entry)), evidence: None, figure: None }
+        Mention {
+            start,
+            end,
+            kind: EntityKind::Place,
+            method: Method::Exact,
+            target: Some(Target::Entry(entry)),
+            evidence: None,
+            figure: None,
+            confidence: 0.97,
+            alternatives: Vec::new(),
+        }
     }
 
     fn figure(start: usize, end: usize) -> FigureMatch {

@@ -191,7 +191,7 @@ SUBDIV_EN = {
     "CN-HK": "Hong Kong SAR", "CN-MO": "Macau SAR", "CN-TW": "Taiwan Province",
     "CN-SN": "Shaanxi", "CN-SX": "Shanxi",
     # others where ISO keeps a local or inverted form
-    "CA-QC": "Quebec|Québec", "AU-VIC": "State of Victoria|Victoria@weak",
+    "CA-QC": "Quebec|Québec", "CA-ON": "Ontario|Ontario Province", "AU-VIC": "State of Victoria|Victoria@weak",
     "US-GA": "Georgia|State of Georgia", "US-NY": "New York State|New York",
     "US-WA": "Washington State|Washington state@weak", "BE-BRU": "Brussels-Capital Region", "BE-VLG": "Flanders|Flemish Region",
     "BE-WAL": "Wallonia|Walloon Region", "CH-GE": "Geneva|Genève", "CH-ZH": "Zurich|Zürich",

@@ -36,6 +36,42 @@ fn mention(m: &pb::Mention) -> Value {
     }
     put_enum(&mut o, "method", m.method, |v| pb::MatchMethod::try_from(v).ok().map(|k| k.as_str_name()));
     put_str(&mut o, "evidence", &m.evidence);
+    put_f32(&mut o, "confidence", m.confidence);
+    if !m.alternatives.is_empty() {
+        o.insert("alternatives".into(), m.alternatives.iter().map(alternative).collect());
+    }
+    Value::Object(o)
+}
+
+fn alternative(a: &pb::Alternative) -> Value {
+    let mut o = Map::new();
+    put_str(&mut o, "entityId", &a.entity_id);
+    put_str(&mut o, "canonicalName", &a.canonical_name);
+    put_enum(&mut o, "kind", a.kind, |v| pb::EntityKind::try_from(v).ok().map(|k| k.as_str_name()));
+    put_str(&mut o, "gazetteer", &a.gazetteer);
+    put_f32(&mut o, "confidence", a.confidence);
+    if let Some(at) = &a.attributes {
+        o.insert("attributes".into(), attributes(at));
+    }
+    Value::Object(o)
+}
+
+fn attributes(a: &pb::EntityAttributes) -> Value {
+    let mut o = Map::new();
+    put_str(&mut o, "country", &a.country);
+    put_str(&mut o, "placeType", &a.place_type);
+    put_str(&mut o, "geonamesId", &a.geonames_id);
+    put_str(&mut o, "wikidataId", &a.wikidata_id);
+    if let Some(p) = a.population {
+        o.insert("population".into(), Value::String(p.to_string()));
+    }
+    put_str(&mut o, "subdivision", &a.subdivision);
+    put_str(&mut o, "role", &a.role);
+    if !a.other.is_empty() {
+        let mut other: Vec<(&String, &String)> = a.other.iter().collect();
+        other.sort();
+        o.insert("other".into(), Value::Object(other.into_iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect()));
+    }
     Value::Object(o)
 }
 
@@ -66,12 +102,24 @@ fn entity(e: &pb::Entity) -> Value {
         o.insert("mentionIndexes".into(), e.mention_indexes.iter().map(|&i| Value::from(i)).collect());
     }
     put_str(&mut o, "gazetteer", &e.gazetteer);
+    if let Some(a) = &e.attributes {
+        o.insert("attributes".into(), attributes(a));
+    }
+    put_f32(&mut o, "confidence", e.confidence);
     Value::Object(o)
 }
 
 fn put_str(o: &mut Map<String, Value>, key: &str, value: &str) {
     if !value.is_empty() {
         o.insert(key.into(), Value::String(value.to_owned()));
+    }
+}
+
+/// A float as protobuf JSON printers show it: its shortest decimal form ("0.97").
+fn put_f32(o: &mut Map<String, Value>, key: &str, value: f32) {
+    if value != 0.0 {
+        let v: f64 = value.to_string().parse().unwrap_or(value as f64);
+        o.insert(key.into(), serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number));
     }
 }
 
@@ -113,6 +161,19 @@ mod tests {
         v.as_object().unwrap().keys().cloned().collect()
     }
 
+    fn full_attributes() -> pb::EntityAttributes {
+        pb::EntityAttributes {
+            country: "AU".into(),
+            place_type: "country".into(),
+            geonames_id: "2077456".into(),
+            wikidata_id: "Q408".into(),
+            population: Some(24_992_369),
+            subdivision: "AU-VIC".into(),
+            role: "r".into(),
+            other: [("admin1".to_owned(), "07".to_owned())].into_iter().collect(),
+        }
+    }
+
     #[test]
     fn every_field_uses_its_descriptor_json_name() {
         let figure = pb::Figure {
@@ -135,6 +196,15 @@ mod tests {
             figure: Some(figure),
             method: pb::MatchMethod::Pattern as i32,
             evidence: "e".into(),
+            confidence: 0.97,
+            alternatives: vec![pb::Alternative {
+                entity_id: "a".into(),
+                canonical_name: "b".into(),
+                kind: pb::EntityKind::Place as i32,
+                gazetteer: "c".into(),
+                confidence: 0.25,
+                attributes: Some(full_attributes()),
+            }],
         };
         let entity = pb::Entity {
             entity_id: "x".into(),
@@ -142,6 +212,8 @@ mod tests {
             canonical_name: "y".into(),
             mention_indexes: vec![0, 2],
             gazetteer: "z".into(),
+            attributes: Some(full_attributes()),
+            confidence: 0.5,
         };
         let r = pb::ExtractResponse {
             document_id: "d".into(),
@@ -158,5 +230,11 @@ mod tests {
         assert_eq!(json["mentions"][0]["figure"]["value"], 4_700_000_000i64);
         assert_eq!(json["mentions"][0]["figure"]["qualifier"], "QUALIFIER_AT_LEAST");
         assert_eq!(json["entities"][0]["mentionIndexes"], serde_json::json!([0, 2]));
+        assert_eq!(keys(&json["mentions"][0]["alternatives"][0]), json_names("Alternative"));
+        assert_eq!(keys(&json["entities"][0]["attributes"]), json_names("EntityAttributes"));
+        assert_eq!(json["mentions"][0]["confidence"], 0.97);
+        assert_eq!(json["mentions"][0]["alternatives"][0]["confidence"], 0.25);
+        assert_eq!(json["entities"][0]["attributes"]["population"], "24992369");
+        assert_eq!(json["entities"][0]["attributes"]["other"], serde_json::json!({"admin1": "07"}));
     }
 }

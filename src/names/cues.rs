@@ -187,6 +187,14 @@ impl Cues {
     }
 
     /// Whether `s` (folded) is a `syllable` cue.
+    /// Whether the word or phrase `s` (as written; folded here) is a `title` cue
+    /// ("President", "Gen.", "spokesman").
+    pub fn is_title(&self, s: &str) -> bool {
+        let folded = fold(s);
+        let end = folded.strip_suffix('.').map_or(folded.len(), str::len);
+        self.at(&folded, 0, end).is_some_and(|c| c.bits & TITLE != 0 && c.end >= end)
+    }
+
     pub fn is_syllable(&self, s: &str) -> bool {
         self.syllables.binary_search_by(|x| (**x).cmp(s)).is_ok()
     }
