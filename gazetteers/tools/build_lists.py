@@ -6,6 +6,7 @@ never committed; only what this script writes is):
 
     python3 gazetteers/tools/build_lists.py politicians PATH   # -> gazetteers/persons-wikidata.tsv
     python3 gazetteers/tools/build_lists.py sp500 PATH         # -> gazetteers/orgs-sp500.tsv
+    python3 gazetteers/tools/build_lists.py clubs DIR          # -> gazetteers/orgs-clubs.tsv
 
   politicians: `Wikidata/data/politicians_born_after_1945_having_a_picture.csv` of the GitHub
       repository CaptainFact/captain-fact-dev-data (CC0 1.0; a Wikidata Query Service extract:
@@ -15,6 +16,8 @@ never committed; only what this script writes is):
   sp500: `data/constituents.csv` of the GitHub repository datasets/s-and-p-500-companies
       (ODC-PDDL-1.0; S&P 500 constituents with ticker and SEC CIK, taken by that project from
       Wikipedia's list).
+  clubs: a checkout of the GitHub repository openfootball/clubs (CC0 1.0; football clubs by
+      country with name variants; no ids). Used: commit ae38002 (2025-01-03).
 
 Run from the repository root; stdlib only (no pinned packages needed); deterministic: the same
 source gives the same bytes. Options: --out FILE, --report FILE (every decision with its reason,
@@ -26,14 +29,17 @@ Policy (precision first: these names are matched in unseen news):
     and titles are never aliases (the engine's co-reference ties "Smith" to "John Smith").
   * A name is dropped when it is not clean Latin text (the source has mis-encoded native-script
     labels: digits, punctuation, letters outside ASCII and Latin-1), when every word of it is a
-    common word (gazetteers/cues/common.tsv), or when another gazetteer file already has it as
-    an alias of an entry of another kind (a place, an organisation).
+    common word and the first no known given name (the names stage's cue files), when its first
+    word is a demonym ("French Hill"), when it has no known given name first and a place or
+    organisation key last, or when another gazetteer file already has it as an alias of an entry
+    of another kind (a place, an organisation).
   * Merge by name: a name that a curated entry already has (canonical or alias, folded) yields
     no derived entry; the match is reported (--report) and, with --annotate-curated, the
     curated entry gets the source's id when the canonical names and countries agree.
   * Priority 70, below the curated entries (80-85), so curated entries win ties.
   * Ids only from the source: persons `wikidata:Q<id>` with `wikidata=Q<id>`; companies
-    `org:sp500-<ticker>` with `cik=` and `ticker=` (tickers are never aliases).
+    `org:sp500-<ticker>` with `cik=` and `ticker=` (tickers are never aliases); clubs have no
+    source id, so `org:club-<country>-<slug>` and no external id.
 """
 from __future__ import annotations
 
@@ -45,12 +51,12 @@ import re
 import sys
 import unicodedata
 
-from folding import fold
+from folding import fold, is_latin
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 GAZ = os.path.normpath(os.path.join(HERE, ".."))
 PRIORITY = 70
-DERIVED = {"persons-wikidata.tsv", "orgs-sp500.tsv"}
+DERIVED = {"persons-wikidata.tsv", "orgs-sp500.tsv", "orgs-clubs.tsv"}
 # Only the politicians' file gets ids from the politicians' source: a same-named person in
 # persons-public.tsv is usually someone else (Steve Cohen the investor is not the congressman).
 CURATED_PERSONS = ("persons-politics.tsv",)
@@ -178,6 +184,13 @@ def all_common(name: str, common: set[str], given: set[str]) -> bool:
     return ws[0] not in given and all(w.rstrip(".") in common for w in ws)
 
 
+def person_like(name: str, given: set[str]) -> bool:
+    """Two to four words, the first a known given name or an initial ("Ralph Lauren",
+    "T. Rowe Price", "Jorge Wilstermann")."""
+    ws = name.split()
+    return 2 <= len(ws) <= 4 and (fold(ws[0]) in given or re.fullmatch(r"[A-Z]\.", ws[0]) is not None)
+
+
 def slug(s: str) -> str:
     s = fold(s)
     s = re.sub(r"[^a-z0-9]+", "-", s)
@@ -235,6 +248,8 @@ def build_politicians(src: str, out: str, report_path: str | None, annotate: boo
     existing = load_existing()
     common = load_common()
     given = load_cue("given-names.tsv", "given")
+    demonyms = load_cue("common.tsv", "demonym")
+    keys = (load_cue("places.tsv", "place-end") | load_cue("organisations.tsv", "org-end"))
     valid_cc = set(country_codes().values())
 
     entries = []          # (qid, canonical, aliases, attrs)
@@ -261,6 +276,14 @@ def build_politicians(src: str, out: str, report_path: str | None, annotate: boo
         name = clean[0]
         if all_common(name, common, given):
             report("", qid, name, "drop", "every word is a common word")
+            continue
+        first, last = fold(name.split()[0].split("-")[0]), fold(name.split()[-1])
+        if first in demonyms and first not in given:
+            report("", qid, name, "drop", "first word is a demonym (French Hill: a place too)")
+            continue
+        if first not in given and last in keys:
+            report("", qid, name, "drop", "no known given name first and a place or "
+                   "organisation key last")
             continue
         forms = []
         for n in clean:
@@ -389,6 +412,7 @@ def build_sp500(src: str, out: str, report_path: str | None) -> None:
 
     existing = load_existing()
     common = load_common()
+    given = load_cue("given-names.tsv", "given")
     ccodes = country_codes()
     entries = []
     seen_cik = set()
@@ -425,7 +449,8 @@ def build_sp500(src: str, out: str, report_path: str | None) -> None:
         if bare != name:
             # One word alone ("Danaher", "Everest", "Carnival") is often something else too:
             # it counts only beside the full name.
-            risky = " " not in bare
+            # So does a founder's name ("Ralph Lauren", "T. Rowe Price"): often the person.
+            risky = " " not in bare or person_like(bare, given)
             if existing.get(fold(bare)):
                 report(no, ticker, bare, "alias-dropped", "names another entry: " + ", ".join(
                     sorted(e for _, e, _ in existing[fold(bare)])))
@@ -459,7 +484,8 @@ def build_sp500(src: str, out: str, report_path: str | None) -> None:
 # Source: datasets/s-and-p-500-companies (GitHub), data/constituents.csv, ODC-PDDL-1.0 (taken by
 # that project from Wikipedia's list of S&P 500 companies). See gazetteers/SOURCES.md.
 # Policy (gazetteers/tools/build_lists.py): the listed name, and the name without its legal form
-# (@weak when it is one word: it then needs the full name in the same document); tickers
+# (@weak when it is one word or reads as a person's name: it then needs the full name in the
+# same document); tickers
 # are attributes, never aliases; companies a curated entry already has are left to it. Priority
 # {PRIORITY}, below the curated files. Ids from the ticker; cik= is the SEC's id from the source.
 # Columns: id	kind	canonical	aliases	priority	attributes
@@ -475,6 +501,155 @@ def build_sp500(src: str, out: str, report_path: str | None) -> None:
               + "".join("\t".join(r) + "\n" for r in rep))
 
 
+
+# ----------------------------------------------------------------------------------------------
+# Football clubs (openfootball/clubs)
+
+# File prefixes that are not ISO 3166-1 alpha-2 codes.
+CLUB_FILE_COUNTRY = {"eng": "GB", "sco": "GB", "wal": "GB", "nir": "GB", "kos": "XK"}
+
+
+def read_clubs(root: str, report):
+    """[(country, file, line, canonical, [aliases])] from every `*.clubs.txt` under `root`
+    (not the `.lang.`, history, props or wiki files). Reserve teams ("ii) ...") are skipped."""
+    files = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for fn in sorted(filenames):
+            if re.fullmatch(r"[a-z]{2,3}\.clubs\.txt", fn):
+                files.append(os.path.join(dirpath, fn))
+    clubs = []
+    for path in sorted(files, key=lambda p: os.path.relpath(p, root)):
+        prefix = os.path.basename(path).split(".")[0]
+        cc = CLUB_FILE_COUNTRY.get(prefix, prefix.upper())
+        rel = os.path.relpath(path, root)
+        current = None
+        with open(path, encoding="utf-8") as f:
+            for no, line in enumerate(f, 1):
+                line = line.split("#", 1)[0].rstrip()
+                if not line.strip() or line.lstrip().startswith("="):
+                    continue
+                if line[0] in " \t":
+                    body = line.strip()
+                    if body.startswith("|") and current is not None:
+                        for a in body.split("|"):
+                            a = re.sub(r"\[[a-z]{2}\]|\([^)]*\)", "", a)
+                            a = " ".join(a.split())
+                            if a:
+                                current[4].append(a)
+                    continue  # an address line, or aliases of a skipped team
+                if re.match(r"^[ivx]+\)", line):
+                    current = None  # a reserve team
+                    continue
+                name = line.split(",", 1)[0]
+                name = " ".join(re.sub(r"\([^)]*\)", "", name).split())  # "(1932-2006)"
+                current = (cc, rel, no, name, [])
+                clubs.append(current)
+    return clubs
+
+
+def build_clubs(src: str, out: str, report_path: str | None) -> None:
+    rep = []
+
+    def report(line, key, name, decision, reason):
+        rep.append((str(line), key, name, decision, reason))
+
+    existing = load_existing()
+    common = load_common()
+    given = load_cue("given-names.tsv", "given")
+    valid_cc = set(country_codes().values())
+    clubs = read_clubs(src, report)
+    # An alias that two clubs share ("Rangers", "United") names neither.
+    owners: dict[str, set] = {}
+    for c in clubs:
+        for t in [c[3]] + c[4]:
+            owners.setdefault(fold(t), set()).add((c[1], c[2]))
+    entries = []
+    used_ids = set()
+    for cc, rel, no, name, aliases in clubs:
+        where = f"{rel}:{no}"
+        if not is_latin(name) or not re.search(r"[A-Za-z]", name):
+            report(where, "", name, "drop", "not Latin text")
+            continue
+        hits = existing.get(fold(name), set())
+        alias_hits = set()
+        for a in aliases:
+            alias_hits |= {h for h in existing.get(fold(a), set()) if h[2] == "organization"}
+        if any(h[2] == "organization" for h in hits) or alias_hits:
+            report(where, "", name, "merge", "curated entry " + ", ".join(
+                sorted({e for _, e, k in hits | alias_hits if k == "organization"})))
+            continue
+        if hits:
+            report(where, "", name, "drop", "name of another kind of entry: " + ", ".join(
+                sorted(e for _, e, _ in hits)))
+            continue
+        if len(owners[fold(name)]) > 1:
+            report(where, "", name, "drop", "name shared by several clubs")
+            continue
+        keep = []
+        for a in aliases:
+            fa = fold(a)
+            if fa == fold(name) or fa in {fold(k.split("@")[0]) for k in keep}:
+                continue
+            why = ""
+            if not is_latin(a):
+                why = "not Latin text"
+            elif "." in a or a[0].isdigit() or len(a) < 4:
+                why = "abbreviation, number or short form"
+            elif existing.get(fa):
+                why = "names another entry: " + ", ".join(sorted(e for _, e, _ in existing[fa]))
+            elif len(owners[fa]) > 1:
+                why = "shared by several clubs"
+            elif a.upper() == a:
+                why = "all capitals (an acronym the engine would match exactly)"
+            elif " " not in a and fa in common:
+                why = "one common word"
+            if why:
+                report(where, "", a, "alias-dropped", why)
+                continue
+            # One word alone ("Bayern", "Spurs") counts only beside a fuller name; so does a
+            # variant that reads as a person's name.
+            keep.append(a + ("@weak" if " " not in a or person_like(a, given) else ""))
+        if " " not in name:
+            # A one-word name ("Clyde", "Stranraer", "Temperley") is as often the town, the
+            # river or a word: the canonical turns weak and needs a fuller name beside it.
+            if not any("@" not in k and " " in k for k in keep):
+                report(where, "", name, "drop", "one-word name without a fuller variant")
+                continue
+            keep.insert(0, name + "@weak")
+        base = f"org:club-{cc.lower()}-{slug(name)}"
+        eid, k = base, 2
+        while eid in used_ids:
+            eid, k = f"{base}-{k}", k + 1
+        used_ids.add(eid)
+        attrs = ([f"country={cc}"] if cc in valid_cc else []) + ["type=sports_club", "sport=football"]
+        entries.append((eid, name, keep, ";".join(attrs)))
+        report(where, eid, name, "keep", "")
+
+    entries.sort()
+    header = f"""# orgs-clubs.tsv: derived ORGANIZATION gazetteer: football clubs of many countries' leagues.
+# GENERATED FILE, DO NOT EDIT BY HAND. Regenerate from the repository root with:
+#   python3 gazetteers/tools/build_lists.py clubs PATH/clubs     (a checkout of openfootball/clubs)
+# Source: openfootball/clubs (GitHub), the */*.clubs.txt files, CC0 1.0 (public domain). The
+# source has no ids: ids are org:club-<country>-<slug of the name>. See gazetteers/SOURCES.md.
+# Policy (gazetteers/tools/build_lists.py): the club's name and its variants; a variant that is a
+# place or another entry ("Chelsea", "Barnet"), that two clubs share ("Rangers"), an abbreviation
+# or an acronym is dropped; one word alone ("Bayern", "Spurs", also a one-word canonical such as
+# "Clyde") and a variant that reads as a person's name are @weak, and a one-word club with no
+# fuller variant is left out; reserve teams are left out; clubs a curated entry already has are
+# left to it. Priority {PRIORITY}, below the curated files.
+# Columns: id	kind	canonical	aliases	priority	attributes
+"""
+    rows = [f"{i}\torganization\t{n}\t{'|'.join(a)}\t{PRIORITY}\t{attrs}"
+            for i, n, a, attrs in entries]
+    write(out, header + "\n".join(rows) + "\n")
+    print(f"{out}: {len(entries)} entries; "
+          f"{sum(1 for r in rep if r[3] == 'merge')} left to curated entries; "
+          f"{sum(1 for r in rep if r[3] == 'drop')} dropped", file=sys.stderr)
+    if report_path:
+        write(report_path, "where\tid\tname\tdecision\treason\n"
+              + "".join("\t".join(r) + "\n" for r in rep))
+
 # ----------------------------------------------------------------------------------------------
 
 
@@ -487,20 +662,23 @@ def write(path: str, text: str) -> None:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("source", choices=["politicians", "sp500"])
-    ap.add_argument("path", help="the fetched source file (see the module doc for where to get it)")
+    ap.add_argument("source", choices=["politicians", "sp500", "clubs"])
+    ap.add_argument("path", help="the fetched source file, or for clubs the repository checkout "
+                    "(see the module doc for where to get it)")
     ap.add_argument("--out", help="output file (default: gazetteers/persons-wikidata.tsv or orgs-sp500.tsv)")
     ap.add_argument("--report", help="write every decision with its reason to this TSV file")
     ap.add_argument("--annotate-curated", action="store_true",
                     help="politicians: add wikidata= to matching curated person entries")
     args = ap.parse_args()
-    if not os.path.isfile(args.path):
+    if not (os.path.isdir if args.source == "clubs" else os.path.isfile)(args.path):
         print(f"build_lists.py: {args.path}: no such file (see --help for where to get it)",
               file=sys.stderr)
         return 2
     if args.source == "politicians":
         build_politicians(args.path, args.out or os.path.join(GAZ, "persons-wikidata.tsv"),
                           args.report, args.annotate_curated)
+    elif args.source == "clubs":
+        build_clubs(args.path, args.out or os.path.join(GAZ, "orgs-clubs.tsv"), args.report)
     else:
         build_sp500(args.path, args.out or os.path.join(GAZ, "orgs-sp500.tsv"), args.report)
     return 0
