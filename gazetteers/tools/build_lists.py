@@ -191,6 +191,15 @@ def person_like(name: str, given: set[str]) -> bool:
     return 2 <= len(ws) <= 4 and (fold(ws[0]) in given or re.fullmatch(r"[A-Z]\.", ws[0]) is not None)
 
 
+def plain_words(name: str, common: set[str], keys: set[str]) -> bool:
+    """Every word a common word or a connector, and none an organisation key of the names
+    stage's cue lists ("Treasure Beach", "The Strongest"; not "Wigan Athletic")."""
+    ws = [fold(w) for w in name.replace("-", " ").split()]
+    if any(w in keys for w in ws):
+        return False
+    return all(w in common or w in PARTICLES or w in {"of", "the", "and", "&"} for w in ws)
+
+
 def slug(s: str) -> str:
     s = fold(s)
     s = re.sub(r"[^a-z0-9]+", "-", s)
@@ -439,6 +448,8 @@ def build_sp500(src: str, out: str, report_path: str | None) -> None:
             if bare.endswith(" " + d):
                 bare = bare[: -len(d) - 1].rstrip(",").strip()
                 break
+        if bare != name and bare.startswith("The "):
+            bare = bare[4:]  # "The Mosaic Company" -> "Mosaic", not "The Mosaic"
         forms = [name] + ([bare] if bare != name else [])
         hits = existing.get(fold(name), set())
         if any(h[2] == "organization" for h in hits):
@@ -557,6 +568,7 @@ def build_clubs(src: str, out: str, report_path: str | None) -> None:
     existing = load_existing()
     common = load_common()
     given = load_cue("given-names.tsv", "given")
+    clubwords = load_cue("organisations.tsv", "org-end") | load_cue("organisations.tsv", "org-start")
     valid_cc = set(country_codes().values())
     clubs = read_clubs(src, report)
     # An alias that two clubs share ("Rangers", "United") names neither.
@@ -608,13 +620,16 @@ def build_clubs(src: str, out: str, report_path: str | None) -> None:
                 report(where, "", a, "alias-dropped", why)
                 continue
             # One word alone ("Bayern", "Spurs") counts only beside a fuller name; so does a
-            # variant that reads as a person's name.
-            keep.append(a + ("@weak" if " " not in a or person_like(a, given) else ""))
-        if " " not in name:
+            # variant that reads as a person's name, and one made of common words with no club
+            # word ("Treasure Beach", "Police Union", "The Strongest": a place, a phrase).
+            weak = " " not in a or person_like(a, given) or plain_words(a, common, clubwords)
+            keep.append(a + ("@weak" if weak else ""))
+        if " " not in name or plain_words(name, common, clubwords):
             # A one-word name ("Clyde", "Stranraer", "Temperley") is as often the town, the
-            # river or a word: the canonical turns weak and needs a fuller name beside it.
+            # river or a word, and so is a name of plain words: the canonical turns weak and
+            # needs a fuller name beside it.
             if not any("@" not in k and " " in k for k in keep):
-                report(where, "", name, "drop", "one-word name without a fuller variant")
+                report(where, "", name, "drop", "one word or plain words, without a fuller variant")
                 continue
             keep.insert(0, name + "@weak")
         base = f"org:club-{cc.lower()}-{slug(name)}"
