@@ -91,10 +91,25 @@ fn conll_dev_scores_meet_the_bars() {
 }
 
 /// Ratchets: 0.02 below the scores measured when the names stage landed (issue 7: NAMES F1
-/// 0.785, PERSON P 0.913 and R 0.890) and the figure families (issue 9: FIGURES F1 0.914).
+/// 0.785, PERSON P 0.913 and R 0.890) and the figure families (issue 9: FIGURES F1 0.929);
+/// every figure label's precision stays at the issue's floor of 0.85 (measured: CARDINAL
+/// 0.915, MONEY 0.970, PERCENT 0.952, DATE 0.937, QUANTITY 0.870).
 #[test]
 fn ontonotes_dev_scores_meet_the_bars() {
-    check("ontonotes-nw-dev.jsonl", &[("NAMES", "f1", 0.765), ("PERSON", "p", 0.893), ("PERSON", "r", 0.870), ("FIGURES", "f1", 0.894)]);
+    check(
+        "ontonotes-nw-dev.jsonl",
+        &[
+            ("NAMES", "f1", 0.765),
+            ("PERSON", "p", 0.893),
+            ("PERSON", "r", 0.870),
+            ("FIGURES", "f1", 0.909),
+            ("CARDINAL", "p", 0.85),
+            ("MONEY", "p", 0.85),
+            ("PERCENT", "p", 0.85),
+            ("DATE", "p", 0.85),
+            ("QUANTITY", "p", 0.85),
+        ],
+    );
 }
 
 /// Ordinary English prose with no place or person in it, written to be full of capitalised

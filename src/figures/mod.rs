@@ -103,12 +103,13 @@ pub struct Figure {
     pub value_max: Option<f64>,
     /// ISO 4217 for money ("" for a currency name that does not tell the country, such as a
     /// bare "dinars"), "%" for percent, "pp" for percentage points, "bp" for basis points, the
-    /// unit symbol for quantities ("km", "bbl/d"), "" otherwise.
+    /// unit symbol for quantities ("km", "bbl/d"), "age" for an age (a date: "Jane Doe, 63,"),
+    /// "" otherwise.
     pub unit: String,
     /// ISO 8601 for dates, partial where the text is ("2026-01-15", "2023-10", "--06",
     /// "--01-16", "2011", "199" for the 1990s, "2010/2015" for a range of years, "-W-5" for a
     /// Friday of an unspecified week), resolved against the reference date when one is given;
-    /// ISO 8601 durations for durations ("P3W", "PT48H"); "" otherwise.
+    /// ISO 8601 durations for durations and ages ("P3W", "PT48H", "P63Y"); "" otherwise.
     pub date: String,
     /// Vague magnitudes ("thousands") and hedges ("about", "nearly").
     pub approximate: bool,

@@ -512,21 +512,40 @@ impl<'a> Scan<'a, '_> {
     }
 
     /// Whether the number at `start..end` is an age: between commas after a capitalised word
-    /// ("Jane Doe, 63, said"), or after "age", "aged".
-    fn age_context(&self, start: usize, end: usize, prev: Option<(usize, usize)>) -> bool {
-        if prev.is_some_and(|(s, e)| matches!(&self.b[s..e], b"age" | b"aged")) {
-            return true;
+    /// ("Jane Doe, 63, said", "John Smith Jr., 45,"), or after "aged", "age", "the age of".
+    /// The start of the age's span ("age 18", "the age of 35", else the number).
+    fn age_context(&self, start: usize, end: usize, prev: Option<(usize, usize)>) -> Option<usize> {
+        if let Some((ps, pe)) = prev {
+            match &self.b[ps..pe] {
+                b"aged" => return Some(start),
+                b"age" => return Some(ps),
+                b"of" => {
+                    let (as_, ae) = self.prev_word(ps)?;
+                    if &self.b[as_..ae] != b"age" {
+                        return None;
+                    }
+                    return Some(match self.prev_word(as_) {
+                        Some((ts, te)) if &self.b[ts..te] == b"the" => ts,
+                        _ => as_,
+                    });
+                }
+                _ => {}
+            }
         }
         if start < 3 || self.b[start - 1] != b' ' || self.b[start - 2] != b',' || self.at(end) != b',' {
-            return false;
+            return None;
         }
-        let e = start - 2;
+        let mut e = start - 2;
+        if e > 0 && self.b[e - 1] == b'.' {
+            // "Jr.", "Sr.".
+            e -= 1;
+        }
         let mut s = e;
         while s > 0 && self.b[s - 1].is_ascii_alphabetic() && e - s < 40 {
             s -= 1;
         }
         self.step(e - s + 1);
-        s < e && self.capitalized(s) && self.entry(s, e).is_none()
+        (s < e && self.capitalized(s) && self.entry(s, e).is_none()).then_some(start)
     }
 
     /// Like [`Scan::prev_word`], with a final '.' ("approx.").
@@ -619,20 +638,24 @@ impl<'a> Scan<'a, '_> {
                 return Some(end);
             }
         }
-        // Ages: "Jane Doe, 63, said", "aged 13", "at the age of 35" are durations in years.
-        if a.plain_int() && a.num.int_len <= 3 && max.is_none() && (1..=120).contains(&a.num.mant) && self.age_context(start, a.end, prev) {
-            let v = a.num.mant as f64;
-            let figure = Figure {
-                kind: super::FigureKind::Duration,
-                value: v,
-                value_max: None,
-                unit: String::new(),
-                date: super::calendar::duration(v, "Y"),
-                approximate: false,
-                qualifier: Qualifier::None,
-            };
-            self.emit(start, a.end, figure);
-            return Some(a.end);
+        // Ages: "Jane Doe, 63, said", "aged 13", "at the age of 35" are dates in the
+        // newswire convention (a period of a life), with unit "age" and the age as an ISO
+        // duration; "age 18" and "the age of 35" keep their words.
+        if a.plain_int() && a.num.int_len <= 3 && max.is_none() && (1..=120).contains(&a.num.mant) {
+            if let Some(fs) = self.age_context(start, a.end, prev) {
+                let v = a.num.mant as f64;
+                let figure = Figure {
+                    kind: super::FigureKind::Date,
+                    value: v,
+                    value_max: None,
+                    unit: "age".to_string(),
+                    date: super::calendar::duration(v, "Y"),
+                    approximate: false,
+                    qualifier: Qualifier::None,
+                };
+                self.emit(fs, a.end, figure);
+                return Some(a.end);
+            }
         }
         // Number words.
         if (a.num.spelled || (a.num.vague && !a.num.digits)) && self.capitalized(start) && !self.sentence_initial(start) {
@@ -657,7 +680,16 @@ impl<'a> Scan<'a, '_> {
                 self.emit(start, we, figure);
                 return Some(we);
             }
-            // Other compounds: "one-sided", "two-state".
+            // Other compounds: "a four-color page", "a nine-member board", "two-state": the
+            // number word is a cardinal; "one-sided", "one-time" are not counts.
+            // Not before a scale, a currency or a unit the amount did not take ("seven-yen",
+            // "seven-million-ton"): what that is, is unclear.
+            let measured = self.entry(end + 1, we).is_some_and(|e| e.scale.is_some() || e.currency.is_some() || e.unit.is_some());
+            if !a.num.ordinal && !a.num.lone_one && a.num.exp == 0 && a.num.mant >= 2 && !measured {
+                let (qualifier, hedge) = self.qualifier_before(start).unwrap_or((Qualifier::None, false));
+                let figure = make_figure(&a, None, qualifier, hedge);
+                self.emit(start, end, figure);
+            }
             return Some(self.ident_end(end));
         }
         if a.num.lone_one && a.bare() && max.is_none() {

@@ -44,6 +44,20 @@ const fn dur(span: &'static str, value: f64, iso: &'static str) -> E {
 const fn date(span: &'static str, year: f64, iso: &'static str) -> E {
     e(span, D, year).date(iso)
 }
+/// An age: a date in the newswire convention, with the age in years as value and duration.
+const fn age(span: &'static str, years: f64) -> E {
+    e(span, D, years).unit("age").date(AGE_ISO[years as usize])
+}
+/// "P<n>Y" for the ages the tables use (const fns cannot format).
+const AGE_ISO: [&str; 100] = {
+    let mut t = ["?"; 100];
+    t[9] = "P9Y";
+    t[16] = "P16Y";
+    t[58] = "P58Y";
+    t[71] = "P71Y";
+    t[73] = "P73Y";
+    t
+};
 
 impl E {
     const fn unit(mut self, u: &'static str) -> E {
@@ -162,8 +176,16 @@ const CARDINALS: &[Case] = &[
     ("one counts", "one person was killed", &[card("one", 1.0)]),
     ("one adjective", "one senior official said", &[card("one", 1.0)]),
     ("zero", "zero tolerance", &[card("zero", 0.0)]),
-    ("age after comma", "Putin, 73, said", &[dur("73", 73.0, "P73Y")]),
-    ("age after aged", "a girl aged 9 was", &[dur("9", 9.0, "P9Y")]),
+    ("age after comma", "Putin, 73, said", &[age("73", 73.0)]),
+    ("age after aged", "a girl aged 9 was", &[age("9", 9.0)]),
+    ("age after Jr.", "Tom Reed Jr., 58, a banker", &[age("58", 58.0)]),
+    ("age with its word", "students from age 16 onward", &[age("age 16", 16.0)]),
+    ("the age of", "he retired at the age of 71 after", &[age("the age of 71", 71.0)]),
+    ("number word in a compound", "a nine-member board", &[card("nine", 9.0)]),
+    ("compound counts its noun", "a two-state solution", &[card("two", 2.0)]),
+    ("compound with a tens word", "a twenty-page report", &[card("twenty", 20.0)]),
+    ("capitalised compound at a start", "Three-judge panels sit", &[card("Three", 3.0)]),
+    ("compound with a range of pages", "a 240-page report", &[card("240", 240.0)]),
     ("list after comma is not an age", "in 5, 6, 7 cases", &[card("5", 5.0), card("6", 6.0), card("7", 7.0)]),
     ("one in four", "one in four voters", &[card("one", 1.0), card("four", 4.0)]),
     ("at one point", "at one point it fell", &[card("one", 1.0)]),
@@ -181,6 +203,9 @@ const NOT_FIGURES: &[Case] = &[
     ("digit groups past any amount", "1,000,000,000,000,000,000,000,000,000,000,000,000,000,000.5 x", &[]),
     ("no-break groups past any amount", "100\u{a0}100\u{a0}100\u{a0}100\u{a0}100\u{a0}100\u{a0}100\u{a0}100\u{a0}100\u{a0}100\u{a0}100\u{a0}100\u{a0}100\u{a0}100 x", &[]),
     ("F-16", "F-16 jets", &[]),
+    ("one-sided compound", "a one-sided contest", &[]),
+    ("ordinal compound", "a second-hand car", &[]),
+    ("compound before a currency", "a seven-yen dividend", &[]),
     ("G7", "the G7 summit", &[]),
     ("G20", "at the G20 meeting", &[]),
     ("COVID-19", "the COVID-19 pandemic", &[]),
@@ -238,7 +263,6 @@ const NOT_FIGURES: &[Case] = &[
     ("fraction not dyadic", "open 24/7 all year", &[]),
     ("ratio with slash", "the 9/11 attacks", &[]),
     ("a second", "wait a second", &[]),
-    ("compound", "a two-state solution", &[]),
     ("ratio", "a 3:1 ratio", &[]),
     ("ip address", "from 192.168.0.1 today", &[]),
     ("identifier with digits", "the A4 paper", &[]),
@@ -397,6 +421,17 @@ const YEARS: &[Case] = &[
     ("next month", "due next April or", &[date("next April", 0.0, "--04")]),
     ("last May", "they met last May in", &[date("last May", 0.0, "--05")]),
     ("clipped decade", "music of the '60s and", &[date("the '60s", 1960.0, "196")]),
+    ("year ended", "a loss for the year ended March 31 was", &[date("the year ended March 31", 0.0, "--03-31")]),
+    ("fiscal year ended", "in the fiscal year ended Sept. 30, 2011, sales", &[date("the fiscal year ended Sept. 30, 2011", 2011.0, "2011-09-30")]),
+    ("months ending", "rose 4% in the 12 months ending May 31", &[pct("4%", 4.0), date("the 12 months ending May 31", 0.0, "--05-31")]),
+    ("quarter ended in", "for the quarter ended in June, net", &[date("the quarter ended in June", 0.0, "--06")]),
+    ("week ended weekday", "for the week ended Friday, yields", &[date("the week ended Friday", 0.0, "-W-5")]),
+    ("end of month", "a deal by the end of July and", &[date("the end of July", 0.0, "--07")]),
+    ("month of", "sales in the month of March rose", &[date("the month of March", 0.0, "--03")]),
+    ("first months of a year", "in the first nine months of 2004 it", &[date("the first nine months of 2004", 2004.0, "2004")]),
+    ("first days of a month", "in the first 10 days of May sales", &[date("the first 10 days of May", 0.0, "--05")]),
+    ("month of this year", "it opened in August of this year and", &[date("August of this year", 0.0, "--08")]),
+    ("ended without a period noun", "the talks ended June 3 with", &[date("June 3", 0.0, "--06-03")]),
     ("clipped year", "a '98 vintage", &[date("'98", 1998.0, "1998")]),
     ("clipped recent year", "since '21 the", &[date("'21", 2021.0, "2021")]),
     ("quoted number is not a year", "he said '12.5 is fine'", &[card("12.5", 12.5)]),
@@ -569,6 +604,8 @@ const RESOLVED: &[Case] = &[
     ("day far ahead", "on December 30 the", &[date("December 30", 2025.0, "2025-12-30")]),
     ("full date kept", "on June 5, 2020 the", &[date("June 5, 2020", 2020.0, "2020-06-05")]),
     ("year kept", "in 2011 the", &[date("2011", 2011.0, "2011")]),
+    ("month of last year", "in October of last year the", &[date("October of last year", 2025.0, "2025-10")]),
+    ("day of this year", "on March 3rd of this year the", &[date("March 3rd of this year", 2026.0, "2026-03-03")]),
 ];
 
 #[test]

@@ -22,7 +22,17 @@ impl Scan<'_, '_> {
         self.emit_date(fs, fe, parts);
     }
 
-    pub(super) fn emit_date(&mut self, fs: usize, fe: usize, parts: Parts) {
+    pub(super) fn emit_date(&mut self, fs: usize, fe: usize, mut parts: Parts) {
+        let (fs, fe) = self.widen_period(fs, fe, &mut parts);
+        if self.text.start_of(fs) < self.last_end {
+            // The period's words hold a figure already emitted ("the 12 months ending ...",
+            // "the first nine months of ..."): the date replaces it.
+            let s = self.text.start_of(fs);
+            while self.out.last().is_some_and(|m| m.start >= s && m.start >= self.first_own) {
+                self.out.pop();
+            }
+            self.last_end = if self.out.len() > self.first_own { self.out.last().map_or(0, |m| m.end) } else { 0 };
+        }
         let (date, year) = calendar::render(parts, self.reference);
         if parts.year.is_some() && parts.month == 0 {
             self.last_year_end = fe;
@@ -39,6 +49,82 @@ impl Scan<'_, '_> {
         self.emit(fs, fe, figure);
     }
 
+
+    /// The period a date closes or belongs to, as part of its span: "the fiscal year ended
+    /// June 30", "the 12 months ending Aug. 31", "the quarter ended in September" (from "the"
+    /// to the date), "the end of July", "the month of October" (a period word and "of" before
+    /// it), and "August of this year", "the 15th of last year"-style tails ("of this year",
+    /// "of last year", "of next year"), which also give the year when a reference date is
+    /// known. Returns the widened span; at most six words are looked at either way.
+    fn widen_period(&self, fs: usize, fe: usize, parts: &mut Parts) -> (usize, usize) {
+        let mut fs = fs;
+        let mut fe = fe;
+        if let Some((ps, pe)) = self.prev_word(fs) {
+            let word = &self.b[ps..pe];
+            if word == b"of" {
+                if let Some(p) = self.period_before(ps, pe) {
+                    fs = p;
+                }
+            } else if let Some(p) = self.closing_period(ps, pe) {
+                fs = p;
+            }
+        }
+        if parts.year.is_none() && parts.month != 0 && self.starts_with(fe, b" of ") {
+            let ws = fe + 4;
+            let we = self.alpha_end(ws);
+            let shift = match &self.b[ws..we] {
+                b"this" => Some(0),
+                b"last" => Some(-1),
+                b"next" => Some(1),
+                _ => None,
+            };
+            if let Some(shift) = shift {
+                if self.starts_with(we, b" year") && self.word_char(we + 5).is_none() {
+                    fe = we + 5;
+                    if let Some(r) = self.reference {
+                        parts.year = Some(r.year + shift);
+                    }
+                }
+            }
+        }
+        (fs, fe)
+    }
+
+    /// "the [fiscal] year ended", "the 12 months ending", "the quarter ended in", ending with
+    /// the word at `ps..pe` right before a date: the start of "the".
+    fn closing_period(&self, ps: usize, pe: usize) -> Option<usize> {
+        let (mut ws, mut we) = (ps, pe);
+        if &self.b[ws..we] == b"in" {
+            (ws, we) = self.prev_word(ws)?;
+        }
+        if !matches!(&self.b[ws..we], b"ended" | b"ending" | b"closed" | b"closing") {
+            return None;
+        }
+        let (ns, ne) = self.prev_word(ws)?;
+        if !matches!(
+            &self.b[ns..ne],
+            b"year" | b"years" | b"quarter" | b"quarters" | b"half" | b"month" | b"months" | b"week" | b"weeks" | b"period" | b"session"
+        ) {
+            return None;
+        }
+        // Up to two words between "the" and the noun: "fiscal", "first", "12", "nine", "latest".
+        let mut pos = ns;
+        for _ in 0..3 {
+            let (s, e) = self.prev_word(pos)?;
+            let w = &self.b[s..e];
+            if w == b"the" {
+                return Some(s);
+            }
+            let modifier = matches!(w, b"fiscal" | b"financial" | b"calendar" | b"latest" | b"same" | b"past" | b"last" | b"previous")
+                || self.b[s..e].iter().all(u8::is_ascii_digit)
+                || self.entry(s, e).is_some_and(|x| x.num.is_some() || x.has(ROLE_PART));
+            if !modifier {
+                return None;
+            }
+            pos = s;
+        }
+        None
+    }
 
     /// A date written in digits at `i` (the digits end at `de`): "2026-01-15", "15/01/2026",
     /// "15 January 2026"; also "1/2" skipped. The position to resume at, `None` if not one.
@@ -271,6 +357,13 @@ impl Scan<'_, '_> {
             return None;
         };
         let mut fs = noun;
+        // "the first nine months of", "the first 10 days of": a count before the noun.
+        if let Some((cs, ce)) = self.prev_word(fs) {
+            let count = self.b[cs..ce].iter().all(u8::is_ascii_digit) || self.entry(cs, ce).is_some_and(|e| e.num.is_some_and(|n| !n.ordinal));
+            if count && self.b[noun..ps].ends_with(b"s ") {
+                fs = cs;
+            }
+        }
         if let Some((os, oe)) = self.prev_word(fs) {
             if self.entry(os, oe).is_some_and(|e| e.num.is_some_and(|n| n.ordinal) || e.has(ROLE_PART)) {
                 fs = os;
