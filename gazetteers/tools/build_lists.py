@@ -422,6 +422,7 @@ def build_sp500(src: str, out: str, report_path: str | None) -> None:
     existing = load_existing()
     common = load_common()
     given = load_cue("given-names.tsv", "given")
+    surnames = load_cue("surnames.tsv", "surname")
     ccodes = country_codes()
     entries = []
     seen_cik = set()
@@ -473,6 +474,10 @@ def build_sp500(src: str, out: str, report_path: str | None) -> None:
         if " " not in name and fold(name) in common:
             report(no, ticker, name, "drop", "one word that is a common word")
             continue
+        if " " not in name and (fold(re.sub(r"'s$", "", name)) in surnames or fold(name) in given):
+            # "Gartner", "Kroger", "Lowe's": as often a person; a lone surname is no alias here.
+            report(no, ticker, name, "drop", "one word that is a surname or given name")
+            continue
         if re.fullmatch(r"[A-Z&.]{1,5}", name.replace(" ", "")) and "&" not in name:
             # A short all-capitals name is an acronym the engine matches exactly; keep it only
             # with its legal form ("APA Corporation"), never bare.
@@ -494,10 +499,10 @@ def build_sp500(src: str, out: str, report_path: str | None) -> None:
 #   python3 gazetteers/tools/build_lists.py sp500 PATH/constituents.csv
 # Source: datasets/s-and-p-500-companies (GitHub), data/constituents.csv, ODC-PDDL-1.0 (taken by
 # that project from Wikipedia's list of S&P 500 companies). See gazetteers/SOURCES.md.
-# Policy (gazetteers/tools/build_lists.py): the listed name, and the name without its legal form
+# Policy (gazetteers/tools/build_lists.py): the listed name (not when it is one word that is a
+# common word, a surname or a given name: Gartner, Kroger), and the name without its legal form
 # (@weak when it is one word or reads as a person's name: it then needs the full name in the
-# same document); tickers
-# are attributes, never aliases; companies a curated entry already has are left to it. Priority
+# same document); tickers are attributes, never aliases; companies a curated entry already has are left to it. Priority
 # {PRIORITY}, below the curated files. Ids from the ticker; cik= is the SEC's id from the source.
 # Columns: id	kind	canonical	aliases	priority	attributes
 """
