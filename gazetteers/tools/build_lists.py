@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Build the larger known lists of persons and organisations from fetched open data.
 
-Two derived gazetteers, each from one source file that you fetch yourself (the source files are
-never committed; only what this script writes is):
+Three derived gazetteers, each from one source that you fetch yourself (the sources are never
+committed; only what this script writes is):
 
     python3 gazetteers/tools/build_lists.py politicians PATH   # -> gazetteers/persons-wikidata.tsv
     python3 gazetteers/tools/build_lists.py sp500 PATH         # -> gazetteers/orgs-sp500.tsv
@@ -12,17 +12,18 @@ never committed; only what this script writes is):
       repository CaptainFact/captain-fact-dev-data (CC0 1.0; a Wikidata Query Service extract:
       occupation politician, born after 1945, with a picture and a country of citizenship).
       The version used is the one of the repository's first commit (30ea5b8, blob 4384d12,
-      2,407,843 bytes, SHA-256 ac9e7415...d742d); later commits changed the columns.
+      2,407,843 bytes, SHA-256 ac9e7415...d742d; `git cat-file -p 4384d12` in a clone);
+      later commits changed the columns.
   sp500: `data/constituents.csv` of the GitHub repository datasets/s-and-p-500-companies
       (ODC-PDDL-1.0; S&P 500 constituents with ticker and SEC CIK, taken by that project from
-      Wikipedia's list).
+      Wikipedia's list). Used: commit 56509dd (2026-08-08).
   clubs: a checkout of the GitHub repository openfootball/clubs (CC0 1.0; football clubs by
       country with name variants; no ids). Used: commit ae38002 (2025-01-03).
 
 Run from the repository root; stdlib only (no pinned packages needed); deterministic: the same
 source gives the same bytes. Options: --out FILE, --report FILE (every decision with its reason,
 TAB-separated), and for `politicians` --annotate-curated (writes `wikidata=Q...` into the
-curated person entries whose canonical name and country are the source's, see below).
+entries of persons-politics.tsv whose name and country are the source's, see below).
 
 Policy (precision first: these names are matched in unseen news):
   * Only full names: at least two words, every word capitalised; single names, single surnames
@@ -35,7 +36,7 @@ Policy (precision first: these names are matched in unseen news):
     of another kind (a place, an organisation).
   * Merge by name: a name that a curated entry already has (canonical or alias, folded) yields
     no derived entry; the match is reported (--report) and, with --annotate-curated, the
-    curated entry gets the source's id when the canonical names and countries agree.
+    persons-politics.tsv entry gets the source's id when the names and countries agree.
   * Priority 70, below the curated entries (80-85), so curated entries win ties.
   * Ids only from the source: persons `wikidata:Q<id>` with `wikidata=Q<id>`; companies
     `org:sp500-<ticker>` with `cik=` and `ticker=` (tickers are never aliases); clubs have no
