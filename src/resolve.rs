@@ -216,6 +216,13 @@ pub fn names(
         scored.retain(|x| x.2);
         // Best first; equal scores keep the gazetteer's order (priority, then id).
         scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+        // One entry may own the text twice (its canonical name and an alias that fold alike).
+        let mut seen: Vec<u32> = Vec::with_capacity(scored.len());
+        scored.retain(|x| {
+            let fresh = !seen.contains(&x.1.entry);
+            seen.push(x.1.entry);
+            fresh
+        });
         let Some(&(best, c, _, local)) = scored.first() else {
             choices.push(None);
             continue;
