@@ -102,6 +102,10 @@ struct ExtractArgs {
     /// Only names that a gazetteer entry holds: no names found by rules, no co-reference.
     #[arg(long)]
     known_only: bool,
+    /// Also list the other entries each name could refer to (the request's
+    /// `include_alternatives`).
+    #[arg(long)]
+    alternatives: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -251,7 +255,7 @@ fn extract(dir: &Path, args: ExtractArgs) -> anyhow::Result<ExitCode> {
         Some(s) => Some(gazette::Date::parse_iso(s).with_context(|| format!("--reference-date {s:?} is not YYYY-MM-DD"))?),
         None => None,
     };
-    let options = Options { reference_date, known_only: args.known_only, ..Options::default() };
+    let options = Options { reference_date, known_only: args.known_only, include_alternatives: args.alternatives, ..Options::default() };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     // A bad document (a line that is not JSON, a lone surrogate, an empty text) is reported

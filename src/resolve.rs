@@ -240,14 +240,14 @@ pub fn names(
         };
         let second = scored.get(1).map_or(0.0, |x| x.0);
         let margin = if best > 0.0 { ((best - second) / best).clamp(0.0, 1.0) } else { 0.0 };
-        let confidence = base * (0.5 + 0.5 * margin);
+        let confidence = round3(base * (0.5 + 0.5 * margin));
         let alternatives = if ctx.alternatives {
             scored[1..]
                 .iter()
                 .map(|&(s, alt, _, _)| Alternative {
                     entry: alt.entry as usize,
                     // Below the winner's even on equal scores: the winner won the tie.
-                    confidence: base * 0.5 * (s / best.max(f32::MIN_POSITIVE)).min(1.0) * 0.99,
+                    confidence: round3(base * 0.5 * (s / best.max(f32::MIN_POSITIVE)).min(1.0) * 0.99),
                 })
                 .collect()
         } else {
@@ -268,7 +268,7 @@ pub fn names(
         // ("Clinton" after "President Clinton").
         let choice = choice.or_else(|| {
             let &(entry, method, confidence) = decided.get(&h.pattern)?;
-            Some(Choice { entry, method, confidence: confidence * 0.9, local: false, alternatives: Vec::new() })
+            Some(Choice { entry, method, confidence: round3(confidence * 0.9), local: false, alternatives: Vec::new() })
         });
         let Some(mut c) = choice else { continue };
         if let Some(&(entry, _, _)) = decided.get(&h.pattern).filter(|_| !c.local) {
@@ -298,6 +298,11 @@ pub fn names(
             alternatives: c.alternatives,
         });
     }
+}
+
+/// Three decimals: confidences are evidence in round figures, and stable output diffs well.
+fn round3(x: f32) -> f32 {
+    (x * 1000.0).round() / 1000.0
 }
 
 impl Context<'_> {
