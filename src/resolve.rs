@@ -122,8 +122,12 @@ pub fn names(
 
     // The document's countries and subdivisions: from hits whose eligible candidates all
     // agree on one (with the hit, so that a name does not support itself).
-    let mut support: Vec<([u8; 2], usize)> = Vec::new();
-    let mut regions: Vec<(&str, usize)> = Vec::new();
+    // Counted per country and per subdivision, with what each hit lent, so that a hit can
+    // leave itself out in constant time (the document may hold a million names).
+    let mut support: HashMap<[u8; 2], usize> = HashMap::new();
+    let mut lent: Vec<Option<[u8; 2]>> = vec![None; hits.len()];
+    let mut regions: HashMap<&str, usize> = HashMap::new();
+    let mut lent_region: Vec<Option<&str>> = vec![None; hits.len()];
     for (k, h) in hits.iter().enumerate() {
         let original = &text[h.start..h.end];
         let mut eligible = matcher.candidates(h.pattern).iter().filter(|c| passes(c, original) && is_evidenced(c));
@@ -134,11 +138,13 @@ pub fn names(
         let top = gazetteers.entries[first.entry as usize].priority as u32;
         let same = eligible.all(|c| ctx.profiles[c.entry as usize].country == p.country || (gazetteers.entries[c.entry as usize].priority as u32) * 100 < top * 85);
         if same && p.country != [0, 0] {
-            support.push((p.country, k));
+            *support.entry(p.country).or_default() += 1;
+            lent[k] = Some(p.country);
         }
         if let (true, Some(sub)) = (matcher.candidates(h.pattern).iter().filter(|c| passes(c, original) && is_evidenced(c)).count() == 1, &p.subdivision) {
             if !p.is_subdivision {
-                regions.push((sub, k));
+                *regions.entry(sub).or_default() += 1;
+                lent_region[k] = Some(sub);
             }
         }
     }
@@ -171,7 +177,7 @@ pub fn names(
             let mut local_support = false;
             let mut s = entry.priority as f32 / 100.0;
             if p.country != [0, 0] {
-                let n = support.iter().filter(|&&(country, at)| country == p.country && at != k).count();
+                let n = support.get(&p.country).copied().unwrap_or(0) - usize::from(lent[k] == Some(p.country));
                 if n > 0 {
                     s += SAME_COUNTRY + SAME_COUNTRY_MORE * (n - 1).min(2) as f32;
                 }
@@ -199,7 +205,7 @@ pub fn names(
             }
             if p.is_subdivision {
                 if let Some(sub) = &p.subdivision {
-                    if regions.iter().any(|&(r, at)| r == &**sub && at != k) {
+                    if regions.get(&**sub).copied().unwrap_or(0) > usize::from(lent_region[k] == Some(&**sub)) {
                         s += CONTAINS_CITY;
                     }
                 }
