@@ -68,6 +68,7 @@ echo "article: $(wc -c < "$ARTICLE") bytes; response: $body bytes; server on CPU
 
 # h2load [extra flags] -> "calls/s p50_ms p99_ms", after checking every call.
 load() {
+    rm -f "$work/log"  # h2load appends to its log
     taskset -c "$CLIENT_CPU" h2load -D "$SECONDS_PER_RUN" -c 1 "$@" -d "$work/extract.bin" \
         -H 'content-type: application/grpc' -H 'te: trailers' --log-file "$work/log" \
         "$url/gazette.v1.EntityExtractor/Extract" > "$work/h2load" 2>&1 || { cat "$work/h2load" >&2; exit 1; }
