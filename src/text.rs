@@ -173,6 +173,15 @@ fn fold_text<const MAP: bool>(original: &str) -> (String, Vec<(usize, usize)>, V
         if b < 0x80 {
             // ASCII: one byte in, at most one byte out.
             let (class, out) = ASCII[b as usize];
+            if class == WORD {
+                // A run of lowercase letters and digits (most of any text) folds to itself.
+                let run = bytes[i..].iter().position(|&c| c >= 0x80 || ASCII[c as usize].0 != WORD).map_or(bytes.len(), |n| i + n);
+                folded.extend_from_slice(&bytes[i..run]);
+                i = run;
+                in_word = true;
+                in_space = false;
+                continue;
+            }
             i += 1;
             if class & SPACE != 0 {
                 in_word = false;
