@@ -42,6 +42,10 @@ pub struct Args {
     /// Skip the loopback measurement.
     #[arg(long)]
     pub engine_only: bool,
+    /// Only the engine on the article with the full pipeline, in MB/s and documents/s (what
+    /// `benches/service.sh` compares the service with, on the server's core).
+    #[arg(long)]
+    pub article_only: bool,
     /// Measure the catalogue of pathological inputs ([`adversarial`]) at 64 KB, 256 KB and
     /// 1 MB instead: MB/s of each, how time grows with size, and the worst case against the
     /// article.
@@ -146,6 +150,12 @@ pub fn run(dir: &Path, args: &Args) -> Result<()> {
     let runs = args.runs.max(1);
     let period = Duration::from_secs_f64(args.seconds.max(0.05));
 
+    if args.article_only {
+        let rates: Vec<f64> = (0..runs).map(|_| article_rate(&extractor, &article, &options, period)).collect();
+        let mb = report(&format!("engine, {} B article", article.len()), "MB/s", rates);
+        println!("{:<42} median {:>10.2} documents/s", "engine, same", mb * 1e6 / article.len() as f64);
+        return Ok(());
+    }
     let names_only = Options { kinds: vec![EntityKind::Person, EntityKind::Place, EntityKind::Organization], ..Options::default() };
     let known_only = Options { known_only: true, ..Options::default() };
     // Interleaved, so that all see the same machine load.

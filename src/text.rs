@@ -31,68 +31,7 @@ pub struct Folded<'t> {
 impl<'t> Folded<'t> {
     /// Folds `original` in one pass.
     pub fn new(original: &'t str) -> Folded<'t> {
-        let mut folded = String::with_capacity(original.len());
-        let mut marks = Vec::new();
-        let mut capitals = Vec::new();
-        let bytes = original.as_bytes();
-        let mut i = 0;
-        let mut in_space = false;
-        // Whether the last character kept was a word character.
-        let mut in_word = false;
-        while i < bytes.len() {
-            let b = bytes[i];
-            if b < 0x80 {
-                // ASCII fast path: one byte in, at most one byte out.
-                let word = b.is_ascii_alphanumeric();
-                if word && !in_word && b.is_ascii_uppercase() {
-                    capitals.push(folded.len());
-                }
-                in_word = word;
-                if b.is_ascii_whitespace() {
-                    if in_space {
-                        i += 1;
-                        mark(&mut marks, folded.len(), i);
-                        continue;
-                    }
-                    in_space = true;
-                    folded.push(' ');
-                } else {
-                    in_space = false;
-                    folded.push(match b {
-                        b'`' => '\'',
-                        _ => b.to_ascii_lowercase() as char,
-                    });
-                }
-                i += 1;
-                continue;
-            }
-            // Safe: `i` is on a character boundary because we only ever advance by whole
-            // characters, and `b >= 0x80` starts a multi-byte character.
-            let c = original[i..].chars().next().unwrap_or('\u{FFFD}');
-            let len = c.len_utf8();
-            let before = folded.len();
-            if c.is_whitespace() {
-                if !in_space {
-                    folded.push(' ');
-                    in_space = true;
-                }
-                in_word = false;
-            } else {
-                let word = is_word_char(c);
-                if word && !in_word && c.is_uppercase() {
-                    capitals.push(before);
-                }
-                let pushed = fold_char(c, &mut folded);
-                if pushed {
-                    in_space = false;
-                    in_word = word;
-                }
-            }
-            i += len;
-            if folded.len() - before != len {
-                mark(&mut marks, folded.len(), i);
-            }
-        }
+        let (folded, marks, capitals) = fold_text::<true>(original);
         Folded { original, folded, marks, capitals }
     }
 
@@ -183,29 +122,144 @@ fn mark(marks: &mut Vec<(usize, usize)>, f: usize, o: usize) {
 
 /// Folds a string that is not a document (an alias, a word list entry) the same way.
 pub fn fold(s: &str) -> String {
-    Folded::new(s).folded.trim().to_owned()
+    let (folded, _, _) = fold_text::<false>(s);
+    match folded.trim() {
+        t if t.len() == folded.len() => folded,
+        t => t.to_owned(),
+    }
+}
+
+/// Classes of ASCII bytes for folding: white space (one folded space per run), word
+/// characters, capitals.
+const SPACE: u8 = 1;
+const WORD: u8 = 2;
+const UPPER: u8 = 4;
+
+/// Per ASCII byte: its class and its folded byte.
+const ASCII: [(u8, u8); 128] = {
+    let mut t = [(0u8, 0u8); 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_whitespace() {
+            (SPACE, b' ')
+        } else if c.is_ascii_uppercase() {
+            (WORD | UPPER, c.to_ascii_lowercase())
+        } else if c.is_ascii_alphanumeric() {
+            (WORD, c)
+        } else if c == b'`' {
+            (0, b'\'')
+        } else {
+            (0, c)
+        };
+        b += 1;
+    }
+    t
+};
+
+/// The folding itself, one pass over bytes: the folded text, and with `MAP` its checkpoints and
+/// the positions of capitalised words (see [`Folded`]); without, only the text ([`fold`]).
+fn fold_text<const MAP: bool>(original: &str) -> (String, Vec<(usize, usize)>, Vec<usize>) {
+    let mut folded: Vec<u8> = Vec::with_capacity(original.len());
+    let mut marks = Vec::new();
+    let mut capitals = Vec::new();
+    let bytes = original.as_bytes();
+    let mut i = 0;
+    let mut in_space = false;
+    // Whether the last character kept was a word character.
+    let mut in_word = false;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            // ASCII: one byte in, at most one byte out.
+            let (class, out) = ASCII[b as usize];
+            if class == WORD {
+                // A run of lowercase letters and digits (most of any text) folds to itself.
+                let run = bytes[i..].iter().position(|&c| c >= 0x80 || ASCII[c as usize].0 != WORD).map_or(bytes.len(), |n| i + n);
+                folded.extend_from_slice(&bytes[i..run]);
+                i = run;
+                in_word = true;
+                in_space = false;
+                continue;
+            }
+            i += 1;
+            if class & SPACE != 0 {
+                in_word = false;
+                if in_space {
+                    if MAP {
+                        mark(&mut marks, folded.len(), i);
+                    }
+                    continue;
+                }
+                in_space = true;
+            } else {
+                let word = class & WORD != 0;
+                if MAP && class & UPPER != 0 && !in_word {
+                    capitals.push(folded.len());
+                }
+                in_word = word;
+                in_space = false;
+            }
+            folded.push(out);
+            continue;
+        }
+        // `i` is on a character boundary: it only ever advances by whole characters, and
+        // `b >= 0x80` starts a multi-byte one.
+        let c = original[i..].chars().next().unwrap_or('\u{FFFD}');
+        let len = c.len_utf8();
+        let before = folded.len();
+        if c.is_whitespace() {
+            if !in_space {
+                folded.push(b' ');
+                in_space = true;
+            }
+            in_word = false;
+        } else {
+            let word = is_word_char(c);
+            if MAP && word && !in_word && c.is_uppercase() {
+                capitals.push(before);
+            }
+            let pushed = fold_char(c, &mut folded);
+            if pushed {
+                in_space = false;
+                in_word = word;
+            }
+        }
+        i += len;
+        if MAP && folded.len() - before != len {
+            mark(&mut marks, folded.len(), i);
+        }
+    }
+    // Only whole characters were pushed, so this is valid UTF-8; the lossy path never runs.
+    let folded = String::from_utf8(folded).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    (folded, marks, capitals)
+}
+
+/// Appends one character's UTF-8 bytes.
+fn push(out: &mut Vec<u8>, c: char) {
+    out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
 }
 
 /// Appends the folded form of one non-ASCII, non-space character; returns whether it pushed
 /// anything.
-fn fold_char(c: char, out: &mut String) -> bool {
+fn fold_char(c: char, out: &mut Vec<u8>) -> bool {
     match c {
         // Apostrophes and single quotes, including the acute and grave accents used as them.
         '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{02BC}' | '\u{02B9}'
         | '\u{00B4}' | '\u{2032}' | '\u{FF07}' => {
-            out.push('\'');
+            out.push(b'\'');
             true
         }
         // Double quotes and guillemets.
         '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}'
         | '\u{00BB}' | '\u{FF02}' => {
-            out.push('"');
+            out.push(b'"');
             true
         }
         // Hyphens, dashes and the minus sign.
         '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}'
         | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}' => {
-            out.push('-');
+            out.push(b'-');
             true
         }
         // Invisible format characters: soft hyphen, zero-width space and joiners, word joiner,
@@ -217,7 +271,7 @@ fn fold_char(c: char, out: &mut String) -> bool {
                 if ('\u{AC00}'..='\u{D7A3}').contains(&lower) {
                     // Hangul syllables carry no diacritics: keep them whole rather than
                     // decomposed into jamo.
-                    out.push(lower);
+                    push(out, lower);
                     pushed = true;
                     continue;
                 }
@@ -227,16 +281,16 @@ fn fold_char(c: char, out: &mut String) -> bool {
                     }
                     pushed = true;
                     match d {
-                        'ø' => out.push('o'),
-                        'ł' => out.push('l'),
-                        'đ' | 'ð' => out.push('d'),
-                        'ħ' => out.push('h'),
-                        'ı' => out.push('i'),
-                        'ß' => out.push_str("ss"),
-                        'æ' => out.push_str("ae"),
-                        'œ' => out.push_str("oe"),
-                        'þ' => out.push_str("th"),
-                        _ => out.push(d),
+                        'ø' => out.push(b'o'),
+                        'ł' => out.push(b'l'),
+                        'đ' | 'ð' => out.push(b'd'),
+                        'ħ' => out.push(b'h'),
+                        'ı' => out.push(b'i'),
+                        'ß' => out.extend_from_slice(b"ss"),
+                        'æ' => out.extend_from_slice(b"ae"),
+                        'œ' => out.extend_from_slice(b"oe"),
+                        'þ' => out.extend_from_slice(b"th"),
+                        _ => push(out, d),
                     }
                 });
             }

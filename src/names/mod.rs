@@ -228,7 +228,10 @@ fn tokenize(text: &Folded<'_>, stop: &dyn Fn() -> bool) -> Option<Vec<Token>> {
 
 /// Appends the word `hay[start..end]`, or joins it to the word before it.
 fn keep(hay: &str, start: usize, end: usize, cap: bool, tokens: &mut Vec<Token>) {
-    if let Some(prev) = tokens.last_mut() {
+    // Only a one-byte gap of an apostrophe or a hyphen can join; most words are not read
+    // further.
+    let joinable = |prev: &Token| start == prev.fe + 1 && matches!(hay.as_bytes()[prev.fe], b'\'' | b'-');
+    if let Some(prev) = tokens.last_mut().filter(|p| joinable(p)) {
         let gap = &hay[prev.fe.min(start)..start];
         let (p, n) = (&hay[prev.fs..prev.fe], &hay[start..end]);
         let join = match gap {
