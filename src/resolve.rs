@@ -102,13 +102,22 @@ pub fn names(
     ctx: &Context<'_>,
     out: &mut Vec<Mention>,
 ) {
-    let passes = |c: &Candidate, original: &str| allowed(c, files) && c.accepts(original);
+    // The candidates of each hit that its gazetteer selection and case policy let through,
+    // found once: `passing[bounds[k]..bounds[k + 1]]` for hit `k`.
+    let mut passing: Vec<&Candidate> = Vec::with_capacity(hits.len() * 2);
+    let mut bounds: Vec<usize> = Vec::with_capacity(hits.len() + 1);
+    bounds.push(0);
+    for h in hits {
+        let original = &text[h.start..h.end];
+        passing.extend(matcher.candidates(h.pattern).iter().filter(|c| allowed(c, files) && c.accepts(original)));
+        bounds.push(passing.len());
+    }
+    let of = |k: usize| passing[bounds[k]..bounds[k + 1]].iter().copied();
     // First pass: the best candidate of each hit, which is final unless it is weak; entries
     // chosen through a non-weak alias are the evidence weak aliases need.
     let mut evidenced: Vec<u32> = Vec::new();
-    for h in hits {
-        let original = &text[h.start..h.end];
-        let mut candidates = matcher.candidates(h.pattern).iter().filter(|c| passes(c, original));
+    for k in 0..hits.len() {
+        let mut candidates = of(k);
         let first = candidates.next();
         let strong = match first {
             Some(c) if c.weak => candidates.find(|c| !c.weak),
@@ -128,9 +137,8 @@ pub fn names(
     let mut lent: Vec<Option<[u8; 2]>> = vec![None; hits.len()];
     let mut regions: HashMap<&str, usize> = HashMap::new();
     let mut lent_region: Vec<Option<&str>> = vec![None; hits.len()];
-    for (k, h) in hits.iter().enumerate() {
-        let original = &text[h.start..h.end];
-        let mut eligible = matcher.candidates(h.pattern).iter().filter(|c| passes(c, original) && is_evidenced(c));
+    for k in 0..hits.len() {
+        let mut eligible = of(k).filter(|c| is_evidenced(c));
         let Some(first) = eligible.next() else { continue };
         let p = &ctx.profiles[first.entry as usize];
         // The country is the document's when every other reading is clearly less prominent
@@ -141,7 +149,7 @@ pub fn names(
             *support.entry(p.country).or_default() += 1;
             lent[k] = Some(p.country);
         }
-        if let (true, Some(sub)) = (matcher.candidates(h.pattern).iter().filter(|c| passes(c, original) && is_evidenced(c)).count() == 1, &p.subdivision) {
+        if let (true, Some(sub)) = (of(k).filter(|c| is_evidenced(c)).count() == 1, &p.subdivision) {
             if !p.is_subdivision {
                 *regions.entry(sub).or_default() += 1;
                 lent_region[k] = Some(sub);
@@ -163,14 +171,12 @@ pub fn names(
         scored.clear();
         // "X, <region>": the hits on either side of ", " and their candidates, weak ones too
         // ("Kingston, Ontario": the city of Canada, and the province).
-        let next = hits.get(k + 1).filter(|n| n.start == h.end + 2 && text[h.end..n.start].starts_with(", "));
-        let prev = k.checked_sub(1).map(|p| &hits[p]).filter(|p| h.start == p.end + 2 && text[p.end..h.start].starts_with(", "));
-        let profiles_of = |n: &Hit| {
-            let o = &text[n.start..n.end];
-            matcher.candidates(n.pattern).iter().filter(move |c| passes(c, o)).map(|c| &ctx.profiles[c.entry as usize])
-        };
-        let title = ctx.title_before(h.start);
-        for c in matcher.candidates(h.pattern).iter().filter(|c| passes(c, original)) {
+        let next = hits.get(k + 1).filter(|n| n.start == h.end + 2 && text[h.end..n.start].starts_with(", ")).map(|_| k + 1);
+        let prev = k.checked_sub(1).filter(|&p| h.start == hits[p].end + 2 && text[hits[p].end..h.start].starts_with(", "));
+        let profiles_of = |n: usize| of(n).map(|c| &ctx.profiles[c.entry as usize]);
+        // Asked only where a person is among the readings.
+        let title = of(k).any(|c| gazetteers.entries[c.entry as usize].kind == Kind::Person) && ctx.title_before(h.start);
+        for c in of(k) {
             let p = &ctx.profiles[c.entry as usize];
             let entry = &gazetteers.entries[c.entry as usize];
             let mut local = false;
