@@ -7,6 +7,8 @@
 //! 2. engine throughput on one large document (the article repeated to `--large-mb`);
 //! 3. `Extract` calls per second over loopback gRPC, against a server started in this process
 //!    on 127.0.0.1:0, with `--concurrency` client tasks sharing one HTTP/2 connection;
+//!    then, on one document of `--stream-mb` (the article repeated), `Extract`'s whole time
+//!    against `ExtractStream`'s time to its first mention and to its summary;
 //! 4. the time from starting `gazette serve` (a child process) to health SERVING, and its
 //!    resident memory then (Linux `/proc`).
 //!
@@ -36,6 +38,9 @@ pub struct Args {
     /// Size of the large document, in MB.
     #[arg(long, default_value_t = 8)]
     pub large_mb: usize,
+    /// Size of the document `Extract` and `ExtractStream` are timed on over loopback, in MB.
+    #[arg(long, default_value_t = 4)]
+    pub stream_mb: usize,
     /// Concurrent client tasks for the loopback measurement.
     #[arg(long, default_value_t = 16)]
     pub concurrency: usize,
@@ -190,8 +195,13 @@ pub fn run(dir: &Path, args: &Args) -> Result<()> {
             .enable_all()
             .build()
             .map_err(|e| Error::Serve(e.to_string()))?;
-        let calls = rt.block_on(loopback(extractor, article, runs, period, args.concurrency.max(1)))?;
+        let document = repeat_to(&format!("{article}\n"), args.stream_mb.max(1) * 1_000_000);
+        let (calls, times) = rt.block_on(loopback(extractor, article, document, runs, period, args.concurrency.max(1)))?;
         report(&format!("Extract over loopback, {} concurrent", args.concurrency), "calls/s", calls);
+        let whole = report(&format!("Extract, {} MB document, whole response", args.stream_mb), "ms", times.iter().map(|t| t.0 * 1e3).collect());
+        let first = report("ExtractStream, same, first mention", "ms", times.iter().map(|t| t.1 * 1e3).collect());
+        report("ExtractStream, same, summary", "ms", times.iter().map(|t| t.2 * 1e3).collect());
+        println!("{:<42} {:>17.3}", "ratio first mention / Extract", first / whole);
         let (mut seconds, mut rss) = (Vec::new(), Vec::new());
         for _ in 0..runs.min(5) {
             let (s, r) = rt.block_on(startup(dir))?;
@@ -316,22 +326,35 @@ fn article_rate(extractor: &Extractor, article: &str, options: &Options, period:
     bytes as f64 / t.elapsed().as_secs_f64() / 1e6
 }
 
-async fn loopback(extractor: Extractor, article: String, runs: usize, period: Duration, concurrency: usize) -> Result<Vec<f64>> {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| Error::Serve(e.to_string()))?;
-    let addr = listener.local_addr().map_err(|e| Error::Serve(e.to_string()))?;
+/// `Extract` calls per second with `concurrency` client tasks on one connection, `runs` times;
+/// then, `runs` times, the seconds of one `Extract` of `document` (to its whole response) and
+/// of one `ExtractStream` of it (to its first mention, and to its summary).
+async fn loopback(
+    extractor: Extractor,
+    article: String,
+    document: String,
+    runs: usize,
+    period: Duration,
+    concurrency: usize,
+) -> Result<(Vec<f64>, Vec<(f64, f64, f64)>)> {
+    let serve = |e: &dyn std::fmt::Display| Error::Serve(e.to_string());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| serve(&e))?;
+    let addr = listener.local_addr().map_err(|e| serve(&e))?;
     let handle = crate::server::Handle::new().await;
     handle.install(extractor).await;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(crate::server::serve(listener, handle, Limits::default(), async {
+    // Room for the large document's whole response in one message.
+    let limits = Limits { max_message_bytes: 256 << 20, ..Limits::default() };
+    let server = tokio::spawn(crate::server::serve(listener, handle, limits, async {
         let _ = stopped.await;
     }));
     let channel = tonic::transport::Endpoint::from_shared(format!("http://{addr}"))
-        .map_err(|e| Error::Serve(e.to_string()))?
+        .map_err(|e| serve(&e))?
         .tcp_nodelay(true)
         .connect()
         .await
-        .map_err(|e| Error::Serve(e.to_string()))?;
-    let client = pb::entity_extractor_client::EntityExtractorClient::new(channel);
+        .map_err(|e| serve(&e))?;
+    let client = pb::entity_extractor_client::EntityExtractorClient::new(channel).max_decoding_message_size(usize::MAX);
     let request = pb::ExtractRequest { document_id: "bench".into(), text: article, ..Default::default() };
     let mut rates = Vec::with_capacity(runs);
     for _ in 0..runs {
@@ -353,14 +376,40 @@ async fn loopback(extractor: Extractor, article: String, runs: usize, period: Du
         for task in tasks {
             total += task
                 .await
-                .map_err(|e| Error::Serve(e.to_string()))?
+                .map_err(|e| serve(&e))?
                 .map_err(|s| Error::Serve(format!("Extract failed: {s}")))?;
         }
         rates.push(total as f64 / t.elapsed().as_secs_f64());
     }
+    let large = pb::ExtractRequest { document_id: "bench-large".into(), text: document, ..Default::default() };
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let mut client = client.clone();
+        let t = Instant::now();
+        let whole = client.extract(large.clone()).await.map_err(|s| Error::Serve(format!("Extract failed: {s}")))?.into_inner();
+        let whole_s = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let mut stream = client
+            .extract_stream(pb::ExtractStreamRequest { request: Some(large.clone()) })
+            .await
+            .map_err(|s| Error::Serve(format!("ExtractStream failed: {s}")))?
+            .into_inner();
+        let (mut first, mut mentions) = (None, 0usize);
+        while let Some(message) = stream.message().await.map_err(|s| Error::Serve(format!("ExtractStream failed: {s}")))? {
+            if let Some(pb::extract_stream_response::Event::Mention(_)) = message.event {
+                first.get_or_insert_with(|| t.elapsed().as_secs_f64());
+                mentions += 1;
+            }
+        }
+        let summary_s = t.elapsed().as_secs_f64();
+        if mentions != whole.mentions.len() {
+            return Err(Error::Serve(format!("ExtractStream gave {mentions} mentions, Extract {}", whole.mentions.len())));
+        }
+        times.push((whole_s, first.unwrap_or(summary_s), summary_s));
+    }
     let _ = stop.send(());
     let _ = server.await;
-    Ok(rates)
+    Ok((rates, times))
 }
 
 /// Prints the median with min and max; returns the median.

@@ -105,6 +105,10 @@ pub mod codec {
 
 /// Texts at least this large are extracted on the blocking pool, so that one large document
 /// does not stall the other calls on a runtime worker.
+/// How long a streamed chunk's mentions wait for room in the bytes-in-flight budgets before the
+/// stream ends with RESOURCE_EXHAUSTED (see [`Service::admit_waiting`]).
+const SHARE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 const BLOCKING_TEXT_BYTES: usize = 64 * 1024;
 
 /// What the service serves from: the current extractor (none until the gazetteers are
@@ -391,13 +395,137 @@ impl Service {
         Ok(Admission { global, connection })
     }
 
+    /// Takes `len` bytes of `what` from both budgets as [`Service::admit`] does, waiting for
+    /// them to be free for at most [`SHARE_WAIT`] (a streamed chunk's mentions, whose text was
+    /// admitted already: other streams return their shares as their clients read). The call
+    /// already holds `held` bytes (its text); a share larger than what a budget leaves beside
+    /// them takes the rest of that budget, so that a stream never waits for itself. The wait is
+    /// bounded because two streams waiting for each other's shares would otherwise wait forever;
+    /// then RESOURCE_EXHAUSTED, as for a text that does not fit.
+    async fn admit_waiting(&self, what: &'static str, len: usize, held: usize, connection: Option<&Connection>) -> Result<Admission, Status> {
+        let take = |limit: usize| u32::try_from(len.clamp(1, limit.saturating_sub(held).max(1))).unwrap_or(u32::MAX);
+        let closed = |e: tokio::sync::AcquireError| Status::internal(format!("{what}: budget closed: {e}"));
+        let wait = async {
+            let connection = match connection {
+                Some(c) => Some(c.budget.clone().acquire_many_owned(take(c.limit)).await.map_err(closed)?),
+                None => None,
+            };
+            let global = self.budget.clone().acquire_many_owned(take(self.limits.max_bytes_in_flight)).await.map_err(closed)?;
+            Ok(Admission { global, connection })
+        };
+        match tokio::time::timeout(SHARE_WAIT, wait).await {
+            Ok(admission) => admission,
+            Err(_) => {
+                let limit = self.limits.max_bytes_in_flight;
+                Err(status(Error::Busy { what, len, in_flight: limit.saturating_sub(self.budget.available_permits()), limit }))
+            }
+        }
+    }
+
+    /// The stream of a document of several chunks: the first is extracted before the call
+    /// answers (so that what is wrong with the request is the call's status), the others as
+    /// the client reads, two at a time on the blocking pool; each chunk's mentions leave as
+    /// soon as it is done, holding their share of the budgets until the client has taken them.
+    #[allow(clippy::too_many_arguments)]
+    async fn stream_chunks(
+        &self,
+        extractor: Arc<Extractor>,
+        text: Arc<str>,
+        chunks: Vec<stream::Chunk>,
+        options: Options,
+        encoding: Encoding,
+        document_id: String,
+        deadline: Option<Deadline>,
+        connection: Option<Connection>,
+    ) -> Result<BoxStream<pb::ExtractStreamResponse>, Status> {
+        let run = {
+            let (this, extractor, text) = (self.clone(), extractor.clone(), text.clone());
+            move |chunk: stream::Chunk| {
+                let (this, extractor, options) = (this.clone(), extractor.clone(), options.clone());
+                let part: Arc<str> = Arc::from(&text[chunk.range()]);
+                async move { this.run_engine_on(extractor, part, options, false).await.map(|e| (chunk, e)) }
+            }
+        };
+        let mut chunks = chunks.into_iter();
+        let first = chunks.next().map(&run);
+        let first = match first {
+            Some(first) => bounded(&self.state, deadline, first).await?,
+            None => return Err(Status::internal("a streamed document without chunks")),
+        };
+        let parts = futures_util::stream::once(std::future::ready(Ok(first))).chain(futures_util::stream::iter(chunks).map(run).buffered(2));
+        struct Out {
+            parts: BoxStream<(stream::Chunk, Extraction)>,
+            pending: std::vec::IntoIter<pb::Mention>,
+            share: Option<Admission>,
+            assembly: stream::Assembly,
+            summary: Option<(String, String)>,
+        }
+        let out = Out {
+            parts: Box::pin(parts),
+            pending: Vec::new().into_iter(),
+            share: None,
+            assembly: stream::Assembly::new(encoding),
+            summary: Some((document_id, extractor.version().to_owned())),
+        };
+        let this = self.clone();
+        let messages = futures_util::stream::unfold(out, move |mut out| {
+            let (this, extractor, text, connection) = (this.clone(), extractor.clone(), text.clone(), connection.clone());
+            async move {
+                loop {
+                    // Ended by its summary or an error.
+                    out.summary.as_ref()?;
+                    if let Some(m) = out.pending.next() {
+                        if let Some(share) = &mut out.share {
+                            share.release(prost::Message::encoded_len(&m));
+                        }
+                        let event = pb::extract_stream_response::Event::Mention(m);
+                        return Some((Ok(pb::ExtractStreamResponse { event: Some(event) }), out));
+                    }
+                    out.share = None;
+                    match out.parts.next().await {
+                        Some(Ok((chunk, extraction))) => {
+                            let mentions = out.assembly.add(&extractor, &text, &chunk, extraction);
+                            let len = mentions.iter().map(prost::Message::encoded_len).sum();
+                            match this.admit_waiting("streamed chunk's mentions", len, text.len(), connection.as_ref()).await {
+                                Ok(share) => out.share = Some(share),
+                                Err(status) => {
+                                    out.summary = None;
+                                    return Some((Err(status), out));
+                                }
+                            }
+                            out.pending = mentions.into_iter();
+                        }
+                        Some(Err(status)) => {
+                            out.summary = None;
+                            return Some((Err(status), out));
+                        }
+                        None => {
+                            let (document_id, version) = out.summary.take()?;
+                            let assembly = std::mem::replace(&mut out.assembly, stream::Assembly::new(encoding));
+                            let event = pb::extract_stream_response::Event::Summary(assembly.finish(document_id, version));
+                            return Some((Ok(pb::ExtractStreamResponse { event: Some(event) }), out));
+                        }
+                    }
+                }
+            }
+        });
+        Ok(Box::pin(messages))
+    }
+
     /// Runs the engine inline for ordinary documents (under [`BLOCKING_TEXT_BYTES`]: at most a
     /// few milliseconds on the slowest input), and on the blocking pool for large ones, at
     /// most `--extract-threads` at once (the others wait their turn here, still cancellable).
     /// Dropping the returned future stops the extraction within one check of the engine (16
     /// KiB of text).
     async fn run_engine(&self, extractor: Arc<Extractor>, text: Arc<str>, options: Options) -> Result<Extraction, Status> {
-        if text.len() < BLOCKING_TEXT_BYTES {
+        let inline = text.len() < BLOCKING_TEXT_BYTES;
+        self.run_engine_on(extractor, text, options, inline).await
+    }
+
+    /// [`Service::run_engine`], inline on the caller's worker or on the blocking pool as told
+    /// (the chunks of a streamed large document all go to the pool: they are one large text).
+    async fn run_engine_on(&self, extractor: Arc<Extractor>, text: Arc<str>, options: Options, inline: bool) -> Result<Extraction, Status> {
+        if inline {
             return extractor.extract(&text, &options).map_err(status);
         }
         let thread = self.threads.clone().acquire_owned().await.map_err(|e| Status::internal(format!("extraction pool closed: {e}")))?;
@@ -637,6 +765,12 @@ fn attributes(x: &Extractor, k: usize) -> pb::EntityAttributes {
 }
 
 fn entities(x: &Extractor, e: &Extraction) -> Vec<pb::Entity> {
+    entities_of(x, e, Some)
+}
+
+/// The entities of `e`, each mention index mapped by `index` (an index it maps to `None` is
+/// left out: a mention a chunk of a stream does not keep).
+fn entities_of(x: &Extractor, e: &Extraction, index: impl Fn(u32) -> Option<u32>) -> Vec<pb::Entity> {
     e.entities
         .iter()
         .map(|g| {
@@ -650,7 +784,7 @@ fn entities(x: &Extractor, e: &Extraction) -> Vec<pb::Entity> {
                 entity_id,
                 kind: entity_kind(g.kind) as i32,
                 canonical_name,
-                mention_indexes: g.mentions.clone(),
+                mention_indexes: g.mentions.iter().filter_map(|&i| index(i)).collect(),
                 gazetteer,
                 attributes,
                 confidence,
@@ -705,6 +839,7 @@ pub fn extract_json(x: &Extractor, text: &str, document_id: String, e: Extractio
 }
 
 mod json;
+mod stream;
 
 type BoxStream<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send + 'static>>;
 
@@ -729,6 +864,11 @@ impl pb::entity_extractor_server::EntityExtractor for Service {
         let extractor = self.extractor()?;
         let (text, options, encoding) = self.prepare(text, &request)?;
         let admission = self.admit("text", text.len(), connection.as_ref())?;
+        let chunks = stream::chunks(&text, stream::CHUNK_BYTES, stream::OVERLAP_BYTES);
+        if chunks.len() > 1 {
+            let stream = self.stream_chunks(extractor, text, chunks, options, encoding, request.document_id, deadline, connection).await?;
+            return Ok(Response::new(until_cut(&self.state, deadline, stream, Some(admission))));
+        }
         let mut extraction = bounded(&self.state, deadline, self.run_engine(extractor.clone(), text.clone(), options)).await?;
         let spans = offsets(&text, &extraction.mentions, encoding);
         let summary = pb::ExtractStreamSummary {
@@ -736,6 +876,7 @@ impl pb::entity_extractor_server::EntityExtractor for Service {
             entities: entities(&extractor, &extraction),
             gazetteer_version: extractor.version().to_owned(),
             mention_count: extraction.mentions.len() as u32,
+            chunks: 1,
         };
         // What the stream holds until the client has read it, beside its text: the mentions
         // not yet sent and the summary. A reader that stops reading keeps it all; each message

@@ -536,25 +536,26 @@ async fn calls_open_at_the_drain_deadline_end_with_unavailable() {
 
 #[tokio::test]
 async fn bytes_in_flight_are_bounded_and_slow_readers_hold_their_share() {
-    // 12 MiB: room for one stream of `big` (its text and about 10 MB of pending mentions),
-    // not for two.
-    let limits = Limits { max_bytes_in_flight: 12 << 20, ..Limits::default() };
+    // Room for one stream of `big`: its text and one chunk's mentions (about 470 KB), with
+    // some to spare; not for the text of two.
+    let limits = Limits { max_bytes_in_flight: 1_700_000, ..Limits::default() };
     let mut s = Running::start(limits, true).await;
-    // 630,000 bytes; 60,000 mentions streamed are more than the client's flow-control windows
-    // take without the application reading.
-    let big = "Putin met Netanyahu. ".repeat(30_000);
+    // 1,008,000 bytes, streamed in chunks of at most 64 KiB; 96,000 mentions (about 7 MB)
+    // streamed are more than the client's flow-control windows take without the application
+    // reading.
+    let big = "Putin met Netanyahu. ".repeat(48_000);
     // A reader that takes one message and then stops reading keeps its text's share and that
-    // of the mentions it has not taken.
+    // of the chunk's mentions it has not taken.
     let mut slow = s.client.extract_stream(pb::ExtractStreamRequest { request: Some(request(&big)) }).await.unwrap().into_inner();
     assert!(slow.message().await.unwrap().is_some());
-    // The same text again: its text fits, its streamed response does not (the code before
-    // counted texts only, and let it in).
+    // The same text again does not fit beside it.
     let status = s.client.extract_stream(pb::ExtractStreamRequest { request: Some(request(&big)) }).await.map(|_| ()).unwrap_err();
     assert_eq!(status.code(), Code::ResourceExhausted, "{status:?}");
-    for part in ["a streamed response of", "over the limit of 12582912 bytes (--max-bytes-in-flight)"] {
+    for part in ["a text of 1008000 bytes", "over the limit of 1700000 bytes (--max-bytes-in-flight)"] {
         assert!(status.message().contains(part), "{part:?} not in {:?}", status.message());
     }
-    // Small texts still fit beside it.
+    // Small texts still fit beside it: the stream holds one chunk's mentions, not the
+    // document's (the code before held all 7 MB of them).
     assert_eq!(s.client.extract(request("Iran")).await.unwrap().into_inner().mentions.len(), 1);
     // Once the slow stream is gone its share returns (the server learns of the cancel
     // asynchronously: poll, with a bound).
@@ -568,7 +569,7 @@ async fn bytes_in_flight_are_bounded_and_slow_readers_hold_their_share() {
                 while stream.message().await.unwrap().is_some() {
                     messages += 1;
                 }
-                assert_eq!(messages, 60_001);
+                assert_eq!(messages, 96_001);
                 admitted = true;
                 break;
             }
@@ -584,16 +585,16 @@ async fn bytes_in_flight_are_bounded_and_slow_readers_hold_their_share() {
 
 #[tokio::test]
 async fn one_connection_cannot_take_the_whole_budget() {
-    let limits = Limits { max_connection_bytes_in_flight: 12 << 20, ..Limits::default() };
+    let limits = Limits { max_connection_bytes_in_flight: 1_700_000, ..Limits::default() };
     let mut s = Running::start(limits, true).await;
-    let big = "Putin met Netanyahu. ".repeat(30_000);
+    let big = "Putin met Netanyahu. ".repeat(48_000);
     let mut slow = s.client.extract_stream(pb::ExtractStreamRequest { request: Some(request(&big)) }).await.unwrap().into_inner();
     assert!(slow.message().await.unwrap().is_some());
     // The same connection is at its limit (the global budget has room: the code before let
     // this in)...
     let status = s.client.extract_stream(pb::ExtractStreamRequest { request: Some(request(&big)) }).await.map(|_| ()).unwrap_err();
     assert_eq!(status.code(), Code::ResourceExhausted, "{status:?}");
-    assert!(status.message().contains("over its limit of 12582912 bytes (--max-connection-bytes-in-flight)"), "{}", status.message());
+    assert!(status.message().contains("over its limit of 1700000 bytes (--max-connection-bytes-in-flight)"), "{}", status.message());
     // ...another connection is not.
     let other = Channel::from_shared(format!("http://{}", s.addr)).unwrap().connect().await.unwrap();
     let mut stream = EntityExtractorClient::new(other)
@@ -605,8 +606,72 @@ async fn one_connection_cannot_take_the_whole_budget() {
     while stream.message().await.unwrap().is_some() {
         messages += 1;
     }
-    assert_eq!(messages, 60_001);
+    assert_eq!(messages, 96_001);
     drop(slow);
+    s.stop().await;
+}
+
+/// The stream of `request`: its mentions and its summary.
+async fn streamed(s: &mut Running, request: pb::ExtractRequest) -> (Vec<pb::Mention>, pb::ExtractStreamSummary) {
+    let mut stream = s.client.extract_stream(pb::ExtractStreamRequest { request: Some(request) }).await.unwrap().into_inner();
+    let (mut mentions, mut summary) = (Vec::new(), None);
+    while let Some(message) = stream.message().await.unwrap() {
+        assert!(summary.is_none(), "a message after the summary");
+        match message.event.unwrap() {
+            pb::extract_stream_response::Event::Mention(m) => mentions.push(m),
+            pb::extract_stream_response::Event::Summary(x) => summary = Some(x),
+        }
+    }
+    (mentions, summary.expect("a summary closes the stream"))
+}
+
+#[tokio::test]
+async fn a_large_document_streams_in_chunks_with_no_name_cut_at_their_edges() {
+    let mut s = Running::start(Limits { max_message_bytes: 64 << 20, ..Limits::default() }, true).await;
+    // No sentence ends and no blank lines: every chunk is cut after a space, many inside a
+    // name of two or three words. A non-ASCII letter in every unit makes UTF-16 offsets
+    // differ from byte offsets.
+    let text = "The New York Times and UN Security Council in Zürich and ".repeat(6_000);
+    let request = pb::ExtractRequest { offset_encoding: pb::OffsetEncoding::Utf16 as i32, ..request(&text) };
+    let whole = s.client.extract(request.clone()).await.unwrap().into_inner();
+    let (mentions, summary) = streamed(&mut s, request).await;
+    assert!(summary.chunks >= 5, "{} chunks", summary.chunks);
+    assert_eq!(whole.mentions.len(), 18_000);
+    assert_eq!(summary.mention_count as usize, mentions.len());
+    let key = |m: &pb::Mention| (m.text.clone(), m.start, m.end, m.entity_id.clone(), m.kind);
+    let want: Vec<_> = whole.mentions.iter().map(key).collect();
+    let got: Vec<_> = mentions.iter().map(key).collect();
+    assert_eq!(got.len(), want.len());
+    if let Some(k) = (0..want.len()).find(|&k| got[k] != want[k]) {
+        panic!("mention {k}: streamed {:?}, Extract {:?}", got[k], want[k]);
+    }
+    // The offsets are the text's own, in UTF-16 code units.
+    let utf16: Vec<u16> = text.encode_utf16().collect();
+    for m in &mentions {
+        assert_eq!(String::from_utf16(&utf16[m.start as usize..m.end as usize]).unwrap(), m.text);
+    }
+    // The summary groups the chunks' mentions by entity, in order of first mention.
+    let group = |e: &pb::Entity| (e.entity_id.clone(), e.mention_indexes.clone());
+    assert_eq!(summary.entities.iter().map(group).collect::<Vec<_>>(), whole.entities.iter().map(group).collect::<Vec<_>>());
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_large_documents_request_errors_are_the_calls_status() {
+    let mut s = Running::start(Limits::default(), true).await;
+    let text = "Putin met Netanyahu. ".repeat(10_000);
+    let bad = pb::ExtractRequest { gazetteers: vec!["nope".into()], ..request(&text) };
+    let status = s.client.extract_stream(pb::ExtractStreamRequest { request: Some(bad) }).await.map(|_| ()).unwrap_err();
+    assert_eq!(status.code(), Code::InvalidArgument, "{status:?}");
+    // A document of one chunk says so, and gets Extract's result.
+    let (mentions, summary) = streamed(&mut s, request(TEXT)).await;
+    assert_eq!(summary.chunks, 1);
+    check_mentions(&mentions);
+    // A large one says how many chunks it was extracted in; its mentions come in text order.
+    let (mentions, summary) = streamed(&mut s, request(&text)).await;
+    assert!(summary.chunks >= 4, "{} chunks", summary.chunks);
+    assert_eq!(mentions.len(), 20_000);
+    assert!(mentions.windows(2).all(|w| w[0].end <= w[1].start));
     s.stop().await;
 }
 
