@@ -97,8 +97,11 @@ impl tonic::service::Interceptor for Guard {
 mod tests {
     use super::*;
 
-    /// (name, authorization header, admitted) for the token "s3cret-token".
-    const HEADERS: &[(&str, Option<&[u8]>, std::result::Result<(), &str>)] = &[
+    /// What a header gets: admitted, or refused with this message.
+    type Outcome = std::result::Result<(), &'static str>;
+
+    /// (name, authorization header, outcome) for the token "s3cret-token".
+    const HEADERS: &[(&str, Option<&[u8]>, Outcome)] = &[
         ("right", Some(b"Bearer s3cret-token"), Ok(())),
         ("scheme in lower case", Some(b"bearer s3cret-token"), Ok(())),
         ("extra spaces", Some(b"Bearer   s3cret-token  "), Ok(())),

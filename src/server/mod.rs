@@ -31,7 +31,7 @@ mod watch;
 
 pub use crate::grpc::Reload;
 pub use tls::Tls;
-pub use watch::{watch, Watch};
+pub use watch::{watch, Watch, QUIET};
 
 /// How long connections have, after the drain deadline, to receive the UNAVAILABLE statuses
 /// of their cut calls before they are dropped.
