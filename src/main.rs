@@ -215,6 +215,8 @@ fn serve(dir: &Path, args: ServeArgs) -> anyhow::Result<ExitCode> {
             true => None,
             false => match gazette::server::watch(handle.clone(), dir) {
                 Ok(w) => Some(w),
+                // No directory: the load below says so in its own words.
+                Err(_) if !dir.is_dir() => None,
                 Err(e) => {
                     server.abort();
                     bail!("{e}");
