@@ -230,17 +230,18 @@ async fn watch_reloads_a_configmap_symlink_swap() {
     for name in ["places.tsv", "world.tsv", "cues"] {
         std::os::unix::fs::symlink(Path::new("..data").join(name), dir.join(name)).unwrap();
     }
+    // The update's directory is written before the watch starts, so that the swap alone (the
+    // new `..data_tmp` link and its rename over `..data`) is what the watch sees.
+    let second: PathBuf = dir.join("..2026_12_02_01_05_00.000000002");
+    copy_fixtures(&second);
+    append(&second.join("places.tsv"), ATLANTIS);
     let mut s = Running::start(&dir).await;
     let _watch = watch(s.handle.clone(), &dir).unwrap();
     let before = list(&mut s.client).await;
     assert!(!finds(&mut s.client, "Atlantis", "place:atlantis").await);
 
-    let second: PathBuf = dir.join("..2026_12_02_01_05_00.000000002");
-    copy_fixtures(&second);
-    append(&second.join("places.tsv"), ATLANTIS);
     std::os::unix::fs::symlink(second.file_name().unwrap(), dir.join("..data_tmp")).unwrap();
     std::fs::rename(dir.join("..data_tmp"), dir.join("..data")).unwrap();
-    std::fs::remove_dir_all(&first).unwrap();
 
     let client = s.client.clone();
     until("the swapped set is served", || {
@@ -248,11 +249,26 @@ async fn watch_reloads_a_configmap_symlink_swap() {
         async move { finds(&mut c, "Atlantis", "place:atlantis").await }
     })
     .await;
+    std::fs::remove_dir_all(&first).unwrap();
     let after = list(&mut s.client).await;
     assert_eq!(after.last_reload_error, "");
     assert_ne!(after.gazetteer_version, before.gazetteer_version);
     // Paths are the visible names, not the timestamped directory's.
     assert!(after.gazetteers.iter().all(|g| !g.path.contains("..2026")), "{:?}", after.gazetteers);
+
+    // And the next update too, after the first one's directory is gone.
+    let third: PathBuf = dir.join("..2026_12_02_01_10_00.000000003");
+    copy_dir(&second, &third);
+    append(&third.join("places.tsv"), "place:lemuria\tplace\tLemuria\t\t100\t\n");
+    std::os::unix::fs::symlink(third.file_name().unwrap(), dir.join("..data_tmp")).unwrap();
+    std::fs::rename(dir.join("..data_tmp"), dir.join("..data")).unwrap();
+    std::fs::remove_dir_all(&second).unwrap();
+    until("the second swap is served", || {
+        let mut c = client.clone();
+        async move { finds(&mut c, "Lemuria", "place:lemuria").await }
+    })
+    .await;
+    assert!(finds(&mut s.client, "Atlantis", "place:atlantis").await);
     s.stop().await;
 }
 
