@@ -102,7 +102,7 @@ struct ServeArgs {
     #[arg(long, env = "GAZETTE_AUTH_TOKEN_FILE")]
     auth_token_file: Option<PathBuf>,
     /// Do not reload when the gazetteer directory changes (SIGHUP still reloads).
-    #[arg(long, env = "GAZETTE_NO_WATCH")]
+    #[arg(long, env = "GAZETTE_NO_WATCH", value_parser = clap::builder::BoolishValueParser::new())]
     no_watch: bool,
 }
 
@@ -209,7 +209,7 @@ fn serve(dir: &Path, args: ServeArgs) -> anyhow::Result<ExitCode> {
         let addr = listener.local_addr().unwrap_or(args.addr);
         let handle = gazette::server::Handle::new().await;
         let server = tokio::spawn(gazette::server::serve_with(listener, handle.clone(), limits, security, shutdown_signal()));
-        tracing::info!(%addr, gazetteers = %dir.display(), tls = tls_on, mtls = mtls_on, token = token_on, "listening; loading gazetteers (health NOT_SERVING)");
+        tracing::info!(%addr, gazetteers = %dir.display(), tls = tls_on, mtls = mtls_on, token = token_on, watch = !args.no_watch, "listening; loading gazetteers (health NOT_SERVING)");
         // Watching from before the first load: a change while it runs is not missed.
         let _watch = match args.no_watch {
             true => None,
