@@ -53,6 +53,9 @@ pub enum Error {
     /// A request names a gazetteer that is not loaded.
     #[error("unknown gazetteer {}; loaded gazetteers: {}", quote(name), known.join(", "))]
     UnknownGazetteer { name: String, known: Vec<String> },
+    /// A TLS certificate, key or CA file, or the token file, is unreadable or unusable.
+    #[error("{}: {message}", path.display())]
+    Credentials { path: PathBuf, message: String },
     /// The server could not be set up or failed while serving.
     #[error("server: {0}")]
     Serve(String),

@@ -120,6 +120,17 @@ pub struct State {
     cut: tokio::sync::watch::Sender<bool>,
     /// Extractions running on blocking threads now.
     running: tokio::sync::watch::Sender<usize>,
+    /// The outcome of the last load of the gazetteer directory, for ListGazetteers.
+    last_reload: ArcSwapOption<Reload>,
+}
+
+/// One load of the gazetteer directory (at start-up, on SIGHUP or on a change the directory
+/// watch saw): when it ended, and why it failed if it did (the data serving then stayed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reload {
+    pub at: std::time::SystemTime,
+    /// The error with its file and line; `None` when the load succeeded.
+    pub error: Option<String>,
 }
 
 impl Default for State {
@@ -129,6 +140,7 @@ impl Default for State {
             draining: AtomicBool::new(false),
             cut: tokio::sync::watch::Sender::new(false),
             running: tokio::sync::watch::Sender::new(0),
+            last_reload: ArcSwapOption::empty(),
         }
     }
 }
@@ -144,6 +156,16 @@ impl State {
     /// The extractor being served, if loaded.
     pub fn current(&self) -> Option<Arc<Extractor>> {
         self.extractor.load_full()
+    }
+
+    /// Records the outcome of a load of the gazetteer directory.
+    pub fn record_reload(&self, reload: Reload) {
+        self.last_reload.store(Some(Arc::new(reload)));
+    }
+
+    /// The outcome of the last load of the gazetteer directory, if there was one.
+    pub fn last_reload(&self) -> Option<Arc<Reload>> {
+        self.last_reload.load_full()
     }
 
     /// From now on new calls get UNAVAILABLE.
@@ -606,7 +628,7 @@ pub fn status(error: Error) -> Status {
         Error::Busy { .. } | Error::ConnectionBusy { .. } => tonic::Code::ResourceExhausted,
         Error::Cancelled => tonic::Code::Cancelled,
         Error::DeadlineExceeded { .. } => tonic::Code::DeadlineExceeded,
-        Error::Serve(_) => tonic::Code::Internal,
+        Error::Serve(_) | Error::Credentials { .. } => tonic::Code::Internal,
     };
     Status::new(code, error.to_string())
 }
@@ -838,8 +860,11 @@ pub fn extract_json(x: &Extractor, text: &str, document_id: String, e: Extractio
     crate::grpc::json::response(&response(x, text, document_id, e, encoding))
 }
 
+mod auth;
 mod json;
 mod stream;
+
+pub use auth::{Guard, Token};
 
 type BoxStream<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send + 'static>>;
 
@@ -961,6 +986,7 @@ impl pb::entity_extractor_server::EntityExtractor for Service {
     ) -> Result<Response<pb::ListGazetteersResponse>, Status> {
         let x = self.extractor()?;
         let g = x.gazetteers();
+        let last = self.state.last_reload();
         Ok(Response::new(pb::ListGazetteersResponse {
             gazetteers: g
                 .files
@@ -984,6 +1010,8 @@ impl pb::entity_extractor_server::EntityExtractor for Service {
                 })
                 .collect(),
             gazetteer_version: x.version().to_owned(),
+            last_reload_at: last.as_ref().map(|r| humantime::format_rfc3339_millis(r.at).to_string()).unwrap_or_default(),
+            last_reload_error: last.and_then(|r| r.error.clone()).unwrap_or_default(),
         }))
     }
 }

@@ -88,6 +88,22 @@ struct ServeArgs {
     /// Large texts (64 KiB or more) extracted at once on blocking threads (default: one per core).
     #[arg(long, env = "GAZETTE_EXTRACT_THREADS")]
     extract_threads: Option<usize>,
+    /// Serve TLS with this certificate chain (PEM); needs --tls-key.
+    #[arg(long, env = "GAZETTE_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM: PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, env = "GAZETTE_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Mutual TLS: only clients with a certificate signed by a CA in this PEM file may connect.
+    #[arg(long, env = "GAZETTE_TLS_CLIENT_CA", requires = "tls_cert")]
+    tls_client_ca: Option<PathBuf>,
+    /// Calls to EntityExtractor need `authorization: Bearer <the token in this file>`
+    /// (health and reflection stay open); read at start.
+    #[arg(long, env = "GAZETTE_AUTH_TOKEN_FILE")]
+    auth_token_file: Option<PathBuf>,
+    /// Do not reload when the gazetteer directory changes (SIGHUP still reloads).
+    #[arg(long, env = "GAZETTE_NO_WATCH", value_parser = clap::builder::BoolishValueParser::new())]
+    no_watch: bool,
 }
 
 #[derive(clap::Args)]
@@ -176,6 +192,14 @@ fn serve(dir: &Path, args: ServeArgs) -> anyhow::Result<ExitCode> {
         extract_threads: args.extract_threads.unwrap_or(Limits::default().extract_threads).max(1),
         ..Limits::default()
     };
+    // Credentials are read before anything listens: a bad file stops the start, naming it.
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(gazette::server::Tls::load(cert, key, args.tls_client_ca.as_deref())?),
+        _ => None,
+    };
+    let token = args.auth_token_file.as_deref().map(gazette::grpc::Token::load).transpose()?;
+    let (tls_on, mtls_on, token_on) = (tls.is_some(), tls.as_ref().is_some_and(|t| t.mutual()), token.is_some());
+    let security = gazette::server::Security { tls, token };
     let result = runtime.block_on(async move {
         let started = std::time::Instant::now();
         let listener = tokio::net::TcpListener::bind(args.addr)
@@ -184,8 +208,21 @@ fn serve(dir: &Path, args: ServeArgs) -> anyhow::Result<ExitCode> {
         // The bound address: with port 0 the system chose it.
         let addr = listener.local_addr().unwrap_or(args.addr);
         let handle = gazette::server::Handle::new().await;
-        let server = tokio::spawn(gazette::server::serve(listener, handle.clone(), limits, shutdown_signal()));
-        tracing::info!(%addr, gazetteers = %dir.display(), "listening; loading gazetteers (health NOT_SERVING)");
+        let server = tokio::spawn(gazette::server::serve_with(listener, handle.clone(), limits, security, shutdown_signal()));
+        tracing::info!(%addr, gazetteers = %dir.display(), tls = tls_on, mtls = mtls_on, token = token_on, watch = !args.no_watch, "listening; loading gazetteers (health NOT_SERVING)");
+        // Watching from before the first load: a change while it runs is not missed.
+        let _watch = match args.no_watch {
+            true => None,
+            false => match gazette::server::watch(handle.clone(), dir) {
+                Ok(w) => Some(w),
+                // No directory: the load below says so in its own words.
+                Err(_) if !dir.is_dir() => None,
+                Err(e) => {
+                    server.abort();
+                    bail!("{e}");
+                }
+            },
+        };
         // Load while already answering health checks; refuse to run on bad data.
         let loaded = match handle.reload(dir).await {
             Ok(x) => x,
@@ -243,10 +280,7 @@ fn spawn_reload_on_sighup(handle: gazette::server::Handle, dir: PathBuf) {
     tokio::spawn(async move {
         let Ok(mut hup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) else { return };
         while hup.recv().await.is_some() {
-            match handle.reload(&dir).await {
-                Ok(x) => tracing::info!(version = %x.version(), entries = x.gazetteers().entries.len(), "gazetteers reloaded"),
-                Err(e) => tracing::error!(error = %e, "reload failed; still serving the previous gazetteers"),
-            }
+            handle.reload_logged(&dir, "SIGHUP").await;
         }
     });
 }

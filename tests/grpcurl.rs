@@ -1,5 +1,6 @@
 //! grpcurl 1.8.6 (reflection v1alpha) against the running server: `list`, `describe`, and an
-//! `Extract` call with a JSON body, as a person would try the service.
+//! `Extract` call with a JSON body, as a person would try the service; and the same over TLS
+//! with a bearer token, as the README shows.
 //!
 //! Skipped with a printed reason where grpcurl is not installed, except under CI (`CI=true`),
 //! where a missing grpcurl is a failure: `.ci/run` installs it.
@@ -84,6 +85,63 @@ async fn grpcurl_lists_describes_and_extracts() {
     let (ok, _, err) = grpcurl(a(&["-plaintext", "-d", r#"{"text": ""}"#, &addr, "gazette.v1.EntityExtractor/Extract"])).await;
     assert!(!ok);
     assert!(err.contains("Code: InvalidArgument") && err.contains("text is empty"), "{err}");
+
+    let _ = stop.send(());
+    server.await.unwrap().unwrap();
+}
+
+/// The README's "TLS and tokens" commands: grpcurl with `-cacert` and `-authority` lists the
+/// services without a token, and extracts only with `-H 'authorization: Bearer ...'`.
+#[tokio::test]
+async fn grpcurl_over_tls_with_a_token() {
+    use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
+    if !grpcurl_available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let file = |name: &str, text: &str| {
+        let path = tmp.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca = CertifiedIssuer::self_signed(ca, KeyPair::generate().unwrap()).unwrap();
+    let key = KeyPair::generate().unwrap();
+    let cert = CertificateParams::new(vec!["localhost".to_owned()]).unwrap().signed_by(&key, &ca).unwrap();
+    let (ca_pem, cert_pem, key_pem) = (file("ca.pem", &ca.pem()), file("server.pem", &cert.pem()), file("server.key", &key.serialize_pem()));
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let handle = Handle::new().await;
+    handle.install(Extractor::load(Path::new(FIXTURES)).unwrap()).await;
+    let security = gazette::server::Security {
+        tls: Some(gazette::server::Tls::load(Path::new(&cert_pem), Path::new(&key_pem), None).unwrap()),
+        token: Some(gazette::grpc::Token::new("t0ken").unwrap()),
+    };
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(gazette::server::serve_with(listener, handle, Limits::default(), security, async {
+        let _ = stopped.await;
+    }));
+    let a = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let tls = ["-cacert", ca_pem.as_str(), "-authority", "localhost"];
+
+    let (ok, list, err) = grpcurl(a(&[&tls[..], &[addr.as_str(), "list"]].concat())).await;
+    assert!(ok, "{err}");
+    assert!(list.lines().any(|l| l == "gazette.v1.EntityExtractor"), "{list}");
+
+    let body = r#"{"text": "Iran"}"#;
+    let call = [body, addr.as_str(), "gazette.v1.EntityExtractor/Extract"];
+    let (ok, _, err) = grpcurl(a(&[&tls[..], &["-d"], &call[..]].concat())).await;
+    assert!(!ok);
+    assert!(err.contains("Code: Unauthenticated") && err.contains("missing authorization: Bearer token"), "{err}");
+
+    let (ok, out, err) = grpcurl(a(&[&tls[..], &["-H", "authorization: Bearer t0ken", "-d"], &call[..]].concat())).await;
+    assert!(ok, "{err}");
+    assert!(out.contains("\"entityId\": \"place:iran\""), "{out}");
+
+    let (ok, _, _) = grpcurl(a(&["-plaintext", "-max-time", "5", &addr, "list"])).await;
+    assert!(!ok, "plaintext grpcurl listed a TLS server");
 
     let _ = stop.send(());
     server.await.unwrap().unwrap();

@@ -1,5 +1,5 @@
-//! The accept loop in front of tonic: a cap on open connections, a deadline for the HTTP/2
-//! preface, and a back-off on accept errors.
+//! The accept loop in front of tonic: a cap on open connections, a deadline for the TLS
+//! handshake and the HTTP/2 preface, and a back-off on accept errors.
 //!
 //! tonic's own loop retries a failed `accept` at once, so at the file-descriptor limit
 //! (EMFILE) it spins a core; and it hands every TCP connection to hyper, which waits for the
@@ -8,6 +8,12 @@
 //! the connection cap for as long as it is open. Each connection gets its own byte budget
 //! ([`crate::grpc::Connection`]), which tonic hands to every call made on it. What happens on
 //! a connection after that belongs to hyper and tonic ([`super::serve`] sets their limits).
+//!
+//! With TLS ([`super::tls`]) the preface is only visible after the handshake: each
+//! connection's task runs the handshake, then reads the 24 bytes through TLS and hands them to
+//! hyper again before the rest; both within the one handshake timeout, off the accept loop, so
+//! a slow or silent client holds only its own task and its permit. A plaintext client at a TLS
+//! server fails the handshake and is closed.
 
 use std::io;
 use std::pin::Pin;
@@ -15,11 +21,12 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
 use tonic::transport::server::Connected;
 
+use super::tls::Tls;
 use crate::config::Limits;
 use crate::grpc::Connection;
 
@@ -32,16 +39,25 @@ const BACKOFF: (Duration, Duration) = (Duration::from_millis(5), Duration::from_
 /// An accepted connection that sent the preface; the permit is released when it closes.
 #[derive(Debug)]
 pub struct Conn {
-    stream: TcpStream,
+    stream: Stream,
+    /// Preface bytes read (through TLS) to check them, not yet handed to hyper: the last
+    /// `replay` bytes of [`PREFACE`].
+    replay: usize,
     _permit: OwnedSemaphorePermit,
     info: Connection,
+}
+
+#[derive(Debug)]
+enum Stream {
+    Plain(TcpStream),
+    Tls(Box<tokio_rustls::server::TlsStream<TcpStream>>),
 }
 
 /// Accepts on `listener` until the returned receiver is dropped (tonic drops it when it stops
 /// accepting, at shutdown): at most `max_connections` open at once (beyond, new ones wait in
 /// the listen backlog), each admitted only once it sent the preface within the handshake
 /// timeout.
-pub fn spawn(listener: TcpListener, limits: &Limits) -> mpsc::Receiver<io::Result<Conn>> {
+pub fn spawn(listener: TcpListener, limits: &Limits, tls: Option<Tls>) -> mpsc::Receiver<io::Result<Conn>> {
     let (max_connections, handshake, budget) = (limits.max_connections, limits.handshake_timeout, limits.max_connection_bytes_in_flight);
     let (tx, rx) = mpsc::channel(16);
     let permits = Arc::new(Semaphore::new(max_connections.max(1)));
@@ -75,14 +91,28 @@ pub fn spawn(listener: TcpListener, limits: &Limits) -> mpsc::Receiver<io::Resul
                 }
             };
             let _ = stream.set_nodelay(true);
-            let tx = tx.clone();
+            let (tx, tls) = (tx.clone(), tls.clone());
             tokio::spawn(async move {
-                match tokio::time::timeout(handshake, preface(&stream)).await {
-                    Ok(Ok(())) => {
-                        let _ = tx.send(Ok(Conn { stream, _permit: permit, info: Connection::new(budget) })).await;
+                let opened = async {
+                    match tls {
+                        None => preface(&stream).await.map(|()| (Stream::Plain(stream), 0)),
+                        Some(tls) => {
+                            let mut stream = tls.acceptor().accept(stream).await?;
+                            let mut buf = [0u8; PREFACE.len()];
+                            stream.read_exact(&mut buf).await?;
+                            if buf != *PREFACE {
+                                return Err(io::Error::new(io::ErrorKind::InvalidData, "not an HTTP/2 preface"));
+                            }
+                            Ok((Stream::Tls(Box::new(stream)), PREFACE.len()))
+                        }
                     }
-                    Ok(Err(e)) => tracing::debug!(error = %e, "connection closed before its HTTP/2 preface"),
-                    Err(_) => tracing::debug!(timeout = ?handshake, "no HTTP/2 preface in time; connection closed"),
+                };
+                match tokio::time::timeout(handshake, opened).await {
+                    Ok(Ok((stream, replay))) => {
+                        let _ = tx.send(Ok(Conn { stream, replay, _permit: permit, info: Connection::new(budget) })).await;
+                    }
+                    Ok(Err(e)) => tracing::debug!(error = %e, "connection closed before its TLS handshake or HTTP/2 preface completed"),
+                    Err(_) => tracing::debug!(timeout = ?handshake, "no TLS handshake or HTTP/2 preface in time; connection closed"),
                 }
             });
         }
@@ -121,28 +151,53 @@ impl Connected for Conn {
 
 impl AsyncRead for Conn {
     fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.stream).poll_read(cx, buf)
+        if self.replay > 0 {
+            let rest = &PREFACE[PREFACE.len() - self.replay..];
+            let n = rest.len().min(buf.remaining());
+            buf.put_slice(&rest[..n]);
+            self.replay -= n;
+            return Poll::Ready(Ok(()));
+        }
+        match &mut self.stream {
+            Stream::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            Stream::Tls(s) => Pin::new(s).poll_read(cx, buf),
+        }
     }
 }
 
 impl AsyncWrite for Conn {
     fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.stream).poll_write(cx, buf)
+        match &mut self.stream {
+            Stream::Plain(s) => Pin::new(s).poll_write(cx, buf),
+            Stream::Tls(s) => Pin::new(s).poll_write(cx, buf),
+        }
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.stream).poll_flush(cx)
+        match &mut self.stream {
+            Stream::Plain(s) => Pin::new(s).poll_flush(cx),
+            Stream::Tls(s) => Pin::new(s).poll_flush(cx),
+        }
     }
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.stream).poll_shutdown(cx)
+        match &mut self.stream {
+            Stream::Plain(s) => Pin::new(s).poll_shutdown(cx),
+            Stream::Tls(s) => Pin::new(s).poll_shutdown(cx),
+        }
     }
 
     fn poll_write_vectored(mut self: Pin<&mut Self>, cx: &mut Context<'_>, bufs: &[io::IoSlice<'_>]) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.stream).poll_write_vectored(cx, bufs)
+        match &mut self.stream {
+            Stream::Plain(s) => Pin::new(s).poll_write_vectored(cx, bufs),
+            Stream::Tls(s) => Pin::new(s).poll_write_vectored(cx, bufs),
+        }
     }
 
     fn is_write_vectored(&self) -> bool {
-        self.stream.is_write_vectored()
+        match &self.stream {
+            Stream::Plain(s) => s.is_write_vectored(),
+            Stream::Tls(s) => s.is_write_vectored(),
+        }
     }
 }

@@ -3,8 +3,12 @@
 //! shutdown signal; then drains in-flight calls for at most `drain_timeout`.
 //!
 //! Health is NOT_SERVING until an extractor is installed ([`Handle::install`]) and again from
-//! the moment shutdown starts; calls that arrive meanwhile get UNAVAILABLE. Signals and the
-//! command line belong to `main.rs`; the RPCs themselves to [`crate::grpc`].
+//! the moment shutdown starts; calls that arrive meanwhile get UNAVAILABLE. Reloads are
+//! serialised and their outcome recorded for ListGazetteers ([`Handle::reload`]); the
+//! directory watch ([`watch`]) is one of their triggers. [`Security`] adds TLS ([`Tls`]) and a
+//! bearer token ([`crate::grpc::Token`]) on the extraction service; health and reflection stay
+//! open. Signals and the command line belong to `main.rs`; the RPCs themselves to
+//! [`crate::grpc`].
 
 use std::future::Future;
 use std::path::Path;
@@ -19,9 +23,15 @@ use crate::config::Limits;
 use crate::error::{Error, Result};
 use crate::extract::Extractor;
 use crate::grpc::pb::entity_extractor_server::EntityExtractorServer;
-use crate::grpc::{pb, Service, State};
+use crate::grpc::{pb, Guard, Service, State, Token};
 
 mod accept;
+mod tls;
+mod watch;
+
+pub use crate::grpc::Reload;
+pub use tls::Tls;
+pub use watch::{watch, Watch, QUIET};
 
 /// How long connections have, after the drain deadline, to receive the UNAVAILABLE statuses
 /// of their cut calls before they are dropped.
@@ -34,6 +44,8 @@ type Named = EntityExtractorServer<Service>;
 pub struct Handle {
     state: Arc<State>,
     health: HealthReporter,
+    /// Held for the whole of a reload: a SIGHUP and a watch event never load at once.
+    reloading: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Handle {
@@ -42,7 +54,7 @@ impl Handle {
         let health = HealthReporter::new();
         health.set_service_status("", ServingStatus::NotServing).await;
         health.set_not_serving::<Named>().await;
-        Handle { state: Arc::new(State::default()), health }
+        Handle { state: Arc::new(State::default()), health, reloading: Arc::default() }
     }
 
     /// Serves `extractor` from now on and reports SERVING.
@@ -54,13 +66,43 @@ impl Handle {
     }
 
     /// Loads `dir` again and serves it if, and only if, it loads cleanly: a bad file leaves
-    /// the data already serving in place and returns the error.
+    /// the data already serving in place and returns the error. One reload at a time: a call
+    /// made while another runs waits for it, then loads. The outcome is recorded
+    /// ([`Handle::last_reload`], ListGazetteers).
     pub async fn reload(&self, dir: &Path) -> Result<Arc<Extractor>> {
+        let _one_at_a_time = self.reloading.lock().await;
         let dir = dir.to_path_buf();
-        let extractor = tokio::task::spawn_blocking(move || Extractor::load(&dir))
+        let loaded = tokio::task::spawn_blocking(move || Extractor::load(&dir))
             .await
-            .map_err(|e| Error::Serve(format!("reload task failed: {e}")))??;
-        Ok(self.install(extractor).await)
+            .map_err(|e| Error::Serve(format!("reload task failed: {e}")))
+            .and_then(|loaded| loaded);
+        let at = std::time::SystemTime::now();
+        match loaded {
+            Ok(extractor) => {
+                let installed = self.install(extractor).await;
+                self.state.record_reload(Reload { at, error: None });
+                Ok(installed)
+            }
+            Err(e) => {
+                self.state.record_reload(Reload { at, error: Some(e.to_string()) });
+                Err(e)
+            }
+        }
+    }
+
+    /// [`Handle::reload`], logged: for reloads nobody waits on (SIGHUP, the directory watch),
+    /// named by `trigger`. A failure is logged with its file and line; the old data stays.
+    pub async fn reload_logged(&self, dir: &Path, trigger: &'static str) {
+        match self.reload(dir).await {
+            Ok(x) => tracing::info!(trigger, version = %x.version(), entries = x.gazetteers().entries.len(), "gazetteers reloaded"),
+            Err(e) => tracing::error!(trigger, error = %e, "reload failed; still serving the previous gazetteers"),
+        }
+    }
+
+    /// When the gazetteer directory was last loaded by [`Handle::reload`], and the error if
+    /// that load failed; `None` before the first.
+    pub fn last_reload(&self) -> Option<Reload> {
+        self.state.last_reload().map(|r| (*r).clone())
     }
 
     /// How many extractions run on blocking threads now, as it changes (large texts; see
@@ -75,11 +117,30 @@ impl Handle {
     }
 }
 
-/// Serves on `listener` until `shutdown` resolves, then drains.
+/// Who may connect and call: TLS on every connection, a bearer token on the extraction
+/// service. The default is neither (plaintext, no token).
+#[derive(Debug, Clone, Default)]
+pub struct Security {
+    pub tls: Option<Tls>,
+    pub token: Option<Token>,
+}
+
+/// Serves on `listener` until `shutdown` resolves, then drains; plaintext, no token.
 pub async fn serve(
     listener: TcpListener,
     handle: Handle,
     limits: Limits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<()> {
+    serve_with(listener, handle, limits, Security::default(), shutdown).await
+}
+
+/// [`serve`] with TLS and a token as `security` says.
+pub async fn serve_with(
+    listener: TcpListener,
+    handle: Handle,
+    limits: Limits,
+    security: Security,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
     let reflection = || {
@@ -93,8 +154,9 @@ pub async fn serve(
     let extractor = EntityExtractorServer::new(Service::new(handle.state.clone(), limits.clone()))
         .max_decoding_message_size(limits.max_message_bytes)
         .max_encoding_message_size(limits.max_message_bytes);
-    // Reads each call's `grpc-timeout` as it arrives, before its message.
-    let extractor = tonic::service::interceptor::InterceptedService::new(extractor, crate::grpc::deadline);
+    // Checks each call's token (if one is set), then reads its `grpc-timeout`, as it arrives,
+    // before its message. Health and reflection are not guarded.
+    let extractor = tonic::service::interceptor::InterceptedService::new(extractor, Guard::new(security.token));
 
     let draining = Arc::new(Notify::new());
     let signal = {
@@ -108,7 +170,7 @@ pub async fn serve(
             draining.notify_one();
         }
     };
-    let incoming = tokio_stream::wrappers::ReceiverStream::new(accept::spawn(listener, &limits));
+    let incoming = tokio_stream::wrappers::ReceiverStream::new(accept::spawn(listener, &limits, security.tls));
     let server = tonic::transport::Server::builder()
         .tcp_nodelay(true)
         .max_concurrent_streams(limits.max_concurrent_streams)
