@@ -338,8 +338,10 @@ fn extract(dir: &Path, args: ExtractArgs) -> anyhow::Result<ExitCode> {
                     Ok(Some(doc)) => emit(doc.id.unwrap_or_else(|| at.clone()), &doc.text),
                     Err(e) => Err(e),
                 };
-                if let Err(e) = result {
-                    report(&at, e);
+                match result {
+                    Err(e) if broken_pipe(&e) => return Ok(ExitCode::SUCCESS),
+                    Err(e) => report(&at, e),
+                    Ok(()) => {}
                 }
             }
         } else {
@@ -348,12 +350,17 @@ fn extract(dir: &Path, args: ExtractArgs) -> anyhow::Result<ExitCode> {
                 .read_to_string(&mut text)
                 .context("cannot read as UTF-8")
                 .and_then(|_| emit(name.clone(), &text));
-            if let Err(e) = result {
-                report(&name, e);
+            match result {
+                Err(e) if broken_pipe(&e) => return Ok(ExitCode::SUCCESS),
+                Err(e) => report(&name, e),
+                Ok(()) => {}
             }
         }
     }
-    out.flush()?;
+    match out.flush() {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
+        result => result?,
+    }
     if failed > 0 {
         eprintln!("gazette: {failed} document(s) failed");
         return Ok(ExitCode::FAILURE);
@@ -369,30 +376,35 @@ struct JsonlDoc {
 }
 
 fn check(dir: &Path, verbose: bool) -> anyhow::Result<ExitCode> {
+    use std::fmt::Write as _;
     let started = std::time::Instant::now();
     let extractor = Extractor::load(dir)?;
     let g = extractor.gazetteers();
-    println!("{:<24} {:<28} {:>8} {:>8}  version", "gazetteer", "kinds", "entries", "aliases");
+    // Written at the end in one piece: a reader that closes the pipe early (`| head`) ends
+    // the command quietly instead of a panic in `println!`.
+    let mut out = String::new();
+    writeln!(out, "{:<24} {:<28} {:>8} {:>8}  version", "gazetteer", "kinds", "entries", "aliases")?;
     for f in &g.files {
         let kinds: Vec<&str> = f.kinds.iter().map(|k| k.as_str()).collect();
-        println!("{:<24} {:<28} {:>8} {:>8}  {}", f.name, kinds.join(","), f.entry_count, f.alias_count, f.version);
+        writeln!(out, "{:<24} {:<28} {:>8} {:>8}  {}", f.name, kinds.join(","), f.entry_count, f.alias_count, f.version)?;
     }
     let aliases: usize = g.files.iter().map(|f| f.alias_count).sum();
-    println!(
+    writeln!(
+        out,
         "{:<24} {:<28} {:>8} {:>8}  {}",
         "total",
         format!("{} distinct alias texts", extractor.pattern_count()),
         g.entries.len(),
         aliases,
         extractor.version()
-    );
+    )?;
     let cues = extractor.cues();
     for (name, lines) in cues.files() {
-        println!("{:<24} {:<28} {:>8}", format!("cues/{name}"), "cues", lines);
+        writeln!(out, "{:<24} {:<28} {:>8}", format!("cues/{name}"), "cues", lines)?;
     }
-    println!("{} distinct cue texts in {} cue files", cues.pattern_count(), cues.files().len());
+    writeln!(out, "{} distinct cue texts in {} cue files", cues.pattern_count(), cues.files().len())?;
     let shared = g.shared_aliases();
-    println!("{} alias texts are claimed by several entries (the highest priority wins, then the lower id)", shared.len());
+    writeln!(out, "{} alias texts are claimed by several entries (the highest priority wins, then the lower id)", shared.len())?;
     let shown = if verbose { shared.len() } else { shared.len().min(20) };
     for s in &shared[..shown] {
         let owners: Vec<String> = s
@@ -400,11 +412,26 @@ fn check(dir: &Path, verbose: bool) -> anyhow::Result<ExitCode> {
             .iter()
             .map(|&k| format!("{} ({})", g.entries[k].id, g.entries[k].priority))
             .collect();
-        println!("  {:?}: {}", s.folded, owners.join(", "));
+        writeln!(out, "  {:?}: {}", s.folded, owners.join(", "))?;
     }
     if shown < shared.len() {
-        println!("  ... {} more (--verbose lists all)", shared.len() - shown);
+        writeln!(out, "  ... {} more (--verbose lists all)", shared.len() - shown)?;
     }
-    println!("ok: loaded and built in {} ms", started.elapsed().as_millis());
-    Ok(ExitCode::SUCCESS)
+    writeln!(out, "ok: loaded and built in {} ms", started.elapsed().as_millis())?;
+    print_all(&out)
+}
+
+/// Writes `text` to standard output; a reader gone (a closed pipe) is a quiet success, as for
+/// other command-line tools.
+fn print_all(text: &str) -> anyhow::Result<ExitCode> {
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        Err(e) => Err(e.into()),
+        Ok(()) => Ok(ExitCode::SUCCESS),
+    }
+}
+
+/// Whether `e` is a write to a closed pipe (the reader of standard output has gone).
+fn broken_pipe(e: &anyhow::Error) -> bool {
+    e.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
 }

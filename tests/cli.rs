@@ -97,3 +97,45 @@ async fn sigterm_exits_within_the_drain_with_a_huge_extraction_in_flight() {
     assert_eq!(cut.code(), tonic::Code::Unavailable, "{cut:?}");
     assert!(cut.message().contains("drain timeout"), "{}", cut.message());
 }
+
+/// A reader that closes the pipe after one line (`gazette check --verbose | head -1`) ends the
+/// command quietly with success. `check` used to panic in `println!` ("failed printing to
+/// stdout: Broken pipe", exit 101), and `extract` to report every later document as failed.
+#[test]
+fn a_reader_that_closes_the_pipe_early_ends_the_command_quietly() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::Stdio;
+    // `check --verbose` of the default gazetteers prints thousands of lines (more than a
+    // pipe's buffer); `extract` of 3,000 documents too.
+    let docs: String = (0..3_000).map(|k| format!("{{\"id\": \"d{k}\", \"text\": \"Angela Merkel met Emmanuel Macron in Paris on Friday.\"}}\n")).collect();
+    for (args, input) in [
+        (vec!["--gazetteers", &format!("{ROOT}/gazetteers"), "check", "--verbose"], None),
+        (vec!["--gazetteers", &format!("{ROOT}/tests/data/gazetteers"), "extract", "--jsonl"], Some(docs.clone())),
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_gazette"))
+            .args(&args)
+            .env("RUST_LOG", "off")
+            .stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("gazette runs");
+        let writer = child.stdin.take().map(|mut stdin| {
+            let input = input.unwrap_or_default();
+            // The command may be gone before it has read everything: a write error is fine.
+            std::thread::spawn(move || drop(stdin.write_all(input.as_bytes())))
+        });
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        stdout.read_line(&mut line).unwrap();
+        assert!(!line.is_empty(), "{args:?}: a first line");
+        drop(stdout);
+        let out = child.wait_with_output().unwrap();
+        if let Some(writer) = writer {
+            writer.join().unwrap();
+        }
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(stderr.is_empty(), "{args:?}: {stderr}");
+    }
+}
