@@ -50,6 +50,10 @@ pub enum Error {
     /// stopped.
     #[error("the deadline of {timeout:?} set by the client (grpc-timeout) has passed; the extraction was stopped")]
     DeadlineExceeded { timeout: std::time::Duration },
+    /// The call ran for the server's maximum call duration (sooner than any deadline the
+    /// client set); its work was stopped.
+    #[error("the call ran for the server's maximum of {limit:?} (--max-call-duration / GAZETTE_MAX_CALL_DURATION) and was stopped; split the document, or send a batch's documents over several streams")]
+    CallTooLong { limit: std::time::Duration },
     /// A request names a gazetteer that is not loaded.
     #[error("unknown gazetteer {}; loaded gazetteers: {}", quote(name), known.join(", "))]
     UnknownGazetteer { name: String, known: Vec<String> },

@@ -3,14 +3,18 @@
 //! shutdown signal; then drains in-flight calls for at most `drain_timeout`.
 //!
 //! Health is NOT_SERVING until an extractor is installed ([`Handle::install`]) and again from
-//! the moment shutdown starts; calls that arrive meanwhile get UNAVAILABLE. Signals and the
+//! the moment shutdown starts; calls that arrive meanwhile get UNAVAILABLE. Every call passes
+//! through [`calls`] (metrics, access log, request ids, the cap on calls in flight); the
+//! metrics are served by [`serve_metrics`] on an address of their own. Signals and the
 //! command line belong to `main.rs`; the RPCs themselves to [`crate::grpc`].
 
 use std::future::Future;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Instant;
 
 use tokio::net::TcpListener;
+use tonic::codec::CompressionEncoding;
 use tokio::sync::Notify;
 use tonic_health::server::{HealthReporter, HealthService};
 use tonic_health::ServingStatus;
@@ -22,6 +26,10 @@ use crate::grpc::pb::entity_extractor_server::EntityExtractorServer;
 use crate::grpc::{pb, Service, State};
 
 mod accept;
+mod calls;
+mod metrics;
+
+pub use metrics::Metrics;
 
 /// How long connections have, after the drain deadline, to receive the UNAVAILABLE statuses
 /// of their cut calls before they are dropped.
@@ -34,6 +42,7 @@ type Named = EntityExtractorServer<Service>;
 pub struct Handle {
     state: Arc<State>,
     health: HealthReporter,
+    metrics: Arc<Metrics>,
 }
 
 impl Handle {
@@ -42,11 +51,17 @@ impl Handle {
         let health = HealthReporter::new();
         health.set_service_status("", ServingStatus::NotServing).await;
         health.set_not_serving::<Named>().await;
-        Handle { state: Arc::new(State::default()), health }
+        Handle { state: Arc::new(State::default()), health, metrics: Arc::default() }
     }
 
     /// Serves `extractor` from now on and reports SERVING.
     pub async fn install(&self, extractor: Extractor) -> Arc<Extractor> {
+        self.install_loaded(extractor, None).await
+    }
+
+    /// [`Handle::install`], with how long the load took when known (for the metrics).
+    async fn install_loaded(&self, extractor: Extractor, took: Option<std::time::Duration>) -> Arc<Extractor> {
+        self.metrics.installed(&extractor, took);
         let installed = self.state.install(extractor);
         self.health.set_service_status("", ServingStatus::Serving).await;
         self.health.set_serving::<Named>().await;
@@ -54,13 +69,27 @@ impl Handle {
     }
 
     /// Loads `dir` again and serves it if, and only if, it loads cleanly: a bad file leaves
-    /// the data already serving in place and returns the error.
+    /// the data already serving in place and returns the error. Counted in the metrics
+    /// (`gazette_reloads_total`) whatever asks for it: the first load, SIGHUP, a watcher.
     pub async fn reload(&self, dir: &Path) -> Result<Arc<Extractor>> {
         let dir = dir.to_path_buf();
-        let extractor = tokio::task::spawn_blocking(move || Extractor::load(&dir))
+        let started = Instant::now();
+        let loaded = tokio::task::spawn_blocking(move || Extractor::load(&dir))
             .await
-            .map_err(|e| Error::Serve(format!("reload task failed: {e}")))??;
-        Ok(self.install(extractor).await)
+            .map_err(|e| Error::Serve(format!("reload task failed: {e}")))
+            .and_then(|r| r);
+        match loaded {
+            Ok(extractor) => Ok(self.install_loaded(extractor, Some(started.elapsed())).await),
+            Err(e) => {
+                self.metrics.load_failed();
+                Err(e)
+            }
+        }
+    }
+
+    /// The server's metrics.
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
     }
 
     /// How many extractions run on blocking threads now, as it changes (large texts; see
@@ -73,6 +102,30 @@ impl Handle {
     pub fn current(&self) -> Option<Arc<Extractor>> {
         self.state.current()
     }
+}
+
+/// Binds `addr`, a `host:port` whose host may be a name (`localhost:50051`): the first of its
+/// addresses that binds.
+pub async fn bind(addr: &str) -> Result<TcpListener> {
+    let resolved = tokio::net::lookup_host(addr)
+        .await
+        .map_err(|e| Error::Serve(format!("cannot resolve {addr:?}: {e}; give host:port, e.g. 0.0.0.0:50051 or localhost:50051")))?;
+    let mut failed = Vec::new();
+    for a in resolved {
+        match TcpListener::bind(a).await {
+            Ok(listener) => return Ok(listener),
+            Err(e) => failed.push(format!("{a}: {e}")),
+        }
+    }
+    Err(Error::Serve(match failed.is_empty() {
+        true => format!("{addr:?} resolves to no address"),
+        false => format!("cannot listen on {addr:?}: {}", failed.join("; ")),
+    }))
+}
+
+/// Serves the metrics of `handle` (`GET /metrics`) on `listener` until `shutdown` resolves.
+pub async fn serve_metrics(listener: TcpListener, handle: Handle, shutdown: impl Future<Output = ()>) {
+    metrics::serve(listener, handle.metrics, shutdown).await
 }
 
 /// Serves on `listener` until `shutdown` resolves, then drains.
@@ -92,9 +145,14 @@ pub async fn serve(
     let health = tonic_health::pb::health_server::HealthServer::new(HealthService::from_health_reporter(handle.health.clone()));
     let extractor = EntityExtractorServer::new(Service::new(handle.state.clone(), limits.clone()))
         .max_decoding_message_size(limits.max_message_bytes)
-        .max_encoding_message_size(limits.max_message_bytes);
-    // Reads each call's `grpc-timeout` as it arrives, before its message.
-    let extractor = tonic::service::interceptor::InterceptedService::new(extractor, crate::grpc::deadline);
+        .max_encoding_message_size(limits.max_message_bytes)
+        .accept_compressed(CompressionEncoding::Gzip)
+        .accept_compressed(CompressionEncoding::Zstd)
+        .send_compressed(CompressionEncoding::Gzip)
+        .send_compressed(CompressionEncoding::Zstd);
+    // Reads each call's `grpc-timeout` as it arrives, before its message, capped by the
+    // server's maximum.
+    let extractor = tonic::service::interceptor::InterceptedService::new(extractor, crate::grpc::Deadlines { max: limits.max_call_duration });
 
     let draining = Arc::new(Notify::new());
     let signal = {
@@ -109,14 +167,21 @@ pub async fn serve(
         }
     };
     let incoming = tokio_stream::wrappers::ReceiverStream::new(accept::spawn(listener, &limits));
-    let server = tonic::transport::Server::builder()
+    let mut builder = tonic::transport::Server::builder();
+    if let Some(age) = limits.max_connection_age {
+        // GOAWAY at the age. The grace is enforced by the accept loop's connections, not
+        // tonic's: given a grace, tonic 0.14 sends no GOAWAY at all, only closes at age + grace.
+        builder = builder.max_connection_age(age);
+    }
+    let server = builder
         .tcp_nodelay(true)
         .max_concurrent_streams(limits.max_concurrent_streams)
         .http2_max_header_list_size(limits.max_header_list_bytes)
         .http2_max_pending_accept_reset_streams(Some(limits.max_pending_accept_resets))
         .http2_max_local_error_reset_streams(Some(limits.max_local_error_resets))
-        .http2_keepalive_interval(Some(std::time::Duration::from_secs(30)))
-        .http2_keepalive_timeout(Some(std::time::Duration::from_secs(10)))
+        .http2_keepalive_interval(Some(limits.keepalive_interval))
+        .http2_keepalive_timeout(Some(limits.keepalive_timeout))
+        .layer(calls::Layer::new(handle.metrics.clone(), limits.max_calls_in_flight))
         .add_service(health)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
