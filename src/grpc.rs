@@ -943,8 +943,11 @@ mod tests {
         ("non-ASCII unit", "1é", None),
     ];
 
-    /// (name, client's grpc-timeout, server's maximum, (timeout, set by the server)).
-    const DEADLINES: &[(&str, Option<&str>, Option<u64>, Option<(u64, bool)>)] = &[
+    /// The deadline set: its timeout in milliseconds, and whether the server's maximum set it.
+    type Set = Option<(u64, bool)>;
+
+    /// (name, client's grpc-timeout, server's maximum in milliseconds, deadline set).
+    const DEADLINES: &[(&str, Option<&str>, Option<u64>, Set)] = &[
         ("neither", None, None, None),
         ("client only", Some("100m"), None, Some((100, false))),
         ("server only", None, Some(300), Some((300, true))),
