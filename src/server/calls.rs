@@ -83,12 +83,13 @@ where
     fn call(&mut self, mut request: Request<B>) -> Self::Future {
         let start = Instant::now();
         let metrics = self.layer.metrics.clone();
-        let method = metrics.method(request.uri().path());
-        let (extractor, name) = (method.extractor, method.name);
+        let index = metrics.index(request.uri().path());
+        let method = metrics.by_index(index);
+        let (extractor, extracts) = (method.extractor, method.extracts());
         let request_id = request_id(request.headers());
         let trace_id = trace_id(request.headers());
         let peer = request.extensions().get::<Connection>().and_then(Connection::peer);
-        let tally = name.starts_with("/gazette.v1.EntityExtractor/Extract").then(|| {
+        let tally = extracts.then(|| {
             let tally = Arc::new(Tally::default());
             request.extensions_mut().insert(tally.clone());
             tally
@@ -98,12 +99,12 @@ where
             match cap.clone().try_acquire_owned() {
                 Ok(p) => permit = Some(p),
                 Err(_) => {
-                    let call = Call::start(metrics, name, start, request_id.clone(), trace_id, peer, tally, None);
+                    let call = Call::start(metrics, index, start, request_id, trace_id, peer, tally, None);
                     return Box::pin(std::future::ready(Ok(shed(*limit, call))));
                 }
             }
         }
-        let call = Call::start(metrics, name, start, request_id, trace_id, peer, tally, permit);
+        let call = Call::start(metrics, index, start, request_id, trace_id, peer, tally, permit);
         // The clone that is ready goes into the future; a fresh clone waits for the next call.
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
@@ -127,7 +128,8 @@ fn shed(limit: usize, call: Call) -> Response<CallBody> {
 #[derive(Debug)]
 struct Call {
     metrics: Arc<Metrics>,
-    method: &'static str,
+    /// The method's index in the metrics.
+    method: usize,
     start: Instant,
     request_id: HeaderValue,
     trace_id: Option<[u8; 32]>,
@@ -143,7 +145,7 @@ impl Call {
     #[allow(clippy::too_many_arguments)]
     fn start(
         metrics: Arc<Metrics>,
-        method: &'static str,
+        method: usize,
         start: Instant,
         request_id: HeaderValue,
         trace_id: Option<[u8; 32]>,
@@ -151,7 +153,7 @@ impl Call {
         tally: Option<Arc<Tally>>,
         permit: Option<OwnedSemaphorePermit>,
     ) -> Call {
-        metrics.method(method).in_flight.inc();
+        metrics.by_index(method).in_flight.inc();
         Call { metrics, method, start, request_id, trace_id, peer, tally, _permit: permit, code: None }
     }
 
@@ -175,7 +177,7 @@ impl Drop for Call {
         // No status seen: the client went away (reset or cancelled) before the call ended.
         let code = self.code.unwrap_or(1);
         let tally = self.tally.as_ref().map(|t| t.get());
-        let method = self.metrics.method(self.method);
+        let method = self.metrics.by_index(self.method);
         method.in_flight.dec();
         method.finish(&self.metrics, code, elapsed, tally);
         let code = CODES.get(code).copied().unwrap_or("UNKNOWN");
@@ -187,7 +189,7 @@ impl Drop for Call {
         let peer = self.peer.as_ref().map(tracing::field::display);
         macro_rules! access {
             ($level:expr) => {
-                tracing::event!(target: "gazette::access", $level, method = self.method, code, latency_ms, text_bytes, mentions, peer, request_id, trace_id, "call")
+                tracing::event!(target: "gazette::access", $level, method = method.name, code, latency_ms, text_bytes, mentions, peer, request_id, trace_id, "call")
             };
         }
         if method.probe {

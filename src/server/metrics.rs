@@ -98,6 +98,11 @@ pub(super) struct Method {
 }
 
 impl Method {
+    /// Whether the method extracts (its calls get a [`crate::grpc::Tally`]).
+    pub fn extracts(&self) -> bool {
+        self.text.is_some()
+    }
+
     /// Counts a call that ended with `code` after `elapsed`, with its tally if it extracts.
     pub fn finish(&self, metrics: &Metrics, code: usize, elapsed: Duration, tally: Option<(u64, u64)>) {
         // A code gRPC does not define is UNKNOWN (2).
@@ -195,10 +200,20 @@ impl Default for Metrics {
 
 impl Metrics {
     /// The series of the method at `path` (`unknown` for a path the server does not serve).
-    pub(super) fn method(&self, path: &str) -> &Method {
+    #[cfg(test)]
+    fn method(&self, path: &str) -> &Method {
+        self.by_index(self.index(path))
+    }
+
+    /// The index of the method at `path`, for [`Metrics::by_index`].
+    pub(super) fn index(&self, path: &str) -> usize {
         let last = self.methods.len() - 1;
-        let i = METHODS[..last].iter().position(|&m| m == path).unwrap_or(last);
-        &self.methods[i]
+        METHODS[..last].iter().position(|&m| m == path).unwrap_or(last)
+    }
+
+    /// The series of a method by its index.
+    pub(super) fn by_index(&self, i: usize) -> &Method {
+        &self.methods[i.min(self.methods.len() - 1)]
     }
 
     /// A gazetteer set is now being served; its load took `took`, if known.
