@@ -161,7 +161,12 @@ impl Call {
     fn respond(mut self, response: Response<Body>) -> Response<CallBody> {
         let (mut parts, body) = response.into_parts();
         self.code = code(&parts.headers);
-        parts.headers.insert(REQUEST_ID, self.request_id.clone());
+        // Never indexed: a value unique to each call would otherwise enter the connection's
+        // HPACK table on every response and evict the entries that do repeat (content-type,
+        // grpc-status), costing both sides.
+        let mut request_id = self.request_id.clone();
+        request_id.set_sensitive(true);
+        parts.headers.insert(REQUEST_ID, request_id);
         // A trailers-only response has nothing more to say.
         let call = match self.code {
             Some(_) if body.is_end_stream() => None,
