@@ -261,7 +261,10 @@ impl tonic::service::Interceptor for Deadlines {
             (None, Some(m)) => (m, true),
             (None, None) => return Ok(request),
         };
-        let at = tokio::time::Instant::now() + timeout.saturating_sub(Duration::from_millis(1));
+        // Beyond the clock's range (a library caller's maximum): no deadline at all.
+        let Some(at) = tokio::time::Instant::now().checked_add(timeout.saturating_sub(Duration::from_millis(1))) else {
+            return Ok(request);
+        };
         request.extensions_mut().insert(Deadline { at, timeout, by_server });
         Ok(request)
     }
@@ -970,6 +973,9 @@ mod tests {
             let got = request.extensions().get::<Deadline>().map(|d| (d.timeout.as_millis() as u64, d.by_server));
             assert_eq!(got, want, "{name}");
         }
+        // A maximum beyond the clock's range sets no deadline, and does not panic.
+        let mut endless = Deadlines { max: Some(Duration::MAX) };
+        assert!(endless.call(Request::new(())).unwrap().extensions().get::<Deadline>().is_none());
     }
 
     #[test]

@@ -91,23 +91,45 @@ struct ServeArgs {
     #[arg(long, env = "GAZETTE_EXTRACT_THREADS")]
     extract_threads: Option<usize>,
     /// HTTP/2 keepalive: PING a connection after this long without frames (e.g. 30s).
-    #[arg(long, env = "GAZETTE_KEEPALIVE_INTERVAL", value_parser = humantime::parse_duration, default_value = "30s")]
+    #[arg(long, env = "GAZETTE_KEEPALIVE_INTERVAL", value_parser = positive_duration, default_value = "30s")]
     keepalive_interval: Duration,
     /// Close a connection whose keepalive PING is not answered within this long.
-    #[arg(long, env = "GAZETTE_KEEPALIVE_TIMEOUT", value_parser = humantime::parse_duration, default_value = "10s")]
+    #[arg(long, env = "GAZETTE_KEEPALIVE_TIMEOUT", value_parser = positive_duration, default_value = "10s")]
     keepalive_timeout: Duration,
     /// Send GOAWAY to a connection this long after it opened, so that clients reconnect and re-resolve (e.g. 5m); default: never.
-    #[arg(long, env = "GAZETTE_MAX_CONNECTION_AGE", value_parser = humantime::parse_duration)]
+    #[arg(long, env = "GAZETTE_MAX_CONNECTION_AGE", value_parser = positive_duration)]
     max_connection_age: Option<Duration>,
     /// After GOAWAY, close the connection under its calls still open after this long; default: wait for them.
-    #[arg(long, env = "GAZETTE_MAX_CONNECTION_AGE_GRACE", value_parser = humantime::parse_duration, requires = "max_connection_age")]
+    #[arg(long, env = "GAZETTE_MAX_CONNECTION_AGE_GRACE", value_parser = duration, requires = "max_connection_age")]
     max_connection_age_grace: Option<Duration>,
     /// End EntityExtractor calls still running after this long with DEADLINE_EXCEEDED (e.g. 2m); default: only the client's deadline.
-    #[arg(long, env = "GAZETTE_MAX_CALL_DURATION", value_parser = humantime::parse_duration)]
+    #[arg(long, env = "GAZETTE_MAX_CALL_DURATION", value_parser = positive_duration)]
     max_call_duration: Option<Duration>,
     /// EntityExtractor calls open at once; beyond, RESOURCE_EXHAUSTED at once (health is not counted); default: no cap.
     #[arg(long, env = "GAZETTE_MAX_CALLS_IN_FLIGHT", value_parser = clap::value_parser!(u64).range(1..))]
     max_calls_in_flight: Option<u64>,
+}
+
+/// The longest duration a flag takes: ten years. Longer ones would overflow the clock
+/// arithmetic of the timers they set (and mean "never" anyway).
+const LONGEST: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
+
+/// A duration such as `500ms`, `30s`, `5m`, `1h`, at most ten years.
+fn duration(s: &str) -> Result<Duration, String> {
+    let d = humantime::parse_duration(s).map_err(|e| format!("{e} (write e.g. 500ms, 30s, 5m, 1h)"))?;
+    if d > LONGEST {
+        return Err(format!("{s} is longer than ten years, the most a duration flag takes"));
+    }
+    Ok(d)
+}
+
+/// [`duration`], and more than zero.
+fn positive_duration(s: &str) -> Result<Duration, String> {
+    let d = duration(s)?;
+    if d.is_zero() {
+        return Err("must be more than zero".to_owned());
+    }
+    Ok(d)
 }
 
 #[derive(clap::Args)]

@@ -444,3 +444,30 @@ async fn the_binary_listens_on_localhost_and_serves_metrics() {
     assert!(response.contains(&format!("gazette_calls_total{{{EXTRACT},code=\"OK\"}} 1\n")), "{response}");
     drop(child);
 }
+
+/// (flag and value, what the refusal says): refused before anything starts, never a panic in a
+/// timer later.
+const BAD_FLAGS: &[(&[&str], &str)] = &[
+    (&["--max-call-duration", "0s"], "must be more than zero"),
+    (&["--keepalive-interval", "0s"], "must be more than zero"),
+    (&["--keepalive-timeout", "100000years"], "longer than ten years"),
+    (&["--max-connection-age", "soon"], "500ms, 30s, 5m, 1h"),
+    (&["--max-connection-age-grace", "1m"], "--max-connection-age"),
+    (&["--max-calls-in-flight", "0"], "--max-calls-in-flight"),
+    (&["--addr", "no-such-host.invalid:50051"], "cannot resolve"),
+];
+
+#[test]
+fn bad_operations_flags_are_refused_with_a_reason() {
+    for &(args, want) in BAD_FLAGS {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_gazette"))
+            .args(["--gazetteers", FIXTURES, "serve"])
+            .args(args)
+            .output()
+            .expect("gazette runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(stderr.contains(want), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}
