@@ -282,11 +282,20 @@ async fn the_server_maximum_call_duration_ends_a_call_with_deadline_exceeded() {
     assert!(status.message().contains("--max-call-duration"), "{}", status.message());
     drop(tx);
 
+    // A client's own, sooner, deadline is still its own (and named as such).
+    let (_tx, rx) = mpsc::channel::<pb::ExtractBatchRequest>(1);
+    let mut short = tonic::Request::new(ReceiverStream::new(rx));
+    short.set_timeout(Duration::from_millis(100));
+    let mut responses = s.client.extract_batch(short).await.unwrap().into_inner();
+    let status = tokio::time::timeout(PATIENCE, responses.next()).await.unwrap().unwrap().unwrap_err();
+    assert_eq!(status.code(), Code::DeadlineExceeded, "{status:?}");
+    assert!(status.message().contains("grpc-timeout"), "{}", status.message());
+
     // Quick calls are unaffected.
     s.client.extract(request(TEXT)).await.unwrap();
     let (_, m) = s.get("/metrics").await;
     let batch = "method=\"/gazette.v1.EntityExtractor/ExtractBatch\"";
-    assert_eq!(value(&m, &format!("gazette_calls_total{{{batch},code=\"DEADLINE_EXCEEDED\"}}")), Some(1.0), "{m}");
+    assert_eq!(value(&m, &format!("gazette_calls_total{{{batch},code=\"DEADLINE_EXCEEDED\"}}")), Some(2.0), "{m}");
     s.stop().await;
 }
 
