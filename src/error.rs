@@ -42,6 +42,9 @@ pub enum Error {
     /// over its budget.
     #[error("connection busy: a {what} of {len} bytes would take this connection's bytes in flight ({in_flight} bytes) over its limit of {limit} bytes (--max-connection-bytes-in-flight); read the streams already open, or retry with backoff")]
     ConnectionBusy { what: &'static str, len: usize, in_flight: usize, limit: usize },
+    /// A call arrived while `limit` calls were in flight, the server's cap.
+    #[error("server busy: {limit} calls in flight, its limit (--max-calls-in-flight / GAZETTE_MAX_CALLS_IN_FLIGHT); retry after the pushback (grpc-retry-pushback-ms), with backoff, or on another instance")]
+    CallsInFlight { limit: usize },
     /// The extraction was stopped by its caller (the client cancelled, or the server cut
     /// the call) before it finished.
     #[error("extraction stopped: the call was cancelled")]

@@ -537,7 +537,7 @@ pub fn status(error: Error) -> Status {
         | Error::NoGazetteers { .. }
         | Error::Automaton(_) => tonic::Code::FailedPrecondition,
         Error::ResponseTooLarge { .. } => tonic::Code::OutOfRange,
-        Error::Busy { .. } | Error::ConnectionBusy { .. } => tonic::Code::ResourceExhausted,
+        Error::Busy { .. } | Error::ConnectionBusy { .. } | Error::CallsInFlight { .. } => tonic::Code::ResourceExhausted,
         Error::Cancelled => tonic::Code::Cancelled,
         Error::DeadlineExceeded { .. } | Error::CallTooLong { .. } => tonic::Code::DeadlineExceeded,
         Error::Serve(_) => tonic::Code::Internal,

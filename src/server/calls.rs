@@ -117,9 +117,7 @@ where
 
 /// RESOURCE_EXHAUSTED at once, with a retry hint, for a call over the cap.
 fn shed(limit: usize, call: Call) -> Response<CallBody> {
-    let mut status = tonic::Status::resource_exhausted(format!(
-        "server busy: {limit} calls in flight, its limit (--max-calls-in-flight / GAZETTE_MAX_CALLS_IN_FLIGHT); retry after the pushback (grpc-retry-pushback-ms), with backoff, or on another instance"
-    ));
+    let mut status = crate::grpc::status(crate::error::Error::CallsInFlight { limit });
     status.metadata_mut().insert("grpc-retry-pushback-ms", tonic::metadata::MetadataValue::from_static(PUSHBACK_MS));
     call.respond(status.into_http())
 }
