@@ -38,6 +38,22 @@ pub struct Limits {
     /// Large texts (64 KiB or more) extracted at once, each on a blocking thread; the others
     /// wait their turn. Smaller texts run on the async workers.
     pub extract_threads: usize,
+    /// HTTP/2 keepalive: a PING after this long without frames from the client.
+    pub keepalive_interval: Duration,
+    /// A connection whose PING is not answered within this long is closed.
+    pub keepalive_timeout: Duration,
+    /// After this long a connection gets GOAWAY (its calls finish; the client reconnects and
+    /// re-resolves); none: connections live for ever.
+    pub max_connection_age: Option<Duration>,
+    /// How long calls may go on after GOAWAY before the connection is closed under them; none:
+    /// until they end.
+    pub max_connection_age_grace: Option<Duration>,
+    /// The longest an EntityExtractor call may run, whatever deadline its client set; beyond
+    /// it the call ends with DEADLINE_EXCEEDED.
+    pub max_call_duration: Option<Duration>,
+    /// EntityExtractor calls open at once over all connections; beyond, a call gets
+    /// RESOURCE_EXHAUSTED at once (health and reflection are not counted).
+    pub max_calls_in_flight: Option<usize>,
 }
 
 impl Default for Limits {
@@ -56,6 +72,12 @@ impl Default for Limits {
             max_bytes_in_flight: 64 * 1024 * 1024,
             max_connection_bytes_in_flight: 32 * 1024 * 1024,
             extract_threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            keepalive_interval: Duration::from_secs(30),
+            keepalive_timeout: Duration::from_secs(10),
+            max_connection_age: None,
+            max_connection_age_grace: None,
+            max_call_duration: None,
+            max_calls_in_flight: None,
         }
     }
 }

@@ -42,6 +42,9 @@ pub enum Error {
     /// over its budget.
     #[error("connection busy: a {what} of {len} bytes would take this connection's bytes in flight ({in_flight} bytes) over its limit of {limit} bytes (--max-connection-bytes-in-flight); read the streams already open, or retry with backoff")]
     ConnectionBusy { what: &'static str, len: usize, in_flight: usize, limit: usize },
+    /// A call arrived while `limit` calls were in flight, the server's cap.
+    #[error("server busy: {limit} calls in flight, its limit (--max-calls-in-flight / GAZETTE_MAX_CALLS_IN_FLIGHT); retry after the pushback (grpc-retry-pushback-ms), with backoff, or on another instance")]
+    CallsInFlight { limit: usize },
     /// The extraction was stopped by its caller (the client cancelled, or the server cut
     /// the call) before it finished.
     #[error("extraction stopped: the call was cancelled")]
@@ -50,6 +53,10 @@ pub enum Error {
     /// stopped.
     #[error("the deadline of {timeout:?} set by the client (grpc-timeout) has passed; the extraction was stopped")]
     DeadlineExceeded { timeout: std::time::Duration },
+    /// The call ran for the server's maximum call duration (sooner than any deadline the
+    /// client set); its work was stopped.
+    #[error("the call ran for the server's maximum of {limit:?} (--max-call-duration / GAZETTE_MAX_CALL_DURATION) and was stopped; split the document, or send a batch's documents over several streams")]
+    CallTooLong { limit: std::time::Duration },
     /// A request names a gazetteer that is not loaded.
     #[error("unknown gazetteer {}; loaded gazetteers: {}", quote(name), known.join(", "))]
     UnknownGazetteer { name: String, known: Vec<String> },

@@ -4,14 +4,15 @@
 //! Each RPC validates its request, admits its text into the byte budgets (global, and per
 //! [`Connection`]), calls [`Extractor::extract_with`] (large texts on a bounded number of
 //! blocking threads), and converts the result. A call's work stops when the call does: its
-//! client cancels or resets it, its `grpc-timeout` deadline passes ([`deadline`] reads it), or
+//! client cancels or resets it, its deadline passes (the client's `grpc-timeout` or the server's maximum; [`Deadlines`] reads
+//! them), or
 //! the server cuts it at the drain deadline. The engine is swapped atomically on reload
 //! ([`State::install`]); a call keeps the extractor it started with. Server concerns
 //! (listening, health, reflection, shutdown) live in [`crate::server`].
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -227,7 +228,10 @@ fn ended(state: &State, deadline: Option<Deadline>) -> impl Future<Output = Stat
             match deadline {
                 Some(d) => {
                     tokio::time::sleep_until(d.at).await;
-                    status(Error::DeadlineExceeded { timeout: d.timeout })
+                    status(match d.by_server {
+                        true => Error::CallTooLong { limit: d.timeout },
+                        false => Error::DeadlineExceeded { timeout: d.timeout },
+                    })
                 }
                 None => std::future::pending().await,
             }
@@ -248,27 +252,48 @@ async fn bounded<T>(state: &State, deadline: Option<Deadline>, work: impl Future
     }
 }
 
-/// When a call must end: the client's `grpc-timeout`, from when the call arrived.
+/// When a call must end: the client's `grpc-timeout`, or the server's `--max-call-duration`
+/// if that is sooner, from when the call arrived.
 #[derive(Debug, Clone, Copy)]
 pub struct Deadline {
     at: tokio::time::Instant,
     timeout: Duration,
+    /// The server's maximum set it (it was sooner than the client's deadline, or the client
+    /// set none).
+    by_server: bool,
 }
 
 /// Reads a call's `grpc-timeout` header into a [`Deadline`] in its extensions, as the call
-/// arrives (a tonic interceptor: it runs before the request message is read).
+/// arrives (a tonic interceptor: it runs before the request message is read), capped by the
+/// server's maximum call duration.
 ///
 /// tonic enforces the header too, but answers CANCELLED ("Timeout expired"); gRPC says
 /// DEADLINE_EXCEEDED, which clients treat differently. Our deadline is taken 1 ms early so
 /// that it always fires before tonic's, which tonic arms a moment after this runs; a header
-/// that does not parse is ignored, as tonic ignores it.
-pub fn deadline(mut request: Request<()>) -> Result<Request<()>, Status> {
-    let timeout = request.metadata().get("grpc-timeout").and_then(|v| v.to_str().ok()).and_then(parse_timeout);
-    if let Some(timeout) = timeout {
-        let at = tokio::time::Instant::now() + timeout.saturating_sub(Duration::from_millis(1));
-        request.extensions_mut().insert(Deadline { at, timeout });
+/// that does not parse is ignored, as tonic ignores it. The server's maximum ends a call the
+/// same way, with DEADLINE_EXCEEDED.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Deadlines {
+    /// The longest any call may run (`--max-call-duration`); none: only the client's.
+    pub max: Option<Duration>,
+}
+
+impl tonic::service::Interceptor for Deadlines {
+    fn call(&mut self, mut request: Request<()>) -> Result<Request<()>, Status> {
+        let client = request.metadata().get("grpc-timeout").and_then(|v| v.to_str().ok()).and_then(parse_timeout);
+        let (timeout, by_server) = match (client, self.max) {
+            (Some(c), Some(m)) if m < c => (m, true),
+            (Some(c), _) => (c, false),
+            (None, Some(m)) => (m, true),
+            (None, None) => return Ok(request),
+        };
+        // Beyond the clock's range (a library caller's maximum): no deadline at all.
+        let Some(at) = tokio::time::Instant::now().checked_add(timeout.saturating_sub(Duration::from_millis(1))) else {
+            return Ok(request);
+        };
+        request.extensions_mut().insert(Deadline { at, timeout, by_server });
+        Ok(request)
     }
-    Ok(request)
 }
 
 /// A `grpc-timeout` value: at most 8 digits and a unit (H, M, S, m, u, n).
@@ -298,12 +323,42 @@ fn parse_timeout(value: &str) -> Option<Duration> {
 pub struct Connection {
     budget: Arc<Semaphore>,
     limit: usize,
+    peer: Option<std::net::SocketAddr>,
 }
 
 impl Connection {
-    /// A connection that may have `limit` bytes in flight at once.
-    pub fn new(limit: usize) -> Connection {
-        Connection { budget: Arc::new(Semaphore::new(limit.min(Semaphore::MAX_PERMITS))), limit }
+    /// A connection from `peer` that may have `limit` bytes in flight at once.
+    pub fn new(limit: usize, peer: Option<std::net::SocketAddr>) -> Connection {
+        Connection { budget: Arc::new(Semaphore::new(limit.min(Semaphore::MAX_PERMITS))), limit, peer }
+    }
+
+    /// The client's address, for the access log.
+    pub fn peer(&self) -> Option<std::net::SocketAddr> {
+        self.peer
+    }
+}
+
+/// What a call's documents amounted to, for metrics and the access log: the server puts one
+/// in each call's extensions (as an `Arc<Tally>`) and reads it when the call ends; the service
+/// adds each document's text once admitted, and its mentions once found.
+#[derive(Debug, Default)]
+pub struct Tally {
+    text_bytes: AtomicU64,
+    mentions: AtomicU64,
+}
+
+impl Tally {
+    fn text(&self, bytes: usize) {
+        self.text_bytes.fetch_add(bytes as u64, Ordering::Relaxed);
+    }
+
+    fn mentions(&self, n: usize) {
+        self.mentions.fetch_add(n as u64, Ordering::Relaxed);
+    }
+
+    /// (text bytes, mentions) so far.
+    pub fn get(&self) -> (u64, u64) {
+        (self.text_bytes.load(Ordering::Relaxed), self.mentions.load(Ordering::Relaxed))
     }
 }
 
@@ -352,9 +407,10 @@ impl<T> Drop for AbortOnDrop<T> {
     }
 }
 
-/// The deadline and the connection of a call, from its extensions.
-fn call_context<T>(request: &Request<T>) -> (Option<Deadline>, Option<Connection>) {
-    (request.extensions().get::<Deadline>().copied(), request.extensions().get::<Connection>().cloned())
+/// The deadline, the connection and the tally of a call, from its extensions.
+fn call_context<T>(request: &Request<T>) -> (Option<Deadline>, Option<Connection>, Option<Arc<Tally>>) {
+    let x = request.extensions();
+    (x.get::<Deadline>().copied(), x.get::<Connection>().cloned(), x.get::<Arc<Tally>>().cloned())
 }
 
 /// What one mention not yet streamed holds in memory: the engine's mention and its converted
@@ -459,6 +515,7 @@ impl Service {
         document_id: String,
         deadline: Option<Deadline>,
         connection: Option<Connection>,
+        tally: Option<Arc<Tally>>,
     ) -> Result<BoxStream<pb::ExtractStreamResponse>, Status> {
         let run = {
             let (this, extractor, text) = (self.clone(), extractor.clone(), text.clone());
@@ -491,7 +548,7 @@ impl Service {
         };
         let this = self.clone();
         let messages = futures_util::stream::unfold(out, move |mut out| {
-            let (this, extractor, text, connection) = (this.clone(), extractor.clone(), text.clone(), connection.clone());
+            let (this, extractor, text, connection, tally) = (this.clone(), extractor.clone(), text.clone(), connection.clone(), tally.clone());
             async move {
                 loop {
                     // Ended by its summary or an error.
@@ -507,6 +564,9 @@ impl Service {
                     match out.parts.next().await {
                         Some(Ok((chunk, extraction))) => {
                             let mentions = out.assembly.add(&extractor, &text, &chunk, extraction);
+                            if let Some(t) = &tally {
+                                t.mentions(mentions.len());
+                            }
                             let len = mentions.iter().map(prost::Message::encoded_len).sum();
                             match this.admit_waiting("streamed chunk's mentions", len, text.len(), connection.as_ref()).await {
                                 Ok(share) => out.share = Some(share),
@@ -580,11 +640,17 @@ impl Service {
 
     /// Validates and runs one request with `extractor`: the whole of `Extract`, and one
     /// document of a batch.
-    async fn run(&self, extractor: Arc<Extractor>, mut request: pb::ExtractRequest, connection: Option<&Connection>) -> Result<pb::ExtractResponse, Status> {
+    async fn run(&self, extractor: Arc<Extractor>, mut request: pb::ExtractRequest, connection: Option<&Connection>, tally: Option<&Tally>) -> Result<pb::ExtractResponse, Status> {
         let text = std::mem::take(&mut request.text);
         let (text, options, encoding) = self.prepare(text, &request)?;
         let _admission = self.admit("text", text.len(), connection)?;
+        if let Some(t) = tally {
+            t.text(text.len());
+        }
         let extraction = self.run_engine(extractor.clone(), text.clone(), options).await?;
+        if let Some(t) = tally {
+            t.mentions(extraction.mentions.len());
+        }
         let response = response(&extractor, &text, request.document_id, extraction, encoding);
         // Checked here, not by tonic's encoder, so that the client learns why and what to do
         // instead, and a batch can give this one document an error and go on.
@@ -625,9 +691,9 @@ pub fn status(error: Error) -> Status {
         | Error::NoGazetteers { .. }
         | Error::Automaton(_) => tonic::Code::FailedPrecondition,
         Error::ResponseTooLarge { .. } => tonic::Code::OutOfRange,
-        Error::Busy { .. } | Error::ConnectionBusy { .. } => tonic::Code::ResourceExhausted,
+        Error::Busy { .. } | Error::ConnectionBusy { .. } | Error::CallsInFlight { .. } => tonic::Code::ResourceExhausted,
         Error::Cancelled => tonic::Code::Cancelled,
-        Error::DeadlineExceeded { .. } => tonic::Code::DeadlineExceeded,
+        Error::DeadlineExceeded { .. } | Error::CallTooLong { .. } => tonic::Code::DeadlineExceeded,
         Error::Serve(_) | Error::Credentials { .. } => tonic::Code::Internal,
     };
     Status::new(code, error.to_string())
@@ -872,8 +938,8 @@ type BoxStream<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send + 'stati
 impl pb::entity_extractor_server::EntityExtractor for Service {
     async fn extract(&self, request: Request<pb::ExtractRequest>) -> Result<Response<pb::ExtractResponse>, Status> {
         let extractor = self.extractor()?;
-        let (deadline, connection) = call_context(&request);
-        let work = self.run(extractor, request.into_inner(), connection.as_ref());
+        let (deadline, connection, tally) = call_context(&request);
+        let work = self.run(extractor, request.into_inner(), connection.as_ref(), tally.as_deref());
         bounded(&self.state, deadline, work).await.map(Response::new)
     }
 
@@ -883,18 +949,24 @@ impl pb::entity_extractor_server::EntityExtractor for Service {
         &self,
         request: Request<pb::ExtractStreamRequest>,
     ) -> Result<Response<Self::ExtractStreamStream>, Status> {
-        let (deadline, connection) = call_context(&request);
+        let (deadline, connection, tally) = call_context(&request);
         let mut request = request.into_inner().request.ok_or_else(|| Status::invalid_argument("request is required"))?;
         let text = std::mem::take(&mut request.text);
         let extractor = self.extractor()?;
         let (text, options, encoding) = self.prepare(text, &request)?;
         let admission = self.admit("text", text.len(), connection.as_ref())?;
+        if let Some(t) = &tally {
+            t.text(text.len());
+        }
         let chunks = stream::chunks(&text, stream::CHUNK_BYTES, stream::OVERLAP_BYTES);
         if chunks.len() > 1 {
-            let stream = self.stream_chunks(extractor, text, chunks, options, encoding, request.document_id, deadline, connection).await?;
+            let stream = self.stream_chunks(extractor, text, chunks, options, encoding, request.document_id, deadline, connection, tally).await?;
             return Ok(Response::new(until_cut(&self.state, deadline, stream, Some(admission))));
         }
         let mut extraction = bounded(&self.state, deadline, self.run_engine(extractor.clone(), text.clone(), options)).await?;
+        if let Some(t) = &tally {
+            t.mentions(extraction.mentions.len());
+        }
         let spans = offsets(&text, &extraction.mentions, encoding);
         let summary = pb::ExtractStreamSummary {
             document_id: request.document_id,
@@ -934,7 +1006,7 @@ impl pb::entity_extractor_server::EntityExtractor for Service {
         // The whole stream uses the extractor it started with, also while the server drains
         // or after a reload: an open stream is a call in flight.
         let extractor = self.extractor()?;
-        let (deadline, connection) = call_context(&request);
+        let (deadline, connection, tally) = call_context(&request);
         let this = self.clone();
         let in_flight = self.limits.batch_in_flight.max(1);
         // `buffered` pulls a new document only while fewer than `in_flight` are being
@@ -943,7 +1015,7 @@ impl pb::entity_extractor_server::EntityExtractor for Service {
         let results = request
             .into_inner()
             .map(move |item| {
-                let (this, extractor, connection) = (this.clone(), extractor.clone(), connection.clone());
+                let (this, extractor, connection, tally) = (this.clone(), extractor.clone(), connection.clone(), tally.clone());
                 let this_fits = this.clone();
                 async move {
                     let batch = match item {
@@ -957,7 +1029,7 @@ impl pb::entity_extractor_server::EntityExtractor for Service {
                     let document_id = request.document_id.clone();
                     // Each document on a task of its own, so that a batch uses several workers;
                     // aborted (and its extraction stopped) if the stream ends first.
-                    let task = AbortOnDrop(tokio::spawn(async move { this.run(extractor, request, connection.as_ref()).await }));
+                    let task = AbortOnDrop(tokio::spawn(async move { this.run(extractor, request, connection.as_ref(), tally.as_deref()).await }));
                     let outcome = task.await;
                     Ok(match outcome {
                         Ok(Ok(response)) => {
@@ -1046,6 +1118,38 @@ mod tests {
         ("empty", "", None),
         ("non-ASCII unit", "1é", None),
     ];
+
+    /// The deadline set: its timeout in milliseconds, and whether the server's maximum set it.
+    type Set = Option<(u64, bool)>;
+
+    /// (name, client's grpc-timeout, server's maximum in milliseconds, deadline set).
+    const DEADLINES: &[(&str, Option<&str>, Option<u64>, Set)] = &[
+        ("neither", None, None, None),
+        ("client only", Some("100m"), None, Some((100, false))),
+        ("server only", None, Some(300), Some((300, true))),
+        ("client sooner", Some("100m"), Some(300), Some((100, false))),
+        ("server sooner", Some("1S"), Some(300), Some((300, true))),
+        ("equal: the client's", Some("300m"), Some(300), Some((300, false))),
+        ("unparsable client: the server's", Some("soon"), Some(300), Some((300, true))),
+    ];
+
+    #[test]
+    fn deadline_table() {
+        use tonic::service::Interceptor;
+        for &(name, client, max, want) in DEADLINES {
+            let mut request = Request::new(());
+            if let Some(c) = client {
+                request.metadata_mut().insert("grpc-timeout", c.parse().unwrap());
+            }
+            let mut deadlines = Deadlines { max: max.map(Duration::from_millis) };
+            let request = deadlines.call(request).unwrap();
+            let got = request.extensions().get::<Deadline>().map(|d| (d.timeout.as_millis() as u64, d.by_server));
+            assert_eq!(got, want, "{name}");
+        }
+        // A maximum beyond the clock's range sets no deadline, and does not panic.
+        let mut endless = Deadlines { max: Some(Duration::MAX) };
+        assert!(endless.call(Request::new(())).unwrap().extensions().get::<Deadline>().is_none());
+    }
 
     #[test]
     fn timeout_table() {

@@ -4,7 +4,6 @@
 //! library. `run` returns `anyhow::Result`; `main` only reports.
 
 use std::io::{BufRead, Read, Write};
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -36,7 +35,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the gRPC service.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Extract from files (or standard input) in-process; print one ExtractResponse per input
     /// as a line of protobuf JSON.
     Extract(ExtractArgs),
@@ -52,9 +51,12 @@ enum Command {
 
 #[derive(clap::Args)]
 struct ServeArgs {
-    /// Address to listen on.
+    /// Address to listen on, host:port (the host may be a name: the first of its addresses that binds).
     #[arg(long, env = "GAZETTE_ADDR", default_value = "127.0.0.1:50051")]
-    addr: SocketAddr,
+    addr: String,
+    /// Address for Prometheus metrics (GET /metrics over HTTP/1.1), host:port; off unless set.
+    #[arg(long, env = "GAZETTE_METRICS_ADDR")]
+    metrics_addr: Option<String>,
     /// Tokio worker threads (default: one per core).
     #[arg(long, env = "GAZETTE_WORKERS")]
     workers: Option<usize>,
@@ -104,6 +106,46 @@ struct ServeArgs {
     /// Do not reload when the gazetteer directory changes (SIGHUP still reloads).
     #[arg(long, env = "GAZETTE_NO_WATCH", value_parser = clap::builder::BoolishValueParser::new())]
     no_watch: bool,
+    /// HTTP/2 keepalive: PING a connection after this long without frames (e.g. 30s).
+    #[arg(long, env = "GAZETTE_KEEPALIVE_INTERVAL", value_parser = positive_duration, default_value = "30s")]
+    keepalive_interval: Duration,
+    /// Close a connection whose keepalive PING is not answered within this long.
+    #[arg(long, env = "GAZETTE_KEEPALIVE_TIMEOUT", value_parser = positive_duration, default_value = "10s")]
+    keepalive_timeout: Duration,
+    /// Send GOAWAY to a connection this long after it opened, so that clients reconnect and re-resolve (e.g. 5m); default: never.
+    #[arg(long, env = "GAZETTE_MAX_CONNECTION_AGE", value_parser = positive_duration)]
+    max_connection_age: Option<Duration>,
+    /// After GOAWAY, close the connection under its calls still open after this long; default: wait for them.
+    #[arg(long, env = "GAZETTE_MAX_CONNECTION_AGE_GRACE", value_parser = duration, requires = "max_connection_age")]
+    max_connection_age_grace: Option<Duration>,
+    /// End EntityExtractor calls still running after this long with DEADLINE_EXCEEDED (e.g. 2m); default: only the client's deadline.
+    #[arg(long, env = "GAZETTE_MAX_CALL_DURATION", value_parser = positive_duration)]
+    max_call_duration: Option<Duration>,
+    /// EntityExtractor calls open at once; beyond, RESOURCE_EXHAUSTED at once (health is not counted); default: no cap.
+    #[arg(long, env = "GAZETTE_MAX_CALLS_IN_FLIGHT", value_parser = clap::value_parser!(u64).range(1..))]
+    max_calls_in_flight: Option<u64>,
+}
+
+/// The longest duration a flag takes: ten years. Longer ones would overflow the clock
+/// arithmetic of the timers they set (and mean "never" anyway).
+const LONGEST: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
+
+/// A duration such as `500ms`, `30s`, `5m`, `1h`, at most ten years.
+fn duration(s: &str) -> Result<Duration, String> {
+    let d = humantime::parse_duration(s).map_err(|e| format!("{e} (write e.g. 500ms, 30s, 5m, 1h)"))?;
+    if d > LONGEST {
+        return Err(format!("{s} is longer than ten years, the most a duration flag takes"));
+    }
+    Ok(d)
+}
+
+/// [`duration`], and more than zero.
+fn positive_duration(s: &str) -> Result<Duration, String> {
+    let d = duration(s)?;
+    if d.is_zero() {
+        return Err("must be more than zero".to_owned());
+    }
+    Ok(d)
 }
 
 #[derive(clap::Args)]
@@ -152,7 +194,7 @@ fn run() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     init_logging(cli.log_format);
     match cli.command {
-        Command::Serve(args) => serve(&cli.gazetteers, args),
+        Command::Serve(args) => serve(&cli.gazetteers, *args),
         Command::Extract(args) => extract(&cli.gazetteers, args),
         Command::Check { verbose } => check(&cli.gazetteers, verbose),
         Command::Bench(args) => {
@@ -190,6 +232,12 @@ fn serve(dir: &Path, args: ServeArgs) -> anyhow::Result<ExitCode> {
         max_bytes_in_flight: args.max_bytes_in_flight,
         max_connection_bytes_in_flight: args.max_connection_bytes_in_flight,
         extract_threads: args.extract_threads.unwrap_or(Limits::default().extract_threads).max(1),
+        keepalive_interval: args.keepalive_interval,
+        keepalive_timeout: args.keepalive_timeout,
+        max_connection_age: args.max_connection_age,
+        max_connection_age_grace: args.max_connection_age_grace,
+        max_call_duration: args.max_call_duration,
+        max_calls_in_flight: args.max_calls_in_flight.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
         ..Limits::default()
     };
     // Credentials are read before anything listens: a bad file stops the start, naming it.
@@ -202,12 +250,16 @@ fn serve(dir: &Path, args: ServeArgs) -> anyhow::Result<ExitCode> {
     let security = gazette::server::Security { tls, token };
     let result = runtime.block_on(async move {
         let started = std::time::Instant::now();
-        let listener = tokio::net::TcpListener::bind(args.addr)
-            .await
-            .with_context(|| format!("cannot listen on {}", args.addr))?;
+        let listener = gazette::server::bind(&args.addr).await.context("--addr")?;
         // The bound address: with port 0 the system chose it.
-        let addr = listener.local_addr().unwrap_or(args.addr);
+        let addr = listener.local_addr().context("--addr")?;
         let handle = gazette::server::Handle::new().await;
+        if let Some(metrics_addr) = &args.metrics_addr {
+            let metrics = gazette::server::bind(metrics_addr).await.context("--metrics-addr")?;
+            let bound = metrics.local_addr().context("--metrics-addr")?;
+            tracing::info!(addr = %bound, "metrics at GET /metrics");
+            tokio::spawn(gazette::server::serve_metrics(metrics, handle.clone(), std::future::pending()));
+        }
         let server = tokio::spawn(gazette::server::serve_with(listener, handle.clone(), limits, security, shutdown_signal()));
         tracing::info!(%addr, gazetteers = %dir.display(), tls = tls_on, mtls = mtls_on, token = token_on, watch = !args.no_watch, "listening; loading gazetteers (health NOT_SERVING)");
         // Watching from before the first load: a change while it runs is not missed.

@@ -71,16 +71,17 @@ impl Token {
 
 /// The interceptor of the `EntityExtractor` service: with a token, a call without the right
 /// `authorization: Bearer` header gets UNAUTHENTICATED before its message is read; then the
-/// call's deadline is read ([`super::deadline`]).
+/// call's deadline is read ([`super::Deadlines`]).
 #[derive(Debug, Clone, Default)]
 pub struct Guard {
     token: Option<Arc<Token>>,
+    deadlines: super::Deadlines,
 }
 
 impl Guard {
     /// A guard that requires `token`, or only reads deadlines when there is none.
-    pub fn new(token: Option<Token>) -> Guard {
-        Guard { token: token.map(Arc::new) }
+    pub fn new(token: Option<Token>, deadlines: super::Deadlines) -> Guard {
+        Guard { token: token.map(Arc::new), deadlines }
     }
 }
 
@@ -89,7 +90,7 @@ impl tonic::service::Interceptor for Guard {
         if let Some(token) = &self.token {
             token.check(request.metadata().get("authorization").map(|v| v.as_bytes()))?;
         }
-        super::deadline(request)
+        tonic::service::Interceptor::call(&mut self.deadlines, request)
     }
 }
 

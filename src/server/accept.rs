@@ -6,8 +6,12 @@
 //! preface for ever. Here a connection is handed on only once its first 24 bytes are the
 //! HTTP/2 preface (gazette speaks HTTP/2 with prior knowledge only), and it holds a permit of
 //! the connection cap for as long as it is open. Each connection gets its own byte budget
-//! ([`crate::grpc::Connection`]), which tonic hands to every call made on it. What happens on
-//! a connection after that belongs to hyper and tonic ([`super::serve`] sets their limits).
+//! ([`crate::grpc::Connection`]), which tonic hands to every call made on it, and, with a
+//! maximum connection age and grace, a hard end: tonic sends GOAWAY at the age (see
+//! [`super::serve`]), and a connection still open at age + grace fails its next read or write,
+//! which closes it. (tonic's own grace does not do this: given one, it sends no GOAWAY at all
+//! and only drops the connection at age + grace.) What happens on a connection otherwise
+//! belongs to hyper and tonic ([`super::serve`] sets their limits).
 //!
 //! With TLS ([`super::tls`]) the preface is only visible after the handshake: each
 //! connection's task runs the handshake, then reads the 24 bytes through TLS and hands them to
@@ -15,6 +19,7 @@
 //! a slow or silent client holds only its own task and its permit. A plaintext client at a TLS
 //! server fails the handshake and is closed.
 
+use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -45,6 +50,20 @@ pub struct Conn {
     replay: usize,
     _permit: OwnedSemaphorePermit,
     info: Connection,
+    /// When the connection is closed whatever it is doing: its maximum age plus grace.
+    end: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl Conn {
+    /// Err once the connection's end has come (and from then on).
+    fn ended(&mut self, cx: &mut Context<'_>) -> io::Result<()> {
+        if let Some(end) = &mut self.end {
+            if end.as_mut().poll(cx).is_ready() {
+                return Err(io::Error::new(io::ErrorKind::TimedOut, "connection reached its maximum age and grace"));
+            }
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug)]
@@ -59,6 +78,7 @@ enum Stream {
 /// timeout.
 pub fn spawn(listener: TcpListener, limits: &Limits, tls: Option<Tls>) -> mpsc::Receiver<io::Result<Conn>> {
     let (max_connections, handshake, budget) = (limits.max_connections, limits.handshake_timeout, limits.max_connection_bytes_in_flight);
+    let lifetime = limits.max_connection_age.zip(limits.max_connection_age_grace).map(|(age, grace)| age.saturating_add(grace));
     let (tx, rx) = mpsc::channel(16);
     let permits = Arc::new(Semaphore::new(max_connections.max(1)));
     tokio::spawn(async move {
@@ -75,10 +95,10 @@ pub fn spawn(listener: TcpListener, limits: &Limits, tls: Option<Tls>) -> mpsc::
                 accepted = listener.accept() => accepted,
                 () = tx.closed() => return,
             };
-            let stream = match accepted {
-                Ok((stream, _)) => {
+            let (stream, peer) = match accepted {
+                Ok((stream, peer)) => {
                     pause = BACKOFF.0;
-                    stream
+                    (stream, peer)
                 }
                 Err(e) => {
                     // EMFILE, ENFILE, ENOBUFS...: retrying at once would spin while nothing
@@ -109,7 +129,9 @@ pub fn spawn(listener: TcpListener, limits: &Limits, tls: Option<Tls>) -> mpsc::
                 };
                 match tokio::time::timeout(handshake, opened).await {
                     Ok(Ok((stream, replay))) => {
-                        let _ = tx.send(Ok(Conn { stream, replay, _permit: permit, info: Connection::new(budget) })).await;
+                        let end = lifetime.map(|d| Box::pin(tokio::time::sleep(d)));
+                        let conn = Conn { stream, replay, _permit: permit, info: Connection::new(budget, Some(peer)), end };
+                        let _ = tx.send(Ok(conn)).await;
                     }
                     Ok(Err(e)) => tracing::debug!(error = %e, "connection closed before its TLS handshake or HTTP/2 preface completed"),
                     Err(_) => tracing::debug!(timeout = ?handshake, "no TLS handshake or HTTP/2 preface in time; connection closed"),
@@ -151,6 +173,7 @@ impl Connected for Conn {
 
 impl AsyncRead for Conn {
     fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        self.ended(cx)?;
         if self.replay > 0 {
             let rest = &PREFACE[PREFACE.len() - self.replay..];
             let n = rest.len().min(buf.remaining());
@@ -167,6 +190,7 @@ impl AsyncRead for Conn {
 
 impl AsyncWrite for Conn {
     fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        self.ended(cx)?;
         match &mut self.stream {
             Stream::Plain(s) => Pin::new(s).poll_write(cx, buf),
             Stream::Tls(s) => Pin::new(s).poll_write(cx, buf),
@@ -188,6 +212,7 @@ impl AsyncWrite for Conn {
     }
 
     fn poll_write_vectored(mut self: Pin<&mut Self>, cx: &mut Context<'_>, bufs: &[io::IoSlice<'_>]) -> Poll<io::Result<usize>> {
+        self.ended(cx)?;
         match &mut self.stream {
             Stream::Plain(s) => Pin::new(s).poll_write_vectored(cx, bufs),
             Stream::Tls(s) => Pin::new(s).poll_write_vectored(cx, bufs),

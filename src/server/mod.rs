@@ -3,7 +3,9 @@
 //! shutdown signal; then drains in-flight calls for at most `drain_timeout`.
 //!
 //! Health is NOT_SERVING until an extractor is installed ([`Handle::install`]) and again from
-//! the moment shutdown starts; calls that arrive meanwhile get UNAVAILABLE. Reloads are
+//! the moment shutdown starts; calls that arrive meanwhile get UNAVAILABLE. Every call passes
+//! through [`calls`] (metrics, access log, request ids, the cap on calls in flight); the
+//! metrics are served by [`serve_metrics`] on an address of their own. Reloads are
 //! serialised and their outcome recorded for ListGazetteers ([`Handle::reload`]); the
 //! directory watch ([`watch`]) is one of their triggers. [`Security`] adds TLS ([`Tls`]) and a
 //! bearer token ([`crate::grpc::Token`]) on the extraction service; health and reflection stay
@@ -13,8 +15,10 @@
 use std::future::Future;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Instant;
 
 use tokio::net::TcpListener;
+use tonic::codec::CompressionEncoding;
 use tokio::sync::Notify;
 use tonic_health::server::{HealthReporter, HealthService};
 use tonic_health::ServingStatus;
@@ -26,10 +30,13 @@ use crate::grpc::pb::entity_extractor_server::EntityExtractorServer;
 use crate::grpc::{pb, Guard, Service, State, Token};
 
 mod accept;
+mod calls;
+mod metrics;
 mod tls;
 mod watch;
 
 pub use crate::grpc::Reload;
+pub use metrics::Metrics;
 pub use tls::Tls;
 pub use watch::{watch, Watch, QUIET};
 
@@ -46,6 +53,7 @@ pub struct Handle {
     health: HealthReporter,
     /// Held for the whole of a reload: a SIGHUP and a watch event never load at once.
     reloading: Arc<tokio::sync::Mutex<()>>,
+    metrics: Arc<Metrics>,
 }
 
 impl Handle {
@@ -54,11 +62,17 @@ impl Handle {
         let health = HealthReporter::new();
         health.set_service_status("", ServingStatus::NotServing).await;
         health.set_not_serving::<Named>().await;
-        Handle { state: Arc::new(State::default()), health, reloading: Arc::default() }
+        Handle { state: Arc::new(State::default()), health, reloading: Arc::default(), metrics: Arc::default() }
     }
 
     /// Serves `extractor` from now on and reports SERVING.
     pub async fn install(&self, extractor: Extractor) -> Arc<Extractor> {
+        self.install_loaded(extractor, None).await
+    }
+
+    /// [`Handle::install`], with how long the load took when known (for the metrics).
+    async fn install_loaded(&self, extractor: Extractor, took: Option<std::time::Duration>) -> Arc<Extractor> {
+        self.metrics.installed(&extractor, took);
         let installed = self.state.install(extractor);
         self.health.set_service_status("", ServingStatus::Serving).await;
         self.health.set_serving::<Named>().await;
@@ -68,10 +82,12 @@ impl Handle {
     /// Loads `dir` again and serves it if, and only if, it loads cleanly: a bad file leaves
     /// the data already serving in place and returns the error. One reload at a time: a call
     /// made while another runs waits for it, then loads. The outcome is recorded
-    /// ([`Handle::last_reload`], ListGazetteers).
+    /// ([`Handle::last_reload`], ListGazetteers) and counted in the metrics
+    /// (`gazette_reloads_total`) whatever asks for it: the first load, SIGHUP, the watch.
     pub async fn reload(&self, dir: &Path) -> Result<Arc<Extractor>> {
         let _one_at_a_time = self.reloading.lock().await;
         let dir = dir.to_path_buf();
+        let started = Instant::now();
         let loaded = tokio::task::spawn_blocking(move || Extractor::load(&dir))
             .await
             .map_err(|e| Error::Serve(format!("reload task failed: {e}")))
@@ -79,11 +95,12 @@ impl Handle {
         let at = std::time::SystemTime::now();
         match loaded {
             Ok(extractor) => {
-                let installed = self.install(extractor).await;
+                let installed = self.install_loaded(extractor, Some(started.elapsed())).await;
                 self.state.record_reload(Reload { at, error: None });
                 Ok(installed)
             }
             Err(e) => {
+                self.metrics.load_failed();
                 self.state.record_reload(Reload { at, error: Some(e.to_string()) });
                 Err(e)
             }
@@ -105,6 +122,11 @@ impl Handle {
         self.state.last_reload().map(|r| (*r).clone())
     }
 
+    /// The server's metrics.
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
     /// How many extractions run on blocking threads now, as it changes (large texts; see
     /// `--extract-threads`): for tests and metrics.
     pub fn running(&self) -> tokio::sync::watch::Receiver<usize> {
@@ -115,6 +137,30 @@ impl Handle {
     pub fn current(&self) -> Option<Arc<Extractor>> {
         self.state.current()
     }
+}
+
+/// Binds `addr`, a `host:port` whose host may be a name (`localhost:50051`): the first of its
+/// addresses that binds.
+pub async fn bind(addr: &str) -> Result<TcpListener> {
+    let resolved = tokio::net::lookup_host(addr)
+        .await
+        .map_err(|e| Error::Serve(format!("cannot resolve {addr:?}: {e}; give host:port, e.g. 0.0.0.0:50051 or localhost:50051")))?;
+    let mut failed = Vec::new();
+    for a in resolved {
+        match TcpListener::bind(a).await {
+            Ok(listener) => return Ok(listener),
+            Err(e) => failed.push(format!("{a}: {e}")),
+        }
+    }
+    Err(Error::Serve(match failed.is_empty() {
+        true => format!("{addr:?} resolves to no address"),
+        false => format!("cannot listen on {addr:?}: {}", failed.join("; ")),
+    }))
+}
+
+/// Serves the metrics of `handle` (`GET /metrics`) on `listener` until `shutdown` resolves.
+pub async fn serve_metrics(listener: TcpListener, handle: Handle, shutdown: impl Future<Output = ()>) {
+    metrics::serve(listener, handle.metrics, shutdown).await
 }
 
 /// Who may connect and call: TLS on every connection, a bearer token on the extraction
@@ -153,10 +199,16 @@ pub async fn serve_with(
     let health = tonic_health::pb::health_server::HealthServer::new(HealthService::from_health_reporter(handle.health.clone()));
     let extractor = EntityExtractorServer::new(Service::new(handle.state.clone(), limits.clone()))
         .max_decoding_message_size(limits.max_message_bytes)
-        .max_encoding_message_size(limits.max_message_bytes);
+        .max_encoding_message_size(limits.max_message_bytes)
+        .accept_compressed(CompressionEncoding::Gzip)
+        .accept_compressed(CompressionEncoding::Zstd)
+        .send_compressed(CompressionEncoding::Gzip)
+        .send_compressed(CompressionEncoding::Zstd);
     // Checks each call's token (if one is set), then reads its `grpc-timeout`, as it arrives,
-    // before its message. Health and reflection are not guarded.
-    let extractor = tonic::service::interceptor::InterceptedService::new(extractor, Guard::new(security.token));
+    // before its message, capped by the server's maximum. Health and reflection are not
+    // guarded.
+    let deadlines = crate::grpc::Deadlines { max: limits.max_call_duration };
+    let extractor = tonic::service::interceptor::InterceptedService::new(extractor, Guard::new(security.token, deadlines));
 
     let draining = Arc::new(Notify::new());
     let signal = {
@@ -171,14 +223,21 @@ pub async fn serve_with(
         }
     };
     let incoming = tokio_stream::wrappers::ReceiverStream::new(accept::spawn(listener, &limits, security.tls));
-    let server = tonic::transport::Server::builder()
+    let mut builder = tonic::transport::Server::builder();
+    if let Some(age) = limits.max_connection_age {
+        // GOAWAY at the age. The grace is enforced by the accept loop's connections, not
+        // tonic's: given a grace, tonic 0.14 sends no GOAWAY at all, only closes at age + grace.
+        builder = builder.max_connection_age(age);
+    }
+    let server = builder
         .tcp_nodelay(true)
         .max_concurrent_streams(limits.max_concurrent_streams)
         .http2_max_header_list_size(limits.max_header_list_bytes)
         .http2_max_pending_accept_reset_streams(Some(limits.max_pending_accept_resets))
         .http2_max_local_error_reset_streams(Some(limits.max_local_error_resets))
-        .http2_keepalive_interval(Some(std::time::Duration::from_secs(30)))
-        .http2_keepalive_timeout(Some(std::time::Duration::from_secs(10)))
+        .http2_keepalive_interval(Some(limits.keepalive_interval))
+        .http2_keepalive_timeout(Some(limits.keepalive_timeout))
+        .layer(calls::Layer::new(handle.metrics.clone(), limits.max_calls_in_flight))
         .add_service(health)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)

@@ -7,7 +7,8 @@ address is read from its log), waits on health until SERVING (a Watch stream, no
 runs the example and compares what it prints. Then checks the "Client receive limits"
 section: a response between 4 and 8 MiB fails in a client with grpcio's default receive
 limit and arrives with the limit the README sets, and a response over the server's message
-limit fails with OUT_OF_RANGE.
+limit fails with OUT_OF_RANGE. Last, the "Compression" section with grpcio: a gzip request is
+answered (grpcio accepts gzip responses by default), and `x-request-id` comes back.
 
     pip install grpcio==1.85.1 grpcio-tools==1.85.1 grpcio-health-checking==1.85.1
     python3 tests/python/readme_client.py target/debug/gazette
@@ -121,6 +122,7 @@ def main():
             sys.exit(f"FAIL README example exited {run.returncode}:\n{run.stderr}")
         check("README example prints what the README shows", run.stdout, expected_output)
         receive_limits(work, addr, readme)
+        compression(addr)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -166,6 +168,27 @@ def receive_limits(work, addr, readme):
         except grpc.RpcError as e:
             check("response over --max-message-bytes", e.code(), grpc.StatusCode.OUT_OF_RANGE)
             check("its message names the limit", "--max-message-bytes" in e.details(), True)
+
+
+def compression(addr):
+    """grpcio's gzip (it has no zstd): the request compressed, the response too."""
+    import grpc
+    from gazette.v1 import gazette_pb2, gazette_pb2_grpc
+
+    sentence = "Putin met Netanyahu in Zurich. "
+    with grpc.insecure_channel(addr) as plain:
+        one = gazette_pb2_grpc.EntityExtractorStub(plain).Extract(gazette_pb2.ExtractRequest(text=sentence), timeout=60)
+    with grpc.insecure_channel(addr, compression=grpc.Compression.Gzip) as channel:
+        stub = gazette_pb2_grpc.EntityExtractorStub(channel)
+        response, call = stub.Extract.with_call(
+            gazette_pb2.ExtractRequest(text=sentence * 200),
+            metadata=[("x-request-id", "python-gzip-1")],
+            compression=grpc.Compression.Gzip,
+            timeout=60,
+        )
+        check("gzip request: mentions", len(response.mentions), 200 * len(one.mentions))
+        check("some mentions at all", len(one.mentions) > 0, True)
+        check("x-request-id echoed", dict(call.initial_metadata()).get("x-request-id"), "python-gzip-1")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,368 @@
+//! The tower layer around the whole router that sees every call: it gives each call a request
+//! id, sheds EntityExtractor calls beyond `--max-calls-in-flight`, and when the call ends
+//! counts it in the metrics and writes its access-log event.
+//!
+//! A call ends when its response body ends (for streams, when the stream does) or is dropped
+//! (the client reset it); its status code is read from the response headers (a trailers-only
+//! response: every error tonic produces before or instead of a message) or from the trailers at
+//! the end of the body. A call that ends without either (its future or body dropped first)
+//! counts as CANCELLED. Text bytes and mentions come from the [`Tally`] the service fills.
+//!
+//! What it costs a call: one boxed future, one `Arc<Tally>` for the methods that extract, a
+//! header value for a generated request id, and atomic additions to pre-registered series.
+//! What a call does belongs to [`crate::grpc`]; the series themselves to [`super::metrics`].
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use http::{HeaderMap, HeaderValue, Request, Response};
+use http_body::{Body as _, Frame, SizeHint};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tonic::body::Body;
+
+use super::metrics::{Metrics, CODES};
+use crate::grpc::{Connection, Tally};
+
+/// How long a shed client is asked to wait before it retries (`grpc-retry-pushback-ms`).
+const PUSHBACK_MS: &str = "100";
+
+const REQUEST_ID: http::HeaderName = http::HeaderName::from_static("x-request-id");
+
+/// The longest request id taken from a client.
+const REQUEST_ID_CHARS: usize = 128;
+
+/// Wraps a service (the router) in [`Calls`].
+#[derive(Debug, Clone)]
+pub(super) struct Layer {
+    metrics: Arc<Metrics>,
+    /// The cap on EntityExtractor calls open at once, and its size.
+    cap: Option<(Arc<Semaphore>, usize)>,
+}
+
+impl Layer {
+    pub fn new(metrics: Arc<Metrics>, max_calls_in_flight: Option<usize>) -> Layer {
+        let cap = max_calls_in_flight.map(|n| (Arc::new(Semaphore::new(n.min(Semaphore::MAX_PERMITS))), n));
+        Layer { metrics, cap }
+    }
+}
+
+impl<S> tower_layer::Layer<S> for Layer {
+    type Service = Calls<S>;
+
+    fn layer(&self, inner: S) -> Calls<S> {
+        Calls { inner, layer: self.clone() }
+    }
+}
+
+/// The service of [`Layer`].
+#[derive(Debug, Clone)]
+pub(super) struct Calls<S> {
+    inner: S,
+    layer: Layer,
+}
+
+impl<S, B> tower_service::Service<Request<B>> for Calls<S>
+where
+    S: tower_service::Service<Request<B>, Response = Response<Body>> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    S::Error: Send + 'static,
+    B: Send + 'static,
+{
+    type Response = Response<CallBody>;
+    type Error = S::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Response<CallBody>, S::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: Request<B>) -> Self::Future {
+        let start = Instant::now();
+        let metrics = self.layer.metrics.clone();
+        let index = metrics.index(request.uri().path());
+        let method = metrics.by_index(index);
+        let (extractor, extracts) = (method.extractor, method.extracts());
+        let request_id = request_id(request.headers());
+        let trace_id = trace_id(request.headers());
+        let peer = request.extensions().get::<Connection>().and_then(Connection::peer);
+        let tally = extracts.then(|| {
+            let tally = Arc::new(Tally::default());
+            request.extensions_mut().insert(tally.clone());
+            tally
+        });
+        let mut permit = None;
+        if let (true, Some((cap, limit))) = (extractor, &self.layer.cap) {
+            match cap.clone().try_acquire_owned() {
+                Ok(p) => permit = Some(p),
+                Err(_) => {
+                    let call = Call::start(metrics, index, start, request_id, trace_id, peer, tally, None);
+                    return Box::pin(std::future::ready(Ok(shed(*limit, call))));
+                }
+            }
+        }
+        let call = Call::start(metrics, index, start, request_id, trace_id, peer, tally, permit);
+        // The clone that is ready goes into the future; a fresh clone waits for the next call.
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        Box::pin(async move {
+            let response = inner.call(request).await?;
+            Ok(call.respond(response))
+        })
+    }
+}
+
+/// RESOURCE_EXHAUSTED at once, with a retry hint, for a call over the cap.
+fn shed(limit: usize, call: Call) -> Response<CallBody> {
+    let mut status = crate::grpc::status(crate::error::Error::CallsInFlight { limit });
+    status.metadata_mut().insert("grpc-retry-pushback-ms", tonic::metadata::MetadataValue::from_static(PUSHBACK_MS));
+    call.respond(status.into_http())
+}
+
+/// One call, from its headers until its response ends; counted and logged when dropped.
+#[derive(Debug)]
+struct Call {
+    metrics: Arc<Metrics>,
+    /// The method's index in the metrics.
+    method: usize,
+    start: Instant,
+    request_id: HeaderValue,
+    trace_id: Option<[u8; 32]>,
+    peer: Option<SocketAddr>,
+    tally: Option<Arc<Tally>>,
+    /// The call's place under `--max-calls-in-flight`, returned when it ends.
+    _permit: Option<OwnedSemaphorePermit>,
+    /// The gRPC status code, once seen.
+    code: Option<usize>,
+}
+
+impl Call {
+    #[allow(clippy::too_many_arguments)]
+    fn start(
+        metrics: Arc<Metrics>,
+        method: usize,
+        start: Instant,
+        request_id: HeaderValue,
+        trace_id: Option<[u8; 32]>,
+        peer: Option<SocketAddr>,
+        tally: Option<Arc<Tally>>,
+        permit: Option<OwnedSemaphorePermit>,
+    ) -> Call {
+        metrics.by_index(method).in_flight.inc();
+        Call { metrics, method, start, request_id, trace_id, peer, tally, _permit: permit, code: None }
+    }
+
+    /// The response with the request id in its headers, its body watched for the call's end.
+    fn respond(mut self, response: Response<Body>) -> Response<CallBody> {
+        let (mut parts, body) = response.into_parts();
+        self.code = code(&parts.headers);
+        // Never indexed: a value unique to each call would otherwise enter the connection's
+        // HPACK table on every response and evict the entries that do repeat (content-type,
+        // grpc-status), costing both sides.
+        let mut request_id = self.request_id.clone();
+        request_id.set_sensitive(true);
+        parts.headers.insert(REQUEST_ID, request_id);
+        // A trailers-only response has nothing more to say.
+        let call = match self.code {
+            Some(_) if body.is_end_stream() => None,
+            _ => Some(self),
+        };
+        Response::from_parts(parts, CallBody { inner: body, call })
+    }
+}
+
+impl Drop for Call {
+    fn drop(&mut self) {
+        let elapsed = self.start.elapsed();
+        // No status seen: the client went away (reset or cancelled) before the call ended.
+        let code = self.code.unwrap_or(1);
+        let tally = self.tally.as_ref().map(|t| t.get());
+        let method = self.metrics.by_index(self.method);
+        method.in_flight.dec();
+        method.finish(&self.metrics, code, elapsed, tally);
+        let code = CODES.get(code).copied().unwrap_or("UNKNOWN");
+        let latency_ms = elapsed.as_secs_f64() * 1000.0;
+        let (text_bytes, mentions) = (tally.map(|t| t.0), tally.map(|t| t.1));
+        // Both were checked to be ASCII when the call arrived.
+        let request_id = self.request_id.to_str().unwrap_or_default();
+        let trace_id = self.trace_id.as_ref().and_then(|t| std::str::from_utf8(t).ok());
+        let peer = self.peer.as_ref().map(tracing::field::display);
+        macro_rules! access {
+            ($level:expr) => {
+                tracing::event!(target: "gazette::access", $level, method = method.name, code, latency_ms, text_bytes, mentions, peer, request_id, trace_id, "call")
+            };
+        }
+        if method.probe {
+            access!(tracing::Level::DEBUG);
+        } else {
+            access!(tracing::Level::INFO);
+        }
+    }
+}
+
+/// The `grpc-status` in `headers` (trailers, or a trailers-only response), if any.
+fn code(headers: &HeaderMap) -> Option<usize> {
+    let value = headers.get("grpc-status")?.to_str().ok()?;
+    // A number gRPC does not define counts as UNKNOWN.
+    Some(value.parse::<usize>().ok().filter(|&c| c < CODES.len()).unwrap_or(2))
+}
+
+/// The client's `x-request-id` if it is 1 to 128 printable ASCII characters, else a new one of
+/// 32 random hex digits.
+fn request_id(headers: &HeaderMap) -> HeaderValue {
+    if let Some(v) = headers.get(&REQUEST_ID) {
+        let b = v.as_bytes();
+        if !b.is_empty() && b.len() <= REQUEST_ID_CHARS && b.iter().all(|c| (0x20..0x7f).contains(c)) {
+            return v.clone();
+        }
+    }
+    let mut hex = [0u8; 32];
+    hex_into(&mut hex, fastrand::u128(..));
+    // Hex digits are always a valid header value.
+    HeaderValue::from_bytes(&hex).unwrap_or(HeaderValue::from_static("0"))
+}
+
+fn hex_into(out: &mut [u8; 32], mut n: u128) {
+    for b in out.iter_mut().rev() {
+        *b = b"0123456789abcdef"[(n & 0xf) as usize];
+        n >>= 4;
+    }
+}
+
+/// The trace id of a valid W3C `traceparent` header (`00-<32 hex>-<16 hex>-<2 hex>`; later
+/// versions may append fields), lower-case hex, not all zeros.
+fn trace_id(headers: &HeaderMap) -> Option<[u8; 32]> {
+    let v = headers.get("traceparent")?.as_bytes();
+    if v.len() < 55 || (v.len() > 55 && v[55] != b'-') || v[2] != b'-' || v[35] != b'-' || v[52] != b'-' {
+        return None;
+    }
+    let hex = |s: &[u8]| s.iter().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(c));
+    let (version, trace, parent, flags) = (&v[..2], &v[3..35], &v[36..52], &v[53..55]);
+    if !hex(version) || version == b"ff" || (version == b"00" && v.len() != 55) || !hex(trace) || !hex(parent) || !hex(flags) {
+        return None;
+    }
+    if trace.iter().all(|&c| c == b'0') || parent.iter().all(|&c| c == b'0') {
+        return None;
+    }
+    let mut id = [0u8; 32];
+    id.copy_from_slice(trace);
+    Some(id)
+}
+
+/// A response body that ends its [`Call`] when it ends (or is dropped), reading the status
+/// from its trailers.
+#[derive(Debug)]
+pub(super) struct CallBody {
+    inner: Body,
+    call: Option<Call>,
+}
+
+impl http_body::Body for CallBody {
+    type Data = bytes::Bytes;
+    type Error = tonic::Status;
+
+    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<bytes::Bytes>, tonic::Status>>> {
+        let this = &mut *self;
+        let frame = std::task::ready!(Pin::new(&mut this.inner).poll_frame(cx));
+        match &frame {
+            Some(Ok(frame)) => {
+                // Trailers are the last frame: the call has ended (counted before the client
+                // hears of it, so a client that reads the metrics next sees its call).
+                if let Some(trailers) = frame.trailers_ref() {
+                    if let Some(mut call) = this.call.take() {
+                        call.code = code(trailers).or(Some(2));
+                    }
+                }
+            }
+            Some(Err(_)) => {
+                if let Some(call) = &mut this.call {
+                    call.code.get_or_insert(2);
+                }
+                this.call = None;
+            }
+            None => this.call = None,
+        }
+        if this.inner.is_end_stream() {
+            this.call = None;
+        }
+        Poll::Ready(frame)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (name, traceparent, trace id).
+    const TRACEPARENTS: &[(&str, &str, Option<&str>)] = &[
+        ("valid", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", Some("4bf92f3577b34da6a3ce929d0e0e4736")),
+        ("later version with more fields", "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-xyz", Some("4bf92f3577b34da6a3ce929d0e0e4736")),
+        ("version 00 with more fields", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-xyz", None),
+        ("version ff", "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", None),
+        ("upper case", "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01", None),
+        ("zero trace id", "00-00000000000000000000000000000000-00f067aa0ba902b7-01", None),
+        ("zero parent id", "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01", None),
+        ("short", "00-4bf92f3577b34da6a3ce929d0e0e473-00f067aa0ba902b7-01", None),
+        ("empty", "", None),
+        ("non-ASCII", "00-4bf92f3577b34da6a3ce929d0e0e47é-00f067aa0ba902b7-01", None),
+    ];
+
+    #[test]
+    fn traceparent_table() {
+        for &(name, value, want) in TRACEPARENTS {
+            let mut headers = HeaderMap::new();
+            headers.insert("traceparent", HeaderValue::from_bytes(value.as_bytes()).unwrap());
+            let got = trace_id(&headers);
+            assert_eq!(got.as_ref().map(|t| std::str::from_utf8(t).unwrap()), want, "{name}");
+        }
+    }
+
+    /// (name, x-request-id, kept).
+    const REQUEST_IDS: &[(&str, &[u8], bool)] = &[
+        ("uuid", b"0b5d3c1e-8a1f-4b8e-9c1a-2f3e4d5c6b7a", true),
+        ("printable with spaces", b"batch 7 / doc 3", true),
+        ("128 characters", &[b'a'; 128], true),
+        ("129 characters", &[b'a'; 129], false),
+        ("empty", b"", false),
+        ("tab", b"a\tb", false),
+        ("non-ASCII", "é".as_bytes(), false),
+    ];
+
+    #[test]
+    fn request_id_table() {
+        for &(name, value, kept) in REQUEST_IDS {
+            let mut headers = HeaderMap::new();
+            headers.insert(REQUEST_ID, HeaderValue::from_bytes(value).unwrap());
+            let got = request_id(&headers);
+            if kept {
+                assert_eq!(got.as_bytes(), value, "{name}");
+            } else {
+                assert_eq!(got.len(), 32, "{name}");
+                assert!(got.as_bytes().iter().all(u8::is_ascii_hexdigit), "{name}");
+            }
+        }
+        let (a, b) = (request_id(&HeaderMap::new()), request_id(&HeaderMap::new()));
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn status_codes_from_headers() {
+        for (value, want) in [("0", Some(0)), ("3", Some(3)), ("16", Some(16)), ("17", Some(2)), ("x", Some(2))] {
+            let mut headers = HeaderMap::new();
+            headers.insert("grpc-status", HeaderValue::from_static(value));
+            assert_eq!(code(&headers), want, "{value}");
+        }
+        assert_eq!(code(&HeaderMap::new()), None);
+    }
+}
