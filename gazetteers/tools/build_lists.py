@@ -526,6 +526,13 @@ def build_sp500(src: str, out: str, report_path: str | None) -> None:
 CLUB_FILE_COUNTRY = {"eng": "GB", "sco": "GB", "wal": "GB", "nir": "GB", "kos": "XK"}
 
 
+def unmark_sponsor(text: str) -> str:
+    """The source marks a sponsor's part of a name with `$$`: "FC $$Mohren$$ Dornbirn 1913" is
+    written "FC Mohren Dornbirn 1913" in news. Keep the words, drop the marks (they made aliases
+    that could never match)."""
+    return " ".join(re.sub(r"\$\$([^$]*)\$\$", r"\1", text).split())
+
+
 def read_clubs(root: str, report):
     """[(country, file, line, canonical, [aliases])] from every `*.clubs.txt` under `root`
     (not the `.lang.`, history, props or wiki files). Reserve teams ("ii) ...") are skipped."""
@@ -551,6 +558,7 @@ def read_clubs(root: str, report):
                     if body.startswith("|") and current is not None:
                         for a in body.split("|"):
                             a = re.sub(r"\[[a-z]{2}\]|\([^)]*\)", "", a)
+                            a = unmark_sponsor(a)
                             a = " ".join(a.split())
                             if a:
                                 current[4].append(a)
@@ -560,6 +568,7 @@ def read_clubs(root: str, report):
                     continue
                 name = line.split(",", 1)[0]
                 name = " ".join(re.sub(r"\([^)]*\)", "", name).split())  # "(1932-2006)"
+                name = unmark_sponsor(name)
                 current = (cc, rel, no, name, [])
                 clubs.append(current)
     return clubs
