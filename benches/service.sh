@@ -8,7 +8,8 @@
 #
 # Environment: SERVER_CPU (0), CLIENT_CPU (1), RUNS (5), RUN_SECONDS (5 per run), STREAMS (16
 # concurrent streams on one connection), ARTICLE (tests/data/bench/article.txt), GAZETTEERS
-# (gazetteers), PORT (a free one). Needs h2load (Debian: apt-get install nghttp2-client), curl
+# (gazetteers), PORT (a free one), SERVER_LOG (the server's RUST_LOG: warn, so no access log;
+# info writes one access-log line per call to the server's standard error, here /dev/null). Needs h2load (Debian: apt-get install nghttp2-client), curl
 # with HTTP/2, python3 and taskset.
 #
 # It also reads the server's CPU time (/proc) around each run: the share of a core it used,
@@ -53,7 +54,7 @@ grpc() { # path frame -> body in $work/body, headers and trailers in $work/head
         --data-binary @"$2" -D "$work/head" -o "$work/body" "$url$1"
 }
 
-RUST_LOG=warn taskset -c "$SERVER_CPU" "$BIN" --gazetteers "$GAZETTEERS" serve --workers 1 --addr "127.0.0.1:$PORT" &
+RUST_LOG="${SERVER_LOG:-warn}" taskset -c "$SERVER_CPU" "$BIN" --gazetteers "$GAZETTEERS" serve --workers 1 --addr "127.0.0.1:$PORT" 2>/dev/null &
 server=$!
 # Ready when health says SERVING (body 00 00000002 08 01); polled, not guessed.
 for _ in $(seq 600); do
