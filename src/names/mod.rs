@@ -159,7 +159,8 @@ fn tokenize(text: &Folded<'_>, stop: &dyn Fn() -> bool) -> Option<Vec<Token>> {
     let hay = text.folded();
     let bytes = hay.as_bytes();
     let capitals = text.capitals();
-    let mut tokens: Vec<Token> = Vec::with_capacity(capitals.len() * 2);
+    // At most five words per capitalised one (it, two before, two after): never grown.
+    let mut tokens: Vec<Token> = Vec::with_capacity(capitals.len() * 5);
     // The last two words not kept, oldest first; how many words after a capital to keep.
     let mut recent: [Option<(usize, usize)>; 2] = [None, None];
     let (mut after, mut next_cap, mut i, mut checked) = (0, 0, 0, 0);
