@@ -171,26 +171,32 @@ fn tokenize(text: &Folded<'_>, stop: &dyn Fn() -> bool) -> Option<Vec<Token>> {
                 return None;
             }
         }
-        let (c, len) = char_at(hay, i);
-        if !is_word_char(c) {
-            i += len;
-            continue;
+        let b = bytes[i];
+        if b < 0x80 {
+            if !WORD_BYTE[b as usize] {
+                i += 1;
+                continue;
+            }
+        } else {
+            let (c, len) = char_at(hay, i);
+            if !is_word_char(c) {
+                i += len;
+                continue;
+            }
         }
         let start = i;
-        while i < bytes.len() {
-            let b = bytes[i];
-            if b < 0x80 {
-                if !b.is_ascii_alphanumeric() {
-                    break;
-                }
+        loop {
+            while i < bytes.len() && WORD_BYTE[bytes[i] as usize] {
                 i += 1;
-            } else {
-                let (c, len) = char_at(hay, i);
-                if !is_word_char(c) {
-                    break;
-                }
-                i += len;
             }
+            if i < bytes.len() && bytes[i] >= 0x80 {
+                let (c, len) = char_at(hay, i);
+                if is_word_char(c) {
+                    i += len;
+                    continue;
+                }
+            }
+            break;
         }
         while next_cap < capitals.len() && capitals[next_cap] < start {
             next_cap += 1;
@@ -226,6 +232,17 @@ fn tokenize(text: &Folded<'_>, stop: &dyn Fn() -> bool) -> Option<Vec<Token>> {
     }
     Some(tokens)
 }
+
+/// ASCII letters and digits: the bytes that continue a word without decoding a character.
+static WORD_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    t
+};
 
 /// Appends the word `hay[start..end]`, or joins it to the word before it.
 fn keep(hay: &str, start: usize, end: usize, cap: bool, tokens: &mut Vec<Token>) {
