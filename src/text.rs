@@ -300,6 +300,18 @@ fn fold_char(c: char, out: &mut Vec<u8>) -> bool {
 }
 
 /// Unicode letters and digits are word characters; everything else separates words.
+/// ASCII letters and digits: the bytes that continue a word without decoding a character
+/// (a byte from 0x80 up starts a character that [`is_word_char`] must decide).
+pub static WORD_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    t
+};
+
 pub fn is_word_char(c: char) -> bool {
     c.is_alphanumeric()
 }

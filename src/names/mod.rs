@@ -173,7 +173,7 @@ fn tokenize(text: &Folded<'_>, stop: &dyn Fn() -> bool) -> Option<Vec<Token>> {
         }
         let b = bytes[i];
         if b < 0x80 {
-            if !WORD_BYTE[b as usize] {
+            if !crate::text::WORD_BYTE[b as usize] {
                 i += 1;
                 continue;
             }
@@ -186,7 +186,7 @@ fn tokenize(text: &Folded<'_>, stop: &dyn Fn() -> bool) -> Option<Vec<Token>> {
         }
         let start = i;
         loop {
-            while i < bytes.len() && WORD_BYTE[bytes[i] as usize] {
+            while i < bytes.len() && crate::text::WORD_BYTE[bytes[i] as usize] {
                 i += 1;
             }
             if i < bytes.len() && bytes[i] >= 0x80 {
@@ -232,17 +232,6 @@ fn tokenize(text: &Folded<'_>, stop: &dyn Fn() -> bool) -> Option<Vec<Token>> {
     }
     Some(tokens)
 }
-
-/// ASCII letters and digits: the bytes that continue a word without decoding a character.
-static WORD_BYTE: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut b = 0;
-    while b < 128 {
-        t[b] = (b as u8).is_ascii_alphanumeric();
-        b += 1;
-    }
-    t
-};
 
 /// Appends the word `hay[start..end]`, or joins it to the word before it.
 fn keep(hay: &str, start: usize, end: usize, cap: bool, tokens: &mut Vec<Token>) {
