@@ -15,6 +15,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .build_client(true)
         // prost's codec, encoding each message into one vector first (see `grpc::codec`).
         .codec_path("crate::grpc::codec::Codec")
+        // Written by hand, so that the server can encode a response's mentions and entities
+        // straight from the extraction (see `grpc::wire`).
+        .extern_path(".gazette.v1.ExtractResponse", "crate::grpc::wire::ExtractResponse")
         .compile_fds(fds)?;
     Ok(())
 }

@@ -33,6 +33,9 @@ use crate::gazetteer::Kind;
 pub mod pb {
     tonic::include_proto!("gazette.v1");
 
+    /// `ExtractResponse` is written by hand (build.rs maps it): see [`super::wire`].
+    pub use super::wire::ExtractResponse;
+
     /// The encoded descriptor set of `gazette.v1`, for reflection.
     pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/gazette_descriptor.bin"));
 }
@@ -651,7 +654,10 @@ impl Service {
         if let Some(t) = tally {
             t.mentions(extraction.mentions.len());
         }
-        let response = response(&extractor, &text, request.document_id, extraction, encoding);
+        // Written straight from the extraction (`wire`): no string is copied into a struct.
+        let mut body = Vec::with_capacity(128 * extraction.mentions.len() + 256 * extraction.entities.len());
+        wire::encode_body(&extractor, &text, &extraction, encoding, &mut body);
+        let response = pb::ExtractResponse::encoded(request.document_id, body, extractor.version().to_owned());
         // Checked here, not by tonic's encoder, so that the client learns why and what to do
         // instead, and a batch can give this one document an error and go on.
         self.fits(prost::Message::encoded_len(&response))?;
@@ -744,22 +750,64 @@ fn response(x: &Extractor, text: &str, document_id: String, e: Extraction, encod
         mentions: e.mentions.iter().zip(spans).map(|(m, span)| mention(x, &e, text, m, span)).collect(),
         entities: entities(x, &e),
         gazetteer_version: x.version().to_owned(),
+        ..Default::default()
     }
 }
 
-/// The id, canonical name and gazetteer of what a name refers to.
-fn identity(x: &Extractor, e: &Extraction, target: Option<Target>) -> (String, String, String) {
+/// The id, canonical name and gazetteer of what a name refers to, borrowed.
+fn identity<'a>(x: &'a Extractor, e: &'a Extraction, target: Option<Target>) -> (&'a str, &'a str, &'a str) {
     match target {
         Some(Target::Entry(k)) => {
             let entry = x.entry(k);
-            (entry.id.clone(), entry.canonical.clone(), x.gazetteer_name(entry).to_owned())
+            (&entry.id, &entry.canonical, x.gazetteer_name(entry))
         }
         Some(Target::Found(k)) => {
             let f = &e.found[k];
-            (f.id.clone(), f.canonical.clone(), String::new())
+            (&f.id, &f.canonical, "")
         }
-        None => Default::default(),
+        None => ("", "", ""),
     }
+}
+
+fn method(m: &Mention) -> pb::MatchMethod {
+    match m.method {
+        Method::Exact => pb::MatchMethod::Exact,
+        Method::Folded => pb::MatchMethod::Folded,
+        Method::Alias => pb::MatchMethod::Alias,
+        Method::Pattern => pb::MatchMethod::Pattern,
+        Method::Rule => pb::MatchMethod::Rule,
+        Method::Coreference => pb::MatchMethod::Coreference,
+    }
+}
+
+/// Why a name found by rules was found; empty for the others.
+fn evidence(m: &Mention, text: &str) -> String {
+    match m.evidence {
+        Some(Evidence::Cue { rule, start, end }) => format!("{}:{}", rule.as_str(), &text[start..end]),
+        Some(Evidence::Coreference { antecedent }) => format!("coreference:{antecedent}"),
+        None => String::new(),
+    }
+}
+
+fn alternatives(x: &Extractor, m: &Mention) -> Vec<pb::Alternative> {
+    m.alternatives
+        .iter()
+        .map(|a| {
+            let entry = x.entry(a.entry);
+            pb::Alternative {
+                entity_id: entry.id.clone(),
+                canonical_name: entry.canonical.clone(),
+                kind: entity_kind(match entry.kind {
+                    crate::gazetteer::Kind::Person => EntityKind::Person,
+                    crate::gazetteer::Kind::Place => EntityKind::Place,
+                    crate::gazetteer::Kind::Organization => EntityKind::Organization,
+                }) as i32,
+                gazetteer: x.gazetteer_name(entry).to_owned(),
+                confidence: a.confidence,
+                attributes: Some(attributes(x, a.entry)),
+            }
+        })
+        .collect()
 }
 
 fn mention(x: &Extractor, e: &Extraction, text: &str, m: &Mention, (start, end): (u64, u64)) -> pb::Mention {
@@ -769,43 +817,14 @@ fn mention(x: &Extractor, e: &Extraction, text: &str, m: &Mention, (start, end):
         text: text[m.start..m.end].to_owned(),
         start,
         end,
-        entity_id,
-        canonical_name,
-        gazetteer,
+        entity_id: entity_id.to_owned(),
+        canonical_name: canonical_name.to_owned(),
+        gazetteer: gazetteer.to_owned(),
         figure: m.figure.as_ref().map(figure),
-        method: match m.method {
-            Method::Exact => pb::MatchMethod::Exact,
-            Method::Folded => pb::MatchMethod::Folded,
-            Method::Alias => pb::MatchMethod::Alias,
-            Method::Pattern => pb::MatchMethod::Pattern,
-            Method::Rule => pb::MatchMethod::Rule,
-            Method::Coreference => pb::MatchMethod::Coreference,
-        } as i32,
-        evidence: match m.evidence {
-            Some(Evidence::Cue { rule, start, end }) => format!("{}:{}", rule.as_str(), &text[start..end]),
-            Some(Evidence::Coreference { antecedent }) => format!("coreference:{antecedent}"),
-            None => String::new(),
-        },
+        method: method(m) as i32,
+        evidence: evidence(m, text),
         confidence: m.confidence,
-        alternatives: m
-            .alternatives
-            .iter()
-            .map(|a| {
-                let entry = x.entry(a.entry);
-                pb::Alternative {
-                    entity_id: entry.id.clone(),
-                    canonical_name: entry.canonical.clone(),
-                    kind: entity_kind(match entry.kind {
-                        crate::gazetteer::Kind::Person => EntityKind::Person,
-                        crate::gazetteer::Kind::Place => EntityKind::Place,
-                        crate::gazetteer::Kind::Organization => EntityKind::Organization,
-                    }) as i32,
-                    gazetteer: x.gazetteer_name(entry).to_owned(),
-                    confidence: a.confidence,
-                    attributes: Some(attributes(x, a.entry)),
-                }
-            })
-            .collect(),
+        alternatives: alternatives(x, m),
     }
 }
 
@@ -867,18 +886,22 @@ fn entities_of(x: &Extractor, e: &Extraction, index: impl Fn(u32) -> Option<u32>
                 Target::Entry(k) => Some(attributes(x, k)),
                 Target::Found(_) => None,
             };
-            let confidence = g.mentions.iter().filter_map(|&i| e.mentions.get(i as usize)).map(|m| m.confidence).fold(0.0, f32::max);
             pb::Entity {
-                entity_id,
+                entity_id: entity_id.to_owned(),
                 kind: entity_kind(g.kind) as i32,
-                canonical_name,
+                canonical_name: canonical_name.to_owned(),
                 mention_indexes: g.mentions.iter().filter_map(|&i| index(i)).collect(),
-                gazetteer,
+                gazetteer: gazetteer.to_owned(),
                 attributes,
-                confidence,
+                confidence: entity_confidence(e, g),
             }
         })
         .collect()
+}
+
+/// The highest confidence among an entity's mentions.
+fn entity_confidence(e: &Extraction, g: &crate::Entity) -> f32 {
+    g.mentions.iter().filter_map(|&i| e.mentions.get(i as usize)).map(|m| m.confidence).fold(0.0, f32::max)
 }
 
 fn entity_kind(k: EntityKind) -> pb::EntityKind {
@@ -929,6 +952,7 @@ pub fn extract_json(x: &Extractor, text: &str, document_id: String, e: Extractio
 mod auth;
 mod json;
 mod stream;
+mod wire;
 
 pub use auth::{Guard, Token};
 

@@ -220,6 +220,7 @@ mod tests {
             mentions: vec![mention],
             entities: vec![entity],
             gazetteer_version: "v".into(),
+            ..Default::default()
         };
         let json = response(&r);
         assert_eq!(keys(&json), json_names("ExtractResponse"));
