@@ -828,47 +828,73 @@ fn mention(x: &Extractor, e: &Extraction, text: &str, m: &Mention, (start, end):
     }
 }
 
-/// An entry's attributes in the contract's form: the common ones typed, the rest in `other`.
-fn attributes(x: &Extractor, k: usize) -> pb::EntityAttributes {
+/// An entry's attributes in the contract's form (`EntityAttributes`), borrowed from the
+/// gazetteer: the common ones typed, the rest in `other` (a later value of a key wins, as in
+/// the map it becomes).
+#[derive(Default)]
+struct Attributes<'a> {
+    country: &'a str,
+    place_type: &'a str,
+    geonames_id: &'a str,
+    wikidata_id: &'a str,
+    population: Option<u64>,
+    subdivision: &'a str,
+    role: &'a str,
+    other: Vec<(&'a str, &'a str)>,
+}
+
+fn attributes_of(x: &Extractor, k: usize) -> Attributes<'_> {
     let entry = x.entry(k);
-    let mut a = pb::EntityAttributes::default();
-    let mut place_type = String::new();
+    let mut a = Attributes::default();
+    let mut place_type = "";
     for (key, value) in &entry.attributes {
         match key.as_str() {
-            "country" => a.country = value.clone(),
-            "geonames" => a.geonames_id = value.clone(),
-            "wikidata" => a.wikidata_id = value.clone(),
+            "country" => a.country = value,
+            "geonames" => a.geonames_id = value,
+            "wikidata" => a.wikidata_id = value,
             "population" => a.population = value.parse().ok(),
-            "subdivision" => a.subdivision = value.clone(),
-            "role" => a.role = value.clone(),
-            "type" if entry.kind == crate::gazetteer::Kind::Place => place_type = value.clone(),
-            "type" => a.role = value.clone(),
-            _ => {
-                a.other.insert(key.clone(), value.clone());
-            }
+            "subdivision" => a.subdivision = value,
+            "role" => a.role = value,
+            "type" if entry.kind == crate::gazetteer::Kind::Place => place_type = value,
+            "type" => a.role = value,
+            _ => a.other.push((key, value)),
         }
     }
     if entry.kind == crate::gazetteer::Kind::Place {
         let profile = x.profile(k);
         a.place_type = if profile.is_country {
-            "country".to_owned()
+            "country"
         } else if !a.subdivision.is_empty() {
-            "subdivision".to_owned()
-        } else if matches!(place_type.as_str(), "region" | "continent" | "territory") {
-            place_type.clone()
+            "subdivision"
+        } else if matches!(place_type, "region" | "continent" | "territory") {
+            place_type
         } else if !a.geonames_id.is_empty() {
-            "city".to_owned()
+            "city"
         } else {
-            place_type.clone()
+            place_type
         };
         if a.subdivision.is_empty() {
-            a.subdivision = profile.subdivision.as_deref().unwrap_or_default().to_owned();
+            a.subdivision = profile.subdivision.as_deref().unwrap_or_default();
         }
         if !place_type.is_empty() && place_type != a.place_type {
-            a.other.insert("type".to_owned(), place_type);
+            a.other.push(("type", place_type));
         }
     }
     a
+}
+
+fn attributes(x: &Extractor, k: usize) -> pb::EntityAttributes {
+    let a = attributes_of(x, k);
+    pb::EntityAttributes {
+        country: a.country.to_owned(),
+        place_type: a.place_type.to_owned(),
+        geonames_id: a.geonames_id.to_owned(),
+        wikidata_id: a.wikidata_id.to_owned(),
+        population: a.population,
+        subdivision: a.subdivision.to_owned(),
+        role: a.role.to_owned(),
+        other: a.other.iter().map(|&(k, v)| (k.to_owned(), v.to_owned())).collect(),
+    }
 }
 
 fn entities(x: &Extractor, e: &Extraction) -> Vec<pb::Entity> {

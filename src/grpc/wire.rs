@@ -7,9 +7,9 @@
 //! seventh of the server's time. [`encode_body`] writes the mentions and entities of an
 //! [`Extraction`] as protobuf fields 2 and 3 of `ExtractResponse`, borrowing every string,
 //! into one buffer; [`ExtractResponse`] carries those bytes in place of its `mentions` and
-//! `entities` and writes them as they are. The figures, alternatives and attributes of an
-//! entry are still built as prost structs and encoded by prost (one per figure or entity,
-//! and no string of them repeats per mention).
+//! `entities` and writes them as they are; an entity's attributes are written from the
+//! gazetteer's strings too. Figures and alternatives are still built as prost structs and
+//! encoded by prost (one per figure; alternatives only when asked for).
 //!
 //! What a client decodes is the same message as [`super::response`] builds (the test
 //! `encoded_body_decodes_to_the_built_response` holds the two to it); only the order of a few
@@ -98,6 +98,8 @@ pub(crate) fn encode_body(x: &Extractor, text: &str, e: &Extraction, encoding: E
     let spans = crate::extract::offsets(text, &e.mentions, encoding);
     // Each message is written into `scratch` first: its length goes before it.
     let mut scratch = Vec::with_capacity(256);
+    // An entity's attributes, and one entry of their `other` map.
+    let (mut inner, mut pair) = (Vec::with_capacity(128), Vec::with_capacity(64));
     for (m, (start, end)) in e.mentions.iter().zip(spans) {
         let (entity_id, canonical_name, gazetteer) = super::identity(x, e, m.target);
         let b = &mut scratch;
@@ -132,7 +134,24 @@ pub(crate) fn encode_body(x: &Extractor, text: &str, e: &Extraction, encoding: E
         encoding::uint32::encode_packed(4, &g.mentions, b);
         string(5, gazetteer, b);
         if let Target::Entry(k) = g.target {
-            encoding::message::encode(6, &super::attributes(x, k), b);
+            let a = super::attributes_of(x, k);
+            inner.clear();
+            string(1, a.country, &mut inner);
+            string(2, a.place_type, &mut inner);
+            string(3, a.geonames_id, &mut inner);
+            string(4, a.wikidata_id, &mut inner);
+            if let Some(p) = a.population {
+                encoding::uint64::encode(5, &p, &mut inner);
+            }
+            string(6, a.subdivision, &mut inner);
+            string(7, a.role, &mut inner);
+            for (key, value) in a.other {
+                pair.clear();
+                string(1, key, &mut pair);
+                string(2, value, &mut pair);
+                nested(8, &pair, &mut inner);
+            }
+            nested(6, &inner, b);
         }
         float(7, super::entity_confidence(e, g), b);
         nested(3, &scratch, out);
