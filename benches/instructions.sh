@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Instruction counts under callgrind: the figures that do not depend on how busy the machine is
+# (wall-clock rates on a shared machine move by a quarter between rounds of the same build).
+#
+#   benches/instructions.sh [BIN]      (BIN: target/release/gazette)
+#
+# Prints
+# - the engine's instructions per bench article: `extract --jsonl` over COPIES copies of the
+#   article as separate documents, counted only inside `Extractor::extract_with`;
+# - the server's instructions per `Extract` call of the article: `gazette serve --workers 1`
+#   under callgrind, CALLS calls by h2load on one stream once health says SERVING, counted
+#   inclusively in hyper's per-call task (`H2Stream::poll`: the handler, the engine, the
+#   response body; the few health checks made while waiting are in it too, a fraction of a
+#   percent), with the engine's share of it.
+#
+# Environment: COPIES (100), CALLS (100), ARTICLE, GAZETTEERS, PORT. Needs valgrind
+# (callgrind_annotate), h2load (nghttp2-client), curl, python3. Takes a few minutes: loading the
+# gazetteers under valgrind is most of it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN="${1:-target/release/gazette}"
+COPIES="${COPIES:-100}" CALLS="${CALLS:-100}" ARTICLE="${ARTICLE:-tests/data/bench/article.txt}" GAZETTEERS="${GAZETTEERS:-gazetteers}"
+for tool in valgrind callgrind_annotate h2load curl python3; do
+    command -v "$tool" >/dev/null || { echo "instructions.sh: $tool not found" >&2; exit 2; }
+done
+[ -x "$BIN" ] || { echo "instructions.sh: $BIN not found: cargo build --release" >&2; exit 2; }
+work="$(mktemp -d)"
+server=""
+cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+PORT="${PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')}"
+
+python3 - "$ARTICLE" "$work" "$COPIES" <<'EOF'
+import json, struct, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+with open(sys.argv[2] + "/articles.jsonl", "w") as f:
+    for i in range(int(sys.argv[3])):
+        f.write(json.dumps({"id": str(i), "text": text}) + "\n")
+def field(number, value):
+    out, n = bytes([number << 3 | 2]), len(value)
+    while n >= 0x80:
+        out, n = out + bytes([n & 0x7F | 0x80]), n >> 7
+    return out + bytes([n]) + value
+message = field(1, b"bench") + field(2, text.encode())
+open(sys.argv[2] + "/extract.bin", "wb").write(b"\0" + struct.pack(">I", len(message)) + message)
+open(sys.argv[2] + "/health.bin", "wb").write(b"\0\0\0\0\0")
+EOF
+bytes=$(wc -c < "$ARTICLE")
+
+# The engine.
+valgrind --tool=callgrind --callgrind-out-file="$work/engine.out" --toggle-collect='*extract_with*' \
+    "$BIN" --gazetteers "$GAZETTEERS" extract --jsonl "$work/articles.jsonl" > /dev/null 2> "$work/engine.err"
+engine=$(grep -o 'Collected : [0-9]*' "$work/engine.err" | awk '{print $3}')
+python3 -c "n=$engine/$COPIES; print(f'engine, per article of $bytes bytes        {n/1e6:8.3f} M instructions ({n/$bytes:.0f} a byte)')"
+
+# The server.
+RUST_LOG=warn valgrind --tool=callgrind --callgrind-out-file="$work/server.out" \
+    "$BIN" --gazetteers "$GAZETTEERS" serve --workers 1 --no-watch --addr "127.0.0.1:$PORT" > "$work/server.log" 2>&1 &
+server=$!
+ready=""
+for _ in $(seq 1200); do
+    if curl -s --http2-prior-knowledge -H 'content-type: application/grpc' -H 'te: trailers' --data-binary @"$work/health.bin" \
+        -o "$work/health" "http://127.0.0.1:$PORT/grpc.health.v1.Health/Check" 2>/dev/null \
+        && [ "$(od -An -tx1 "$work/health" | tr -d ' \n')" = "00000000020801" ]; then
+        ready=1; break
+    fi
+    kill -0 "$server" 2>/dev/null || { echo "instructions.sh: the server exited" >&2; cat "$work/server.log" >&2; exit 1; }
+    sleep 0.5
+done
+[ -n "$ready" ] || { echo "instructions.sh: not SERVING after 10 minutes" >&2; exit 1; }
+h2load -n "$CALLS" -c 1 -m 1 -d "$work/extract.bin" -H 'content-type: application/grpc' -H 'te: trailers' \
+    "http://127.0.0.1:$PORT/gazette.v1.EntityExtractor/Extract" > "$work/h2load" 2>&1
+grep -q "$CALLS succeeded" "$work/h2load" || { echo "instructions.sh: not every call succeeded" >&2; cat "$work/h2load" >&2; exit 1; }
+kill -INT "$server"; wait "$server" || true; server=""
+callgrind_annotate --inclusive=yes "$work/server.out" 2>/dev/null > "$work/server.txt"
+pick() { grep -E "$1" "$work/server.txt" | grep -v '/rustc/' | head -1 | awk '{gsub(",", "", $1); print $1}'; }
+task=$(pick 'H2Stream<F,B,Ex> as core::future::future::Future>::poll \[')
+inside=$(pick 'gazette::extract::Extractor::extract_with \[')
+[ -n "$task" ] && [ -n "$inside" ] || { echo "instructions.sh: symbols not found in the server's profile" >&2; exit 1; }
+python3 -c "t=$task/$CALLS; e=$inside/$CALLS; print(f'server, per Extract call (per-call task)   {t/1e6:8.3f} M instructions, engine {e/1e6:.3f} M = {e/t:.2f} of it')"
