@@ -50,6 +50,10 @@ const PREFACE: &[u8; 24] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 /// Bytes held for a coalesced write at most; more is written at once.
 const COALESCE_BYTES: usize = 64 * 1024;
 
+/// The write buffer's capacity a connection keeps between writes: enough for a few ordinary
+/// responses; at the default cap of 1,024 connections at most 32 MiB in all.
+const KEEP_BYTES: usize = 32 * 1024;
+
 /// The first and the longest pause after a failed `accept`.
 const BACKOFF: (Duration, Duration) = (Duration::from_millis(5), Duration::from_secs(1));
 
@@ -88,7 +92,7 @@ impl Conn {
         self.out.clear();
         self.sent = 0;
         self.held = false;
-        if self.out.capacity() > COALESCE_BYTES {
+        if self.out.capacity() > KEEP_BYTES {
             // A large response passed through: keep an idle connection small.
             self.out = Vec::new();
         }
