@@ -12,9 +12,10 @@
 //! encoded by prost (one per figure; alternatives only when asked for).
 //!
 //! What a client decodes is the same message as [`super::response`] builds (the test
-//! `encoded_body_decodes_to_the_built_response` holds the two to it); only the order of a few
-//! fields inside a message may differ, which protobuf allows. The structured form stays for
-//! everything else: `gazette extract`'s JSON, `ExtractStream`, and every client.
+//! `encoded_body_decodes_to_the_built_response` holds the two to it). Fields go in
+//! field-number order, as prost writes them; only the entries of the attributes' `other` map
+//! may come in another order, as they already did from prost's hash map. The structured form
+//! stays for everything else: `gazette extract`'s JSON, `ExtractStream`, and every client.
 
 use prost::bytes::{Buf, BufMut};
 use prost::encoding::{self, DecodeContext, WireType};
