@@ -55,6 +55,8 @@ pub struct Hit {
 pub struct Matcher {
     capital: Part,
     other: Option<Part>,
+    /// Where the `other` patterns can start.
+    other_starts: Starts,
     /// For pattern `p`, its candidates are `candidates[bounds[p]..bounds[p + 1]]`.
     bounds: Vec<u32>,
     candidates: Vec<Candidate>,
@@ -66,6 +68,72 @@ struct Part {
     ac: AhoCorasick,
     /// Automaton pattern index -> pattern id (index into `bounds`).
     ids: Vec<u32>,
+}
+
+/// Where an `other` pattern can start, by its first three folded bytes: asked at every word
+/// start, so that the automaton runs only where a pattern can begin instead of over every
+/// byte. A bit per hashed byte triple of the longer patterns (64 Kib), a bit per byte pair
+/// of the two-byte ones, and per byte whether a one-byte pattern is it. No false negatives:
+/// a position refused here is one where no `other` pattern matches.
+#[derive(Debug)]
+struct Starts {
+    triples: Box<[u64; 1024]>,
+    pairs: Box<[u64; 1024]>,
+    single: [bool; 256],
+    /// The first bytes of the patterns that start with a character that is no word character
+    /// ("'Irqah" as GeoNames writes it): those can start between words too.
+    outside: [bool; 256],
+}
+
+impl Starts {
+    fn of(texts: &[&str]) -> Starts {
+        let mut starts =
+            Starts { triples: Box::new([0; 1024]), pairs: Box::new([0; 1024]), single: [false; 256], outside: [false; 256] };
+        for t in texts {
+            let b = t.as_bytes();
+            if let (Some(c), Some(&x)) = (t.chars().next(), b.first()) {
+                starts.outside[x as usize] |= !is_word_char(c);
+            }
+            match b {
+                [] => {}
+                [x] => starts.single[*x as usize] = true,
+                [x, y] => set(&mut starts.pairs, pair(*x, *y)),
+                [x, y, z, ..] => set(&mut starts.triples, triple(*x, *y, *z)),
+            }
+        }
+        starts
+    }
+
+    /// Whether a pattern may start at `hay[at..]`.
+    #[inline]
+    fn may_start(&self, hay: &[u8], at: usize) -> bool {
+        let x = hay[at];
+        if self.single[x as usize] {
+            return true;
+        }
+        let Some(&y) = hay.get(at + 1) else { return false };
+        if get(&self.pairs, pair(x, y)) {
+            return true;
+        }
+        hay.get(at + 2).is_some_and(|&z| get(&self.triples, triple(x, y, z)))
+    }
+}
+
+fn pair(x: u8, y: u8) -> usize {
+    (x as usize) << 8 | y as usize
+}
+
+/// A byte triple hashed to 16 bits.
+fn triple(x: u8, y: u8, z: u8) -> usize {
+    ((x as u32) << 16 | (y as u32) << 8 | z as u32).wrapping_mul(0x9E37_79B1) as usize >> 16
+}
+
+fn set(bits: &mut [u64; 1024], k: usize) {
+    bits[k >> 6] |= 1 << (k & 63);
+}
+
+fn get(bits: &[u64; 1024], k: usize) -> bool {
+    bits[k >> 6] & (1 << (k & 63)) != 0
 }
 
 impl Part {
@@ -124,11 +192,12 @@ impl Matcher {
         // The capital automaton is large (a DFA of it would take gigabytes): the library picks
         // an NFA. The other one is small and scans every byte: a DFA.
         let capital = Part::build(capital.0, capital.1, StartKind::Anchored, None)?;
+        let other_starts = Starts::of(&other.0);
         let other = match other.0.is_empty() {
             true => None,
             false => Some(Part::build(other.0, other.1, StartKind::Both, Some(AhoCorasickKind::DFA))?),
         };
-        Ok(Matcher { capital, other, bounds, candidates })
+        Ok(Matcher { capital, other, other_starts, bounds, candidates })
     }
 
     /// The number of distinct folded alias texts.
@@ -155,7 +224,12 @@ impl Matcher {
         let mut check = CHECK_BYTES;
         // The next start of an `other` match at or after `at`, found lazily; `usize::MAX` once
         // there is none left (so the rest of the text is scanned once, not once per name).
-        let next_other = |from| self.other.as_ref().and_then(|o| self.next_other(o, hay, from)).unwrap_or(usize::MAX);
+        // The first word at or after the last place asked, for the next `other` start.
+        let mut word = 0;
+        let mut next_other = |from| {
+            let Some(o) = self.other.as_ref() else { return usize::MAX };
+            self.next_other(o, text, &mut word, from).unwrap_or(usize::MAX)
+        };
         let mut other_start = next_other(0);
         loop {
             while next_capital < capitals.len() && capitals[next_capital] < at {
@@ -184,16 +258,42 @@ impl Matcher {
         }
     }
 
-    /// The leftmost start at or after `at` of an `other` pattern, at a word start.
-    fn next_other(&self, other: &Part, hay: &str, mut at: usize) -> Option<usize> {
-        while at < hay.len() {
-            let m = other.ac.find(Input::new(hay).span(at..hay.len()))?;
-            if !starts_inside_word(hay, m.start()) {
-                return Some(m.start());
-            }
-            at = word_end(hay, m.start());
+    /// The leftmost place at or after `at`, at a word start or between words, where an
+    /// `other` pattern matches (never inside a word). `word` carries the place in the word
+    /// list from one call to the next (calls ask for increasing positions). The automaton runs
+    /// only where [`Starts`] says a pattern may begin.
+    fn next_other(&self, other: &Part, text: &Folded<'_>, word: &mut usize, at: usize) -> Option<usize> {
+        let hay = text.folded();
+        let bytes = hay.as_bytes();
+        let words = text.words();
+        let starts = &self.other_starts;
+        let matches_at = |p: usize| {
+            starts.may_start(bytes, p) && other.ac.find(Input::new(hay).span(p..hay.len()).anchored(Anchored::Yes)).is_some()
+        };
+        // The word whose end is after `at`: `at` is inside it, before it, or at its start.
+        while *word < words.len() && words[*word].1 <= at {
+            *word += 1;
         }
-        None
+        // The gap before the current word (from `at` or the previous word's end).
+        let mut gap_from = match *word {
+            0 => 0,
+            k => words[k - 1].1,
+        }
+        .max(at);
+        loop {
+            let (start, end) = words.get(*word).copied().unwrap_or((bytes.len(), bytes.len()));
+            if let Some(p) = (gap_from..start).find(|&p| starts.outside[bytes[p] as usize] && matches_at(p)) {
+                return Some(p);
+            }
+            if start >= bytes.len() {
+                return None;
+            }
+            if start >= at && matches_at(start) {
+                return Some(start);
+            }
+            gap_from = end;
+            *word += 1;
+        }
     }
 
     /// The longest accepted match starting at `start`, from either automaton.
@@ -351,10 +451,6 @@ fn starts_inside_word(hay: &str, pos: usize) -> bool {
 
 fn ends_on_boundary(hay: &str, end: usize) -> bool {
     !(char_before(hay, end).is_some_and(is_word_char) && hay[end..].chars().next().is_some_and(is_word_char))
-}
-
-fn word_end(hay: &str, pos: usize) -> usize {
-    hay[pos..].char_indices().find(|&(_, c)| !is_word_char(c)).map_or(hay.len(), |(i, _)| pos + i)
 }
 
 fn next_char(hay: &str, pos: usize) -> usize {

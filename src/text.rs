@@ -26,13 +26,23 @@ pub struct Folded<'t> {
     /// Folded positions of the words that start with an uppercase letter in the original: the
     /// only places where most names can start.
     capitals: Vec<usize>,
+    /// The words of the folded text: maximal runs of word characters ([`is_word_char`]), as
+    /// folded `(start, end)` byte spans in text order. Marked by the folding pass itself, so
+    /// the stages after it step from word to word instead of walking the bytes again.
+    words: Vec<(usize, usize)>,
 }
 
 impl<'t> Folded<'t> {
     /// Folds `original` in one pass.
     pub fn new(original: &'t str) -> Folded<'t> {
-        let (folded, marks, capitals) = fold_text::<true>(original);
-        Folded { original, folded, marks, capitals }
+        let Fold { folded, marks, capitals, words } = fold_text::<true>(original);
+        Folded { original, folded, marks, capitals, words }
+    }
+
+    /// The words of the folded text (maximal runs of word characters), as folded spans in
+    /// text order.
+    pub fn words(&self) -> &[(usize, usize)] {
+        &self.words
     }
 
     /// Folded positions where a word starting with an uppercase letter begins, ascending.
@@ -122,7 +132,7 @@ fn mark(marks: &mut Vec<(usize, usize)>, f: usize, o: usize) {
 
 /// Folds a string that is not a document (an alias, a word list entry) the same way.
 pub fn fold(s: &str) -> String {
-    let (folded, _, _) = fold_text::<false>(s);
+    let folded = fold_text::<false>(s).folded;
     match folded.trim() {
         t if t.len() == folded.len() => folded,
         t => t.to_owned(),
@@ -157,17 +167,31 @@ const ASCII: [(u8, u8); 128] = {
     t
 };
 
-/// The folding itself, one pass over bytes: the folded text, and with `MAP` its checkpoints and
-/// the positions of capitalised words (see [`Folded`]); without, only the text ([`fold`]).
-fn fold_text<const MAP: bool>(original: &str) -> (String, Vec<(usize, usize)>, Vec<usize>) {
+/// What the folding pass produces; without `MAP` only `folded` is filled.
+struct Fold {
+    folded: String,
+    marks: Vec<(usize, usize)>,
+    capitals: Vec<usize>,
+    words: Vec<(usize, usize)>,
+}
+
+/// The folding itself, one pass over bytes: the folded text, and with `MAP` its checkpoints,
+/// the positions of capitalised words and the words (see [`Folded`]); without, only the text
+/// ([`fold`]).
+fn fold_text<const MAP: bool>(original: &str) -> Fold {
     let mut folded: Vec<u8> = Vec::with_capacity(original.len());
     let mut marks = Vec::new();
     let mut capitals = Vec::new();
+    // About one word per six bytes of news text: reserved once, rarely grown.
+    let mut words: Vec<(usize, usize)> = Vec::with_capacity(if MAP { original.len() / 5 + 1 } else { 0 });
     let bytes = original.as_bytes();
     let mut i = 0;
     let mut in_space = false;
     // Whether the last character kept was a word character.
     let mut in_word = false;
+    // Where the folded word being read started, while the last folded character is a word
+    // character (`usize::MAX` otherwise): the words are the folded text's own runs.
+    let mut word_from = usize::MAX;
     while i < bytes.len() {
         let b = bytes[i];
         if b < 0x80 {
@@ -176,6 +200,9 @@ fn fold_text<const MAP: bool>(original: &str) -> (String, Vec<(usize, usize)>, V
             if class == WORD {
                 // A run of lowercase letters and digits (most of any text) folds to itself.
                 let run = bytes[i..].iter().position(|&c| c >= 0x80 || ASCII[c as usize].0 != WORD).map_or(bytes.len(), |n| i + n);
+                if MAP && word_from == usize::MAX {
+                    word_from = folded.len();
+                }
                 folded.extend_from_slice(&bytes[i..run]);
                 i = run;
                 in_word = true;
@@ -185,6 +212,10 @@ fn fold_text<const MAP: bool>(original: &str) -> (String, Vec<(usize, usize)>, V
             i += 1;
             if class & SPACE != 0 {
                 in_word = false;
+                if MAP && word_from != usize::MAX {
+                    words.push((word_from, folded.len()));
+                    word_from = usize::MAX;
+                }
                 if in_space {
                     if MAP {
                         mark(&mut marks, folded.len(), i);
@@ -194,8 +225,16 @@ fn fold_text<const MAP: bool>(original: &str) -> (String, Vec<(usize, usize)>, V
                 in_space = true;
             } else {
                 let word = class & WORD != 0;
-                if MAP && class & UPPER != 0 && !in_word {
-                    capitals.push(folded.len());
+                if MAP {
+                    if class & UPPER != 0 && !in_word {
+                        capitals.push(folded.len());
+                    }
+                    if word && word_from == usize::MAX {
+                        word_from = folded.len();
+                    } else if !word && word_from != usize::MAX {
+                        words.push((word_from, folded.len()));
+                        word_from = usize::MAX;
+                    }
                 }
                 in_word = word;
                 in_space = false;
@@ -225,14 +264,30 @@ fn fold_text<const MAP: bool>(original: &str) -> (String, Vec<(usize, usize)>, V
                 in_word = word;
             }
         }
+        if MAP {
+            // The words follow the folded characters themselves (a character may fold to
+            // several, or to none).
+            for (k, ch) in std::str::from_utf8(&folded[before..]).unwrap_or_default().char_indices() {
+                let w = is_word_char(ch);
+                if w && word_from == usize::MAX {
+                    word_from = before + k;
+                } else if !w && word_from != usize::MAX {
+                    words.push((word_from, before + k));
+                    word_from = usize::MAX;
+                }
+            }
+        }
         i += len;
         if MAP && folded.len() - before != len {
             mark(&mut marks, folded.len(), i);
         }
     }
+    if MAP && word_from != usize::MAX {
+        words.push((word_from, folded.len()));
+    }
     // Only whole characters were pushed, so this is valid UTF-8; the lossy path never runs.
     let folded = String::from_utf8(folded).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-    (folded, marks, capitals)
+    Fold { folded, marks, capitals, words }
 }
 
 /// Appends one character's UTF-8 bytes.
@@ -300,18 +355,6 @@ fn fold_char(c: char, out: &mut Vec<u8>) -> bool {
 }
 
 /// Unicode letters and digits are word characters; everything else separates words.
-/// ASCII letters and digits: the bytes that continue a word without decoding a character
-/// (a byte from 0x80 up starts a character that [`is_word_char`] must decide).
-pub static WORD_BYTE: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut b = 0;
-    while b < 128 {
-        t[b] = (b as u8).is_ascii_alphanumeric();
-        b += 1;
-    }
-    t
-};
-
 pub fn is_word_char(c: char) -> bool {
     c.is_alphanumeric()
 }
@@ -402,6 +445,38 @@ mod tests {
         assert_eq!(f.start_of(1), 0);
     }
 
+    /// The maximal runs of word characters of `s`, the slow way.
+    fn word_runs(s: &str) -> Vec<(usize, usize)> {
+        let mut runs: Vec<(usize, usize)> = Vec::new();
+        let mut prev_word_end = None;
+        for (i, c) in s.char_indices() {
+            match (is_word_char(c), prev_word_end) {
+                (true, Some(e)) if e == i => runs.last_mut().unwrap().1 = i + c.len_utf8(),
+                (true, _) => runs.push((i, i + c.len_utf8())),
+                _ => {}
+            }
+            if is_word_char(c) {
+                prev_word_end = Some(i + c.len_utf8());
+            }
+        }
+        runs
+    }
+
+    #[test]
+    fn words_table() {
+        for (input, want) in [
+            ("Putin met al-Assad.", vec!["putin", "met", "al", "assad"]),
+            ("U.S.  2Pac  Zürich's", vec!["u", "s", "2pac", "zurich", "s"]),
+            ("Wash\u{AD}ington Straße", vec!["washington", "strasse"]),
+            ("  ", vec![]),
+            ("ﬁne 伊朗 👋 x", vec!["ﬁne", "伊朗", "x"]),
+        ] {
+            let f = Folded::new(input);
+            let got: Vec<&str> = f.words().iter().map(|&(s, e)| &f.folded()[s..e]).collect();
+            assert_eq!(got, want, "{input}");
+        }
+    }
+
     /// Cases per property: `GAZETTE_FUZZ_CASES` (as in `tests/fuzz.rs`), 2,000 by default.
     fn cases() -> u32 {
         std::env::var("GAZETTE_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(2_000)
@@ -437,6 +512,12 @@ mod tests {
                 last = o;
             }
             proptest::prop_assert_eq!(f.end_of(f.folded().len()), s.len());
+        }
+
+        #[test]
+        fn words_are_the_folded_texts_word_runs(s in foldable()) {
+            let f = Folded::new(&s);
+            proptest::prop_assert_eq!(f.words(), &word_runs(f.folded())[..]);
         }
     }
 }

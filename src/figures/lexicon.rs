@@ -4,8 +4,8 @@
 //! multi-word phrases with single spaces, as they appear in the folded text) to an [`Entry`]
 //! that holds all the roles of that form ("second" is an ordinal and a duration unit, "may" a
 //! month and a verb). Look-ups never allocate: an open-addressing table keyed by an FNV hash
-//! of the bytes, behind a filter on (first byte, length) that rejects most words of running
-//! text without hashing.
+//! of the bytes, behind a filter on (first byte, last byte, length) that rejects most words of
+//! running text without hashing.
 
 use super::Qualifier;
 
@@ -134,8 +134,8 @@ pub(super) struct Lexicon {
     entries: Vec<Entry>,
     /// Open addressing: index + 1 into `keys`, 0 = empty.
     slots: Vec<u32>,
-    /// For each first byte, a bit per key length (lengths of 63 and more share bit 63).
-    lens: [u64; 256],
+    /// A bit per (first byte, last byte, length) of the keys, hashed: see [`filter_bit`].
+    filter: Box<[u64; 1024]>,
     /// The most words in a phrase.
     pub max_words: usize,
 }
@@ -309,7 +309,8 @@ impl Lexicon {
     #[inline]
     pub fn get(&self, key: &[u8]) -> Option<&Entry> {
         let first = *key.first()?;
-        if self.lens[first as usize] & (1u64 << key.len().min(63)) == 0 {
+        let bit = filter_bit(first, key[key.len() - 1], key.len());
+        if self.filter[bit >> 6] & (1 << (bit & 63)) == 0 {
             return None;
         }
         let mask = self.slots.len() - 1;
@@ -359,11 +360,12 @@ impl Builder {
     fn finish(self) -> Lexicon {
         let size = (self.keys.len() * 4).next_power_of_two().max(16);
         let mut slots = vec![0u32; size];
-        let mut lens = [0u64; 256];
+        let mut filter = Box::new([0u64; 1024]);
         let mut max_words = 1;
         for (k, key) in self.keys.iter().enumerate() {
             let bytes = key.as_bytes();
-            lens[bytes[0] as usize] |= 1u64 << bytes.len().min(63);
+            let bit = filter_bit(bytes[0], bytes[bytes.len() - 1], bytes.len());
+            filter[bit >> 6] |= 1 << (bit & 63);
             max_words = max_words.max(key.split(' ').count());
             let mut i = hash(bytes) as usize & (size - 1);
             while slots[i] != 0 {
@@ -371,8 +373,16 @@ impl Builder {
             }
             slots[i] = k as u32 + 1;
         }
-        Lexicon { keys: self.keys, entries: self.entries, slots, lens, max_words }
+        Lexicon { keys: self.keys, entries: self.entries, slots, filter, max_words }
     }
+}
+
+/// The bit of the look-up filter for a key with these first and last bytes and this length:
+/// the three hashed to 16 bits, so that a word of running text is refused by one probe
+/// (about one key in 40 bits set).
+#[inline]
+fn filter_bit(first: u8, last: u8, len: usize) -> usize {
+    ((first as u32) << 16 | (last as u32) << 8 | len.min(255) as u32).wrapping_mul(0x9E37_79B1) as usize >> 16
 }
 
 /// The data lines of a list: (form, columns) for every '|'-separated form of every line that

@@ -154,7 +154,8 @@ pub fn find(cues: &Cues, text: &Folded<'_>, known: &[Known], stop: &dyn Fn() -> 
 
 /// Splits the folded text into words, joining "O'Brien", "al-Assad", "Saint-Germain" and
 /// "Jong-un", and marking initials ("J."). Only the words the rules can read are kept: the
-/// capitalised ones, the two before each and the two after; one pass, no word read twice.
+/// capitalised ones, the two before each and the two after; one pass over the words the
+/// folding marked, no byte read again.
 fn tokenize(text: &Folded<'_>, stop: &dyn Fn() -> bool) -> Option<Vec<Token>> {
     let hay = text.folded();
     let bytes = hay.as_bytes();
@@ -163,40 +164,14 @@ fn tokenize(text: &Folded<'_>, stop: &dyn Fn() -> bool) -> Option<Vec<Token>> {
     let mut tokens: Vec<Token> = Vec::with_capacity(capitals.len() * 5);
     // The last two words not kept, oldest first; how many words after a capital to keep.
     let mut recent: [Option<(usize, usize)>; 2] = [None, None];
-    let (mut after, mut next_cap, mut i, mut checked) = (0, 0, 0, 0);
-    while i < bytes.len() {
-        if i / STOP_EVERY > checked {
-            checked = i / STOP_EVERY;
+    let (mut after, mut next_cap, mut checked) = (0, 0, 0);
+    // The folding pass marked the words: step from one to the next.
+    for &(start, i) in text.words() {
+        if start / STOP_EVERY > checked {
+            checked = start / STOP_EVERY;
             if stop() {
                 return None;
             }
-        }
-        let b = bytes[i];
-        if b < 0x80 {
-            if !crate::text::WORD_BYTE[b as usize] {
-                i += 1;
-                continue;
-            }
-        } else {
-            let (c, len) = char_at(hay, i);
-            if !is_word_char(c) {
-                i += len;
-                continue;
-            }
-        }
-        let start = i;
-        loop {
-            while i < bytes.len() && crate::text::WORD_BYTE[bytes[i] as usize] {
-                i += 1;
-            }
-            if i < bytes.len() && bytes[i] >= 0x80 {
-                let (c, len) = char_at(hay, i);
-                if is_word_char(c) {
-                    i += len;
-                    continue;
-                }
-            }
-            break;
         }
         while next_cap < capitals.len() && capitals[next_cap] < start {
             next_cap += 1;
@@ -257,15 +232,6 @@ fn keep(hay: &str, start: usize, end: usize, cap: bool, tokens: &mut Vec<Token>)
         }
     }
     tokens.push(Token { fs: start, fe: end, cap, upper: false, initial: false, cue: None, known: None, os: 0, oe: 0 });
-}
-
-fn char_at(hay: &str, i: usize) -> (char, usize) {
-    let b = hay.as_bytes()[i];
-    if b < 0x80 {
-        return (b as char, 1);
-    }
-    let c = hay[i..].chars().next().unwrap_or(' ');
-    (c, c.len_utf8())
 }
 
 /// Looks up the cues of the capitalised words and of the lowercase words near them, and marks
