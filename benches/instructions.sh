@@ -2,7 +2,7 @@
 # Instruction counts under callgrind: the figures that do not depend on how busy the machine is
 # (wall-clock rates on a shared machine move by a quarter between rounds of the same build).
 #
-#   benches/instructions.sh [BIN]      (BIN: target/release/gazette)
+#   benches/instructions.sh [--engine-only] [--check BASELINE] [BIN]      (BIN: target/release/gazette)
 #
 # Prints
 # - the engine's instructions per bench article: `extract --jsonl` over COPIES copies of the
@@ -13,14 +13,31 @@
 #   response body; the few health checks made while waiting are in it too, a fraction of a
 #   percent), with the engine's share of it.
 #
+# --engine-only skips the server. --check BASELINE is the guard CI runs: it fails (exit 1) when
+# the engine's instructions per article exceed the count in BASELINE (benches/instructions.baseline,
+# one number) by more than 5%, and says so when they are more than 5% below it (lower the
+# baseline in the commit that earned it). Counts depend on the compiler: the baseline is for
+# the toolchain CI uses (rustc 1.95, a release build).
+#
 # Environment: COPIES (100), CALLS (100), ARTICLE, GAZETTEERS, PORT. Needs valgrind
 # (callgrind_annotate), h2load (nghttp2-client), curl, python3. Takes a few minutes: loading the
 # gazetteers under valgrind is most of it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+engine_only="" baseline=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --engine-only) engine_only=1; shift ;;
+        --check) baseline="${2:?--check needs a baseline file}"; engine_only=1; shift 2 ;;
+        -*) echo "instructions.sh: unknown option $1" >&2; exit 2 ;;
+        *) break ;;
+    esac
+done
 BIN="${1:-target/release/gazette}"
 COPIES="${COPIES:-100}" CALLS="${CALLS:-100}" ARTICLE="${ARTICLE:-tests/data/bench/article.txt}" GAZETTEERS="${GAZETTEERS:-gazetteers}"
-for tool in valgrind callgrind_annotate h2load curl python3; do
+tools="valgrind python3"
+[ -n "$engine_only" ] || tools="$tools callgrind_annotate h2load curl"
+for tool in $tools; do
     command -v "$tool" >/dev/null || { echo "instructions.sh: $tool not found" >&2; exit 2; }
 done
 [ -x "$BIN" ] || { echo "instructions.sh: $BIN not found: cargo build --release" >&2; exit 2; }
@@ -52,6 +69,21 @@ valgrind --tool=callgrind --callgrind-out-file="$work/engine.out" --toggle-colle
     "$BIN" --gazetteers "$GAZETTEERS" extract --jsonl "$work/articles.jsonl" > /dev/null 2> "$work/engine.err"
 engine=$(grep -o 'Collected : [0-9]*' "$work/engine.err" | awk '{print $3}')
 python3 -c "n=$engine/$COPIES; print(f'engine, per article of $bytes bytes        {n/1e6:8.3f} M instructions ({n/$bytes:.0f} a byte)')"
+if [ -n "$baseline" ]; then
+    python3 - "$engine" "$COPIES" "$baseline" <<'EOF'
+import sys
+got = int(sys.argv[1]) / int(sys.argv[2])
+base = float(open(sys.argv[3]).read().split()[0])
+ratio = got / base
+print(f"instruction guard: {got:,.0f} per article against the baseline's {base:,.0f} ({ratio:.3f}x)")
+if ratio > 1.05:
+    print(f"instruction guard: FAILED, the engine costs {100 * (ratio - 1):.1f}% more instructions than {sys.argv[3]} allows (5%)")
+    sys.exit(1)
+if ratio < 0.95:
+    print(f"instruction guard: {100 * (1 - ratio):.1f}% below the baseline; lower {sys.argv[3]} to keep the gain")
+EOF
+fi
+[ -z "$engine_only" ] || exit 0
 
 # The server.
 RUST_LOG=warn valgrind --tool=callgrind --callgrind-out-file="$work/server.out" \
