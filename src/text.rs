@@ -193,6 +193,18 @@ fn fold_text<const MAP: bool>(original: &str) -> Fold {
     // character (`usize::MAX` otherwise): the words are the folded text's own runs.
     let mut word_from = usize::MAX;
     while i < bytes.len() {
+        if MAP {
+            // Most of any text: up to 64 ASCII bytes with no white space to drop, classified
+            // into bit masks and copied in one go.
+            let n = ascii_block(&bytes[i..], in_space, in_word, &mut word_from, &mut folded, &mut capitals, &mut words);
+            if n > 0 {
+                i += n;
+                let last = ASCII[bytes[i - 1] as usize].0;
+                in_space = last & SPACE != 0;
+                in_word = last & WORD != 0;
+                continue;
+            }
+        }
         let b = bytes[i];
         if b < 0x80 {
             // ASCII: one byte in, at most one byte out.
@@ -288,6 +300,116 @@ fn fold_text<const MAP: bool>(original: &str) -> Fold {
     // Only whole characters were pushed, so this is valid UTF-8; the lossy path never runs.
     let folded = String::from_utf8(folded).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     Fold { folded, marks, capitals, words }
+}
+
+/// Folds the longest prefix of `bytes` (at most 64) that is ASCII, holds no backtick and no
+/// white space to drop (a white-space byte after white space, or first when `in_space`), and
+/// records its capitalised word starts and its words as [`fold_text`] does byte by byte;
+/// returns the prefix's length (0: the first byte needs the byte-by-byte path). Eight bytes
+/// at a time: each is classified by bit arithmetic on a `u64` (word, capital and space masks),
+/// folded the same way, and the word starts and ends are read off the masks: a few
+/// instructions a byte, and a few a word.
+#[inline]
+fn ascii_block(
+    bytes: &[u8],
+    in_space: bool,
+    in_word: bool,
+    word_from: &mut usize,
+    folded: &mut Vec<u8>,
+    capitals: &mut Vec<usize>,
+    words: &mut Vec<(usize, usize)>,
+) -> usize {
+    let (mut word, mut upper) = (0u64, 0u64);
+    let mut after_space = in_space;
+    let mut n = 0;
+    let base = folded.len();
+    while n < 64 && n + 8 <= bytes.len() {
+        let mut chunk = [0u8; 8];
+        chunk.copy_from_slice(&bytes[n..n + 8]);
+        let x = u64::from_le_bytes(chunk);
+        let ascii = lanes(x & HIGH) ^ 0xFF;
+        let up = range(x, b'A', b'Z');
+        let sp = range(x, b' ', b' ') | range(x, b'\t', b'\n') | range(x, 0x0C, b'\r');
+        let wd = up | range(x, b'a', b'z') | range(x, b'0', b'9');
+        let (sp8, wd8, up8) = (lanes(sp), lanes(wd), lanes(up));
+        let backtick = lanes(range(x, b'`', b'`'));
+        let dropped = sp8 & (sp8 << 1 | u8::from(after_space));
+        let take = (!ascii | backtick | dropped).trailing_zeros() as usize;
+        if take == 0 {
+            break;
+        }
+        let keep = if take == 8 { 0xFF } else { (1u8 << take) - 1 };
+        word |= u64::from(wd8 & keep) << n;
+        upper |= u64::from(up8 & keep) << n;
+        // Capitals to lowercase, white space to ' '.
+        let spaces = full(sp);
+        let y = ((x | full(up) & splat(0x20)) & !spaces) | spaces & splat(b' ');
+        folded.extend_from_slice(&y.to_le_bytes()[..take]);
+        after_space = sp8 & (1 << (take - 1)) != 0;
+        n += take;
+        if take < 8 {
+            break;
+        }
+    }
+    if n == 0 {
+        return 0;
+    }
+    let valid = if n == 64 { u64::MAX } else { (1u64 << n) - 1 };
+    // Bit k of `before`: byte k - 1 is a word byte (for k = 0: the text before the block).
+    let before = word << 1 | u64::from(*word_from != usize::MAX);
+    let mut starts = word & !before;
+    let mut ends = !word & before & valid;
+    // Capitals follow the fold's own rule: an uppercase letter after no kept word character.
+    let mut caps = word & upper & !(word << 1 | u64::from(in_word));
+    while caps != 0 {
+        capitals.push(base + caps.trailing_zeros() as usize);
+        caps &= caps - 1;
+    }
+    // Starts and ends alternate; an end at bit k closes the word that started before it.
+    loop {
+        let (s, e) = (starts.trailing_zeros(), ends.trailing_zeros());
+        if s == 64 && e == 64 {
+            break;
+        }
+        if e < s {
+            words.push((*word_from, base + e as usize));
+            *word_from = usize::MAX;
+            ends &= ends - 1;
+        } else {
+            *word_from = base + s as usize;
+            starts &= starts - 1;
+        }
+    }
+    n
+}
+
+/// The high bit of every byte of a `u64`.
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// `b` in every byte.
+const fn splat(b: u8) -> u64 {
+    b as u64 * 0x0101_0101_0101_0101
+}
+
+/// The high bit of each byte of `x` set when the byte is within `lo..=hi`; for bytes under
+/// 0x80 (the sums never carry into the next byte).
+#[inline]
+fn range(x: u64, lo: u8, hi: u8) -> u64 {
+    let at_least = x.wrapping_add(splat(0x80 - lo));
+    let above = x.wrapping_add(splat(0x7F - hi));
+    at_least & !above & HIGH
+}
+
+/// The high bits of the eight bytes gathered into one byte (byte k -> bit k).
+#[inline]
+fn lanes(m: u64) -> u8 {
+    ((m >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) as u8
+}
+
+/// Each byte whose high bit is set in `m` as 0xFF, the others 0.
+#[inline]
+fn full(m: u64) -> u64 {
+    (m >> 7) * 0xFF
 }
 
 /// Appends one character's UTF-8 bytes.

@@ -78,6 +78,18 @@ struct Scan<'a, 't> {
 /// Text scanned between two questions to [`Scan::stop`]: a few milliseconds of the slowest input.
 const CHECK_BYTES: usize = 16 * 1024;
 
+/// The bytes between words at which [`Scan::main`] does anything: '$', '@', '#', '+' and every
+/// byte of a non-ASCII character.
+static STARTS_BETWEEN_WORDS: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = matches!(b as u8, b'$' | b'@' | b'#' | b'+' | 0x80..=0xFF);
+        b += 1;
+    }
+    t
+};
+
 fn is_digit(c: u8) -> bool {
     c.is_ascii_digit()
 }
@@ -331,8 +343,16 @@ impl<'a> Scan<'a, '_> {
 
     // ----- the main loop -----
 
+    /// Visits the positions where a figure can start: every word the folding marked (from
+    /// its start, or from inside it where a figure before ended), and the few bytes between
+    /// words that start something ('$', '@', '#', '+', non-ASCII characters such as '€').
+    /// The bytes between words that start nothing (spaces, most punctuation) are not read one
+    /// by one.
     fn main(&mut self) {
         let n = self.b.len();
+        let words = self.text.words();
+        // The first word that ends after `i`.
+        let mut w = 0;
         let mut i = 0;
         let mut check = CHECK_BYTES;
         while i < n {
@@ -341,6 +361,20 @@ impl<'a> Scan<'a, '_> {
                     return;
                 }
                 check = i + CHECK_BYTES;
+            }
+            while w < words.len() && words[w].1 <= i {
+                w += 1;
+            }
+            let word_start = words.get(w).map_or(n, |&(s, _)| s);
+            if i < word_start {
+                // Between words: on to the next byte that starts something, else the word.
+                match self.b[i..word_start].iter().position(|&c| STARTS_BETWEEN_WORDS[c as usize]) {
+                    Some(k) => i += k,
+                    None => {
+                        i = word_start;
+                        continue;
+                    }
+                }
             }
             self.step(1);
             let c = self.b[i];
