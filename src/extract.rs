@@ -97,6 +97,9 @@ impl Extractor {
         let matcher = Matcher::build(&gazetteers)?;
         let region: Vec<(bool, bool)> = gazetteers.entries.iter().map(|e| (is_region(e), is_country(e))).collect();
         let profiles = gazetteers.entries.iter().zip(&region).map(|(e, r)| resolve::Profile::of(e, r.1)).collect();
+        // For the names stage a country is also a nation inside a state that fields its own
+        // national sides (England, Scotland, Wales: `type=country`).
+        let region = gazetteers.entries.iter().zip(region).map(|(e, (r, c))| (r, c || is_nation(e))).collect();
         // The cues change results as much as the gazetteers do: both make the version.
         let version = if cues.digest().is_empty() {
             gazetteers.version.clone()
@@ -254,6 +257,11 @@ fn title_before(cues: &Cues, text: &str, at: usize) -> bool {
 /// A country or a first-level subdivision.
 fn is_region(e: &Entry) -> bool {
     e.kind == Kind::Place && (e.attributes.iter().any(|(k, _)| k == "subdivision") || is_country(e))
+}
+
+/// A place the data calls a country without being a state ("England": `type=country`).
+fn is_nation(e: &Entry) -> bool {
+    e.kind == Kind::Place && e.attributes.iter().any(|(k, v)| k == "type" && v == "country")
 }
 
 /// A country: a GeoNames place without a first-level code of its own that is no continent.

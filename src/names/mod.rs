@@ -147,6 +147,7 @@ pub fn find(cues: &Cues, text: &Folded<'_>, known: &[Known], stop: &dyn Fn() -> 
         stage.chunk(i, end, &mut out);
         i = end;
     }
+    stage.partners(&mut out);
     stage.appositions(&mut out);
     stage.teams(&mut out);
     Some(out)
@@ -306,6 +307,14 @@ impl Stage<'_, '_> {
         !self.text.original()[self.end(a)..self.start(a + 1)].contains('\n')
     }
 
+    /// Whether token `a` is an initial written against the capitalised word after it: "J.P.
+    /// Industries", "W.R. Grace", "J.R.R. Tolkien".
+    fn initials_joined(&self, a: usize) -> bool {
+        let (x, y) = (self.tokens[a], self.tokens[a + 1]);
+        // "U.S." is the gazetteers' business, not the start of "U.S. Threats Roil Region".
+        x.initial && y.cap && y.fs == x.fe && x.known.is_none()
+    }
+
     /// Whether tokens `a` and `a + 1` are joined by "&".
     fn ampersand(&self, a: usize) -> bool {
         let (x, y) = (self.tokens[a], self.tokens[a + 1]);
@@ -333,7 +342,7 @@ impl Stage<'_, '_> {
         let mut head = t[i].has(ORG_START | PLACE_START);
         let mut covered = t[i].cue.map_or(0, |c| c.end);
         while j < t.len() {
-            let linked = self.spaced(j - 1) || self.ampersand(j - 1);
+            let linked = self.spaced(j - 1) || self.ampersand(j - 1) || self.initials_joined(j - 1);
             if !linked {
                 break;
             }
@@ -668,6 +677,52 @@ impl Stage<'_, '_> {
         }
     }
 
+    /// Whether at least [`SPORTS_WORDS_NEEDED`] of the text's words are sports words.
+    fn sports_report(&self) -> bool {
+        let mut seen = 0;
+        for &(s, e) in self.text.words() {
+            let word = &self.hay[s..e];
+            if (4..=14).contains(&word.len()) && SPORTS_WORDS.binary_search(&word).is_ok() {
+                seen += 1;
+                if seen >= SPORTS_WORDS_NEEDED {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
+    /// "Goldman, Sachs & Co.", "Mayer, Brown & Platt": a firm named after its partners lists
+    /// them with commas before the "&". An untyped capitalised chunk of at most three words
+    /// right before ", " joins an organisation whose name holds an "&".
+    fn partners(&self, out: &mut Vec<Name>) {
+        let text = self.text.original();
+        let mut k = out.len();
+        while k > 1 {
+            k -= 1;
+            let cur = &out[k];
+            let firm = cur.kind == Some(EntityKind::Organization) && text[cur.start..cur.end].contains(" & ");
+            if !firm {
+                continue;
+            }
+            let prev = &out[k - 1];
+            let partner = prev.kind.is_none() && prev.free && !prev.upper && prev.words <= 3 && prev.end + 2 == cur.start && text[prev.end..cur.start] == *", ";
+            if !partner {
+                continue;
+            }
+            let prev = out.remove(k - 1);
+            let cur = &mut out[k - 1];
+            cur.start = prev.start;
+            cur.key = format!("{} {}", prev.key, cur.key);
+            cur.head = prev.key.split(' ').next().unwrap_or_default().to_owned();
+            cur.initials = format!("{}{}", prev.initials, cur.initials);
+            cur.words += prev.words;
+            cur.plain &= prev.plain;
+            // Runs: "Donaldson, Lufkin & Jenrette" is met again with the next partner.
+            k = k.min(out.len());
+        }
+    }
+
     /// Sports results and standings: a place's name (not a country's) or an untyped chunk
     /// followed by a score, on a line that starts with one ("Haitai 2 Samsung 0", "CHICAGO 71
     /// 64 .526 10", "Surrey 429-7"), or on either side of " v " / " vs " ("Surrey v Kent"), is
@@ -675,22 +730,48 @@ impl Stage<'_, '_> {
     fn teams(&self, out: &mut Vec<Name>) {
         let text = self.text.original();
         let mut added = Vec::new();
-        // Untyped chunks and gazetteer places, in text order.
-        let mut spans: Vec<(usize, usize, Option<usize>)> =
-            out.iter().enumerate().filter(|(_, n)| n.kind.is_none() && n.free).map(|(k, n)| (n.start, n.end, Some(k))).collect();
+        // Untyped chunks and gazetteer places, in text order; `true`: a capitalised common word.
+        let mut spans: Vec<(usize, usize, Option<usize>, bool)> =
+            out.iter().enumerate().filter(|(_, n)| n.kind.is_none() && n.free).map(|(k, n)| (n.start, n.end, Some(k), false)).collect();
         // A gazetteer place inside a chunk is the chunk's business.
-        let inside = |k: &Known| {
-            let n = out.partition_point(|n| n.end <= k.start);
-            out.get(n).is_some_and(|n| n.start < k.end)
+        let inside = |s: usize, e: usize| {
+            let n = out.partition_point(|n| n.end <= s);
+            out.get(n).is_some_and(|n| n.start < e)
         };
         spans.extend(
             self.known
                 .iter()
-                .filter(|k| k.kind == EntityKind::Place && !k.country && !inside(k))
-                .map(|k| (k.start, k.end, None)),
+                .filter(|k| k.kind == EntityKind::Place && !k.country && !inside(k.start, k.end))
+                .map(|k| (k.start, k.end, None, false)),
         );
+        // Whether the text is a sports report: asked only when needed.
+        let mut sports: Option<bool> = None;
+        // A capitalised common word alone inside a sentence ("Somerset", "Reading") is a club
+        // only in a sports report.
+        let t = self.tokens;
+        let commons: Vec<(usize, usize, Option<usize>, bool)> = (0..t.len())
+            .filter(|&k| {
+                t[k].cap
+                    && !t[k].upper
+                    && t[k].known.is_none()
+                    && self.is_common_word(&t[k])
+                    && !t[k].has(TITLE | ORG_START | PLACE_START)
+                    && !self.sentence_start(k)
+                    && !(k + 1 < t.len() && t[k + 1].cap && self.spaced(k))
+            })
+            .map(|k| (self.start(k), self.end(k), None, true))
+            .filter(|s| !inside(s.0, s.1))
+            .collect();
+        // Asking whether the text is a sports report costs a pass over its words: only when a
+        // common word has a prose cue of its own.
+        let cued = |&&(start, end, _, _): &&(usize, usize, Option<usize>, bool)| {
+            against(text, start).is_some() || team_role_after(text, end).is_some() || verb_beside(text, start, end)
+        };
+        if commons.iter().any(|c| cued(&c)) && *sports.get_or_insert_with(|| self.sports_report()) {
+            spans.extend(&commons);
+        }
         spans.sort_unstable();
-        for (i, &(start, end, name)) in spans.iter().enumerate() {
+        for (i, &(start, end, name, _)) in spans.iter().enumerate() {
             let cue = score_after(text, end)
                 .filter(|_| line_start(text, start) || number_before(text, start))
                 .or_else(|| {
@@ -699,27 +780,41 @@ impl Stage<'_, '_> {
                     let prev = i.checked_sub(1).and_then(|p| versus(spans[p].1, start));
                     next.or(prev)
                 });
+            // In a sports report: "Leicestershire beat Somerset", "against Yorkshire", "Surrey
+            // captain Chris Lewis".
+            let cue = cue.or_else(|| {
+                let next = spans.get(i + 1).filter(|n| n.0 > end).and_then(|n| result_verb(&text[end..n.0]).map(|(s, e)| (end + s, end + e)));
+                let prev = i.checked_sub(1).filter(|&p| spans[p].1 < start).and_then(|p| {
+                    let a = spans[p].1;
+                    result_verb(&text[a..start]).map(|(s, e)| (a + s, a + e))
+                });
+                let cue = next.or(prev).or_else(|| against(text, start)).or_else(|| team_role_after(text, end))?;
+                (*sports.get_or_insert_with(|| self.sports_report())).then_some(cue)
+            });
             let Some((cs, ce)) = cue else { continue };
             match name {
                 Some(k) => {
                     out[k].kind = Some(EntityKind::Organization);
                     out[k].rule = Some((Rule::Team, cs, ce));
                 }
-                None => added.push(Name {
-                    start,
-                    end,
-                    kind: Some(EntityKind::Organization),
-                    rule: Some((Rule::Team, cs, ce)),
-                    key: crate::text::fold(&text[start..end]),
-                    head: String::new(),
-                    given: String::new(),
-                    initials: String::new(),
-                    words: text[start..end].split_whitespace().count(),
-                    upper: false,
-                    parenthesised: false,
-                    plain: false,
-                    free: false,
-                }),
+                None => added.push(club_name(text, start, end, (cs, ce))),
+            }
+        }
+        // One sense per document for the common words: "Somerset" is the club all through,
+        // before its cue as after it.
+        if sports == Some(true) && !commons.is_empty() {
+            let clubs: Vec<(String, (usize, usize))> = out
+                .iter()
+                .chain(&added)
+                .filter(|n| n.kind == Some(EntityKind::Organization) && n.words == 1)
+                .filter_map(|n| n.rule.filter(|r| r.0 == Rule::Team).map(|r| (n.key.clone(), (r.1, r.2))))
+                .collect();
+            for &(start, end, _, _) in &commons {
+                let key = crate::text::fold(&text[start..end]);
+                let taken = added.iter().any(|n| n.start == start);
+                if let Some(&(_, (cs, ce))) = clubs.iter().find(|c| c.0 == key).filter(|_| !taken) {
+                    added.push(club_name(text, start, end, (cs, ce)));
+                }
             }
         }
         if !added.is_empty() {
@@ -731,6 +826,103 @@ impl Stage<'_, '_> {
 
 #[cfg(test)]
 mod tests;
+
+/// Words that make a text a sports report when at least [`SPORTS_WORDS_NEEDED`] of its words
+/// are among them: the vocabulary of match reports and results, not of business or politics
+/// ("match", "season", "cup" and "points" are left out: they are common outside sport).
+/// Sorted: it is searched by bisection.
+const SPORTS_WORDS: &[&str] = &[
+    "baseball", "basketball", "batsman", "batsmen", "bowled", "bowler", "bowlers", "captain", "champions",
+    "championship", "coach", "cricket", "defender", "equaliser", "equalizer", "fixtures", "football", "goal",
+    "goalkeeper", "goals", "half-time", "halftime", "hockey", "homer", "homers", "inning", "innings",
+    "league", "midfielder", "penalties", "penalty", "pitcher", "playoff", "playoffs", "quarter-final",
+    "quarterback", "quarterfinal", "referee", "relegated", "relegation", "rugby", "scored", "semi-final",
+    "semifinal", "skipper", "soccer", "stadium", "striker", "touchdown", "tournament", "unbeaten", "wicket",
+    "wickets", "winger",
+];
+
+/// How many words of [`SPORTS_WORDS`] make a sports report.
+const SPORTS_WORDS_NEEDED: usize = 3;
+
+/// A result verb alone between two names ("Leicestershire beat Somerset", "Kent drew with
+/// Sussex"): its span within `gap`.
+fn result_verb(gap: &str) -> Option<(usize, usize)> {
+    const VERBS: &[&str] = &[
+        "beat", "beats", "defeated", "defeat", "defeats", "edged", "thrashed", "routed", "crushed", "hammered",
+        "trounced", "downed", "overcame", "outclassed", "drew with", "draw with", "draws with", "lost to", "lose to",
+        "loses to", "fell to",
+    ];
+    let word = gap.trim_matches(' ');
+    if word.len() + 2 != gap.len() || !VERBS.contains(&word) {
+        return None;
+    }
+    Some((1, 1 + word.len()))
+}
+
+/// A result verb and a capitalised word on either side of `start..end` ("X beat Reading",
+/// "Reading beat X").
+fn verb_beside(text: &str, start: usize, end: usize) -> bool {
+    let after = &text[end..];
+    let next_cap = after.char_indices().skip(1).find(|&(_, c)| !c.is_ascii_lowercase() && c != ' ');
+    let forward = next_cap.is_some_and(|(i, c)| c.is_uppercase() && result_verb(&after[..i]).is_some());
+    // The gap before is one or two lowercase words between spaces, after a capitalised word.
+    let before = &text[..start];
+    let backward = [1, 2].iter().any(|&words| {
+        let mut at = before.len();
+        for _ in 0..words {
+            let head = &before[..at];
+            let Some(space) = head.strip_suffix(' ').unwrap_or(head).rfind(' ') else { return false };
+            at = space;
+        }
+        let previous = before[..at].rsplit(|c: char| !c.is_alphabetic()).next().unwrap_or("");
+        previous.starts_with(char::is_uppercase) && result_verb(&before[at..]).is_some()
+    });
+    forward || backward
+}
+
+/// "against " right before `start` ("their match against Nottinghamshire"): its span.
+fn against(text: &str, start: usize) -> Option<(usize, usize)> {
+    let before = text[..start].strip_suffix(' ')?;
+    let word = before.rsplit(|c: char| !c.is_ascii_alphabetic()).next()?;
+    (word == "against" || word == "v" || word == "versus").then(|| (before.len() - word.len(), before.len()))
+}
+
+/// A team role right after a name ("Surrey captain Chris Lewis", "Barnsley's manager"): its
+/// span.
+fn team_role_after(text: &str, end: usize) -> Option<(usize, usize)> {
+    const ROLES: &[&str] = &[
+        "captain", "coach", "manager", "striker", "goalkeeper", "midfielder", "defender", "winger", "skipper", "batsman",
+        "bowler", "opener", "pitcher", "quarterback", "outfielder", "shortstop",
+    ];
+    let rest = &text[end..];
+    let (skip, rest) = match rest.strip_prefix("'s ") {
+        Some(r) => (3, r),
+        None => (1, rest.strip_prefix(' ')?),
+    };
+    let n = rest.bytes().take_while(u8::is_ascii_lowercase).count();
+    let word = &rest[..n];
+    let boundary = rest[n..].chars().next().is_none_or(|c| !c.is_alphanumeric());
+    (boundary && ROLES.contains(&word)).then(|| (end + skip, end + skip + n))
+}
+
+/// A club's name found by the `team` rule at `start..end`, its cue at `cue`.
+fn club_name(text: &str, start: usize, end: usize, cue: (usize, usize)) -> Name {
+    Name {
+        start,
+        end,
+        kind: Some(EntityKind::Organization),
+        rule: Some((Rule::Team, cue.0, cue.1)),
+        key: crate::text::fold(&text[start..end]),
+        head: String::new(),
+        given: String::new(),
+        initials: String::new(),
+        words: text[start..end].split_whitespace().count(),
+        upper: false,
+        parenthesised: false,
+        plain: false,
+        free: false,
+    }
+}
 
 /// The score right after a name: " 2", " 429-7", " 71 64", never a year that starts a date
 /// ("CHICAGO 1996-08-30"). Returns its span.

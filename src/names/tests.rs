@@ -17,6 +17,7 @@ geonames:4\tplace\tParis\t\t90\tgeonames=4;country=FR;admin1=11
 geonames:5\tplace\tUnited States\tU.S.|US\t100\tgeonames=5;country=US
 person:vladimir-putin\tperson\tVladimir Putin\tPutin\t85\t
 org:un\torganization\tUnited Nations\tUN\t85\t
+iso3166-2:GB-ENG\tplace\tEngland\t\t60\tsubdivision=GB-ENG;country=GB;type=country
 ";
 
 const CUES: &str = "\
@@ -57,6 +58,7 @@ Police\tcommon\t
 Government\tcommon\t
 said\tcommon\t
 Russian\tdemonym\t
+Reading\tcommon\t
 ";
 
 fn extractor() -> Extractor {
@@ -140,6 +142,17 @@ const CASES: &[(&str, &str, &[(&str, EntityKind, &str)])] = &[
     ("nationality", "Later Tunde Bakare (Nigeria) won.", &[("Tunde Bakare", P, "nationality:Nigeria"), ("Nigeria", L, "")]),
     ("nationality with a score is a team", "Kandor Rovers (Nigeria) 75 Later\n", &[("Nigeria", L, "")]),
     ("countries are national sides, not clubs", "Nigeria 2 Manchester 1\n", &[("Nigeria", L, ""), ("Manchester", O, "team:1")]),
+    ("home nations are national sides, not clubs", "England 2 Manchester 1\n", &[("England", L, ""), ("Manchester", O, "team:1")]),
+    ("initials written together", "Later J.P. Kandor Inc. rose.", &[("J.P. Kandor Inc.", O, "designator:Inc.")]),
+    ("partners listed before the ampersand", "He joined Harlow, Venn & Kandor last year.", &[("Harlow, Venn & Kandor", O, "designator:&")]),
+    ("a place before a firm is no partner", "In Manchester, Venn & Kandor grew.", &[("Manchester", L, ""), ("Venn & Kandor", O, "designator:&")]),
+    ("result verb in a sports report", "The striker scored two goals in the league. Kandor beat Manchester.", &[("Kandor", O, "team:beat"), ("Manchester", O, "team:beat")]),
+    ("result verb outside sport", "Later Kandor beat Manchester to the contract.", &[("Manchester", L, "")]),
+    ("against in a sports report", "The striker scored twice in the league. They lost against Manchester.", &[("Manchester", O, "team:against")]),
+    ("against outside sport", "They campaigned against Manchester.", &[("Manchester", L, "")]),
+    ("a role after a club", "The league goals came late. Manchester captain Ngozi Okafor scored.", &[("Manchester", O, "team:captain"), ("Ngozi Okafor", P, "given-name:Ngozi")]),
+    ("a common word is a club all through a sports report", "The fans of Reading cheered. The striker scored in the league. Kandor beat Reading.", &[("Reading", O, "team:beat"), ("Kandor", O, "team:beat"), ("Reading", O, "coreference:Reading")]),
+    ("a common word outside sport", "Later Kandor beat Reading to the deal.", &[]),
 ];
 
 #[test]
