@@ -144,6 +144,17 @@ class Context:
         for cue in ("org-end", "org-start"):
             for k in load_cue("organisations.tsv", cue):
                 self.keys |= set(k.split())
+        self.place_start, self.place_end = set(), set()
+        with open(os.path.join(GAZ, "cues", "places.tsv"), encoding="utf-8") as f:
+            for line in f:
+                cols = line.rstrip("\n").split("\t")
+                if line.startswith("#") or len(cols) < 3 or "weak" in cols[2]:
+                    continue
+                if cols[1] == "place-start":
+                    self.place_start.add(fold(cols[0]))
+                elif cols[1] == "place-end":
+                    self.place_end.add(fold(cols[0]))
+        self.place_start.add("camp")
         self.countries = self._countries()
         try:
             from wordfreq import zipf_frequency
@@ -229,17 +240,29 @@ def judge(name: str, ctx: Context, acronym: bool = False) -> tuple[str, str]:
         if why:
             return "drop", f"acronym that is {why}"
         return "acronym", ""
+    if re.search(r"\b(?:Prize|Prizes|Award|Awards|Medal|Cup|Games|Olympics|Festival)$", name):
+        return "drop", "an award or an event, not the organisation"
     if len(ws) == 1:
+        base = re.sub(r"(?:'s|s')$", "", ws[0])
+        if base != ws[0] or ws[0].endswith("s"):
+            stem = base if base != ws[0] else ws[0][:-1]
+            if stem in ctx.given or stem in ctx.surnames or any(
+                    k != "organization" for _, _, k in ctx.names.get(stem, ())):
+                return "weak", "one word that is the plural or possessive of a name"
+            if ctx.name_word(stem):
+                return "weak", f"one word that is the plural or possessive of {ctx.name_word(stem)}"
         why = ctx.name_word(ws[0])
         if why:
             return "weak", f"one word that is {why}"
-        if len(ws[0]) <= 4:
-            return "weak", "one word of four letters or fewer"
+        if len(ws[0]) <= 3:
+            return "weak", "one word of three letters or fewer"
         return "strong", ""
     for w in re.split(r"[\s/]+", name):
         if w[:1].islower() and w not in PARTICLES and not re.match(r"(?:d|l)'", w):
             return "drop", f"lowercase word {w!r}: a phrase, not a name"
     content = [w for w in ws if w not in PARTICLES]
+    if " " not in name.strip() and all(ctx.ordinary(w) for w in content):
+        return "weak", "one hyphenated word of ordinary words (Drop-in, Self-determination)"
     if content and all(ctx.ordinary(w) or w in ctx.keys for w in content) and any(
             w in HEADS or w in ctx.keys for w in content):
         return "drop", "generic: ordinary words and an institutional head"
@@ -252,6 +275,9 @@ def judge(name: str, ctx: Context, acronym: bool = False) -> tuple[str, str]:
             return "weak", "three or more ordinary words (a phrase)"
     if len(ws) == 2 and ws[0] in ctx.given and ws[1] in ctx.surnames:
         return "weak", "reads as a person's name"
+    if (len(ws) == 2 and ws[0] in ctx.place_start) or any(
+            " ".join(ws[-k:]) in ctx.place_end for k in (1, 2, 3) if k < len(ws)):
+        return "weak", "reads as a place (a place key first or last)"
     return "strong", ""
 
 
@@ -298,6 +324,11 @@ def finish(cands: list[Candidate], ctx: Context, report, dominance: bool) -> lis
         os_ = owners[fold(n)]
         if len(os_) < 2:
             return False
+        # The one entity whose preferred name it is keeps it ("Lidl" is the label of Lidl, and
+        # only a tag of its national subsidiaries).
+        labelled = [o for o in os_ if fold(o.names[0][0]) == fold(n)]
+        if len(labelled) == 1:
+            return labelled[0] is not c
         if dominance:
             ws = sorted((o.weight for o in os_), reverse=True)
             if c.weight == ws[0] and ws[0] > 0 and ws[0] >= 10 * ws[1]:
@@ -483,6 +514,8 @@ def ror_fields(rec: dict):
             t = n.get("types", [])
             if "ror_display" in t:
                 display = n.get("value", "")
+            if n.get("lang") not in (None, "", "en") and "acronym" not in t:
+                continue  # names in other languages: rare in English news, and they cost memory
             if "label" in t:
                 labels.append(n.get("value", ""))
             if "alias" in t:
@@ -498,7 +531,7 @@ def ror_fields(rec: dict):
         types = [t.lower() for t in rec.get("types", [])]
     else:  # schema 1
         display = rec.get("name", "")
-        labels = [l.get("label", "") for l in rec.get("labels", [])]
+        labels = [l.get("label", "") for l in rec.get("labels", []) if l.get("iso639") in (None, "", "en")]
         aliases, acronyms = rec.get("aliases", []), rec.get("acronyms", [])
         w = (rec.get("external_ids") or {}).get("Wikidata") or {}
         qid = w.get("preferred") or (w.get("all") or [""])[0]
