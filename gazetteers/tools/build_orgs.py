@@ -40,39 +40,50 @@ country). Id `wikidata:Q<id>` when the source gives a QID that no earlier file u
 `org:nsi-<slug>`, `org:sec-<cik>`. Attributes: `wikidata=`, `country=` (ISO alpha-2, only when
 it is one that places.tsv knows), `type=` (company, bank, university, education, government,
 party, ngo, healthcare, facility, archive, funder, operator, other), source ids (`ror=`,
-`partyfacts=`, `cik=`; tickers never become aliases). Priority 70 (ROR and SEC: 65), below the
-curated files (80-85).
+`partyfacts=`, `cik=`, `dissolved=`; tickers never become aliases). Priority 70 (ROR and SEC:
+65, they are the longest and most obscure lists), below the curated files (80-85).
 
 Merging. An entity whose QID an earlier file already has (id or `wikidata=`), or whose
 preferred name (label) an earlier file already gives to an organisation, yields no new entry
 (decision `merge`). Any other name that an earlier file gives to any entry (a place, a person,
 another organisation) is dropped from the new entry (`alias-dropped`).
 
-Precision rules (these names are matched in unseen news; ordinary prose must stay clean):
-  * Text: Latin script only; at least two letters; not all-lowercase (a lowercase alias would
-    match any case); no digits-only names; at most eight words; "(Country)" and other trailing
-    parenthesised qualifiers are stripped ("Google (United States)" -> "Google").
-  * Generic names: a name of ordinary words only (the `common` cue list, function words, the
+Precision rules (these names are matched in unseen news; ordinary prose must stay clean;
+every decision is in --report):
+  * Text: Latin script only; at least two letters; no character of the file format (@ | #);
+    not all-lowercase (a lowercase alias would match any case); at most eight words; a
+    trailing "(Country)" or other parenthesised qualifier and "[...]" notes are stripped
+    ("Google (United States)" -> "Google"); a lowercase word other than a particle of names
+    ("of", "de", "für", "van"...) makes a phrase, not a name ("It is time", "Voice of Slovenian
+    women": the engine needs only the first word capitalised) and drops it. ROR names in
+    languages other than English are skipped, except the display name.
+  * Generic names: a name of ordinary words only (the `common` cue list, Zipf >= 3.5, the
     organisation keys of cues/organisations.tsv) with an institutional head ("Central Bank",
     "Ministry of Health", "City Council", "Public Library", "National Party") is dropped: it is
-    some entity of every country. Proper words (a place, a demonym, a founder's name) make it
-    specific ("Scottish National Party").
+    some entity of every country. A proper word (a place, a demonym, a founder's name) makes it
+    specific ("Scottish National Party"). Names of awards and events ("Nobel Prize") are dropped.
   * Shared names: a name that several distinct entities of one source have is dropped from all
-    of them, unless one dominates (NSI: ten times as many map items as the next; Party Facts:
-    ten times the vote share).
-  * One word alone (and a short form of four letters or fewer) is `@weak` (it counts only beside
-    a stronger name of the same entry in the same document) when it is a common English word
-    (the `common` cue list, or wordfreq Zipf >= 3.5: "Target", "Shell", "Next", "Gap", "Boots",
-    "Amazon"), a given name, a surname, a family-first name or a demonym of the cue files; the
-    same for SEC names without their legal form. An entity left with weak names only is dropped.
+    of them, unless one dominates: the one whose preferred name (label) it is ("Lidl" over the
+    national Lidl companies), or (NSI, Party Facts) ten times the map items or vote share.
+  * One word alone is `@weak` (it counts only beside a stronger name of the same entry in the
+    same document) when it is a common English word (the `common` cue list, a web2 dictionary
+    word, or wordfreq Zipf >= 3.5: "Target", "Shell", "Next", "Gap", "Boots", "Amazon",
+    "Salamander"), a given name, a surname or a demonym of the cue files, the plural or
+    possessive of one ("Clintons", "Rosati's"), a hyphenated word of ordinary words ("Drop-in"),
+    or three letters or fewer. SEC names without their legal form are weak when one word.
   * Two-word names of ordinary words one of which is very frequent (Zipf >= 5.5: "Best Buy",
-    "New Look", "First Bank") are `@weak`; "The" + one ordinary word too ("The Range"); so is a
-    name that reads as a person's (a given name and a surname: "Ann Taylor").
-  * Acronyms (all capitals, 3 to 6 letters; never two letters) are `@exact,weak`: this case
-    only, and only beside the full name in the same document. An acronym that is a common word,
-    a name cue, or that two entities share is dropped.
-  * The canonical is the source's preferred name (Wikidata label, ROR display name, Party
-    Facts English name) when it survives the rules, else the first surviving strong name.
+    "New Look"), "The" + one ordinary word ("The Range"), three or more ordinary words, a name
+    that reads as a person's (a given name and a surname: "Ann Taylor") and one that reads as a
+    place (a place key of cues/places.tsv first or last: "Camp David", "Longwood Gardens",
+    "Heathrow Airport") are `@weak`.
+  * Acronyms (all capitals, 3 to 6 letters; never two letters, never with digits) are
+    `@exact,weak`: this case only, and only beside the full name in the same document. An
+    acronym that is a common word or a name cue, or that two entities share, is dropped.
+  * NSI only: entities whose Wikidata description or name is a place (towns, districts and
+    states operate schools and fire stations) and persons are left out.
+  * An entity left with weak names only is dropped. The canonical is the source's preferred name
+    (Wikidata label, ROR display name, Party Facts English name) when it survives the rules,
+    else the first surviving strong name.
 """
 from __future__ import annotations
 
