@@ -1,5 +1,6 @@
 //! The larger derived lists in the default gazetteers (`persons-wikidata.tsv`, `orgs-sp500.tsv`,
-//! `orgs-clubs.tsv`, built by `gazetteers/tools/build_lists.py`): their names are found with the
+//! `orgs-clubs.tsv`, built by `gazetteers/tools/build_lists.py`; `orgs-parties.tsv`,
+//! `orgs-ror.tsv`, `orgs-nsi.tsv`, `orgs-sec.tsv`, built by `gazetteers/tools/build_orgs.py`): their names are found with the
 //! source's ids, their one-word forms only beside a fuller name, and the curated entries keep
 //! the names they share with them. Sentences written for this test.
 
@@ -48,6 +49,10 @@ fn derived_names_are_found_with_their_ids() {
         ("club, plain words beside the full name", "Port Vale FC lost again; Port Vale have not won since May.", "Port Vale", "org:club-gb-port-vale-fc"),
         ("club, two words", "Hansa Rostock sacked their coach after the defeat.", "Hansa Rostock", "org:club-de-hansa-rostock"),
         ("curated entry keeps its name", "Emmanuel Macron met the ministers in Paris.", "Emmanuel Macron", "person:emmanuel-macron"),
+        ("brand with its QID (orgs-nsi)", "Rabobank cut its forecast for Dutch growth.", "Rabobank", "wikidata:Q252004"),
+        ("university (orgs-ror)", "Researchers at Shantou University published the data.", "Shantou University", "wikidata:Q835075"),
+        ("party (orgs-parties)", "The Pan Africanist Congress called for a boycott.", "Pan Africanist Congress", "wikidata:Q775460"),
+        ("SEC company with CIK (orgs-sec)", "Magna International Inc raised its outlook.", "Magna International Inc", "org:sec-749098"),
     ];
     for (name, text, want_text, want_id) in cases {
         let got = mentions(text);
@@ -68,6 +73,9 @@ fn one_word_forms_alone_are_not_the_derived_entries() {
         ("a common word", "The carnival drew thousands to the Carnival parade downtown.", "org:sp500-ccl"),
         ("a founder's name alone", "Ralph Lauren showed his new collection in New York.", "org:sp500-rl"),
         ("plain words alone", "Port Vale is a name that two quiet streets share.", "org:club-gb-port-vale-fc"),
+        ("a surname's plural, not the card shop", "The Clintons arrived at the dinner late.", "wikidata:Q5134299"),
+        ("a common word, not the chemist", "Boots were muddy after the walk.", "wikidata:Q6123139"),
+        ("a place, not the clothing brand", "Camp David talks resumed on Sunday.", "wikidata:Q50540636"),
     ];
     for (name, text, banned) in cases {
         let got = mentions(text);
