@@ -213,6 +213,12 @@ pub fn names(
                     local_support = true;
                 }
             }
+            // "the Treasury", "the Fed": a public body's weak short name after a lowercase
+            // "the" inside a sentence (at a sentence's start, "Treasury is the right word" is
+            // no name; and "the Dow" is an index, not the company: companies are left out).
+            if c.weak && entry.kind == Kind::Organization && the_before(text, h.start) && is_public_body(entry) {
+                local_support = true;
+            }
             if p.is_subdivision {
                 if let Some(sub) = &p.subdivision {
                     if regions.get(&**sub).copied().unwrap_or(0) > usize::from(lent_region[k] == Some(&**sub)) {
@@ -635,6 +641,21 @@ pub fn coreference(text: &str, known: Vec<Mention>, names: Vec<Name>, found: &mu
         }
     }
     without_overlaps(known, out)
+}
+
+/// A government's body, a legislature, a court, a central bank, an armed or security service
+/// or an intergovernmental one, by its `type=` attribute.
+fn is_public_body(entry: &crate::gazetteer::Entry) -> bool {
+    const TYPES: &[&str] = &[
+        "ministry", "government_body", "legislature", "central_bank", "court", "regulator", "military", "intelligence",
+        "police", "un_organ", "eu_institution", "intergovernmental",
+    ];
+    entry.attributes.iter().any(|(k, v)| k == "type" && TYPES.contains(&v.as_str()))
+}
+
+/// A lowercase "the" right before `start`, as a word of its own.
+fn the_before(text: &str, start: usize) -> bool {
+    text[..start].strip_suffix("the ").is_some_and(|b| !b.ends_with(|c: char| c.is_alphanumeric()))
 }
 
 /// Puts gazetteer names and names from rules in one list in text order: a gazetteer name

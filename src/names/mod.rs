@@ -129,7 +129,7 @@ pub fn find(cues: &Cues, text: &Folded<'_>, known: &[Known], stop: &dyn Fn() -> 
         return Some(Vec::new());
     }
     annotate(cues, text, known, &mut tokens);
-    let stage = Stage { cues, text, hay: text.folded(), known, tokens: &tokens };
+    let stage = Stage { sports: std::cell::OnceCell::new(), cues, text, hay: text.folded(), known, tokens: &tokens };
     let mut out = Vec::new();
     let (mut i, mut checked) = (0, 0);
     while i < tokens.len() {
@@ -278,6 +278,8 @@ fn cue_of(cues: &Cues, text: &Folded<'_>, token: &mut Token) {
 }
 
 struct Stage<'a, 't> {
+    /// Whether the text is a sports report, once asked.
+    sports: std::cell::OnceCell<bool>,
     cues: &'a Cues,
     text: &'a Folded<'t>,
     hay: &'a str,
@@ -677,6 +679,32 @@ impl Stage<'_, '_> {
         }
     }
 
+    /// A score inside a line of results in a sports report: "..., Kent 108-3", "Warwickshire
+    /// 195, Surrey 429-7": after a comma or a colon, a score with a hyphen or a comma after it.
+    fn score_line(&self, text: &str, start: usize, end: usize) -> bool {
+        let before = text[..start].trim_end_matches(' ');
+        let after_list = before.ends_with([',', ':']);
+        let Some((_, e)) = score_after(text, end) else { return false };
+        // "108-3", "195," or "244 (": never a bowler's figures, "10-0-41-2".
+        let rest = &text[e..];
+        let wickets = rest.strip_prefix('-').map(|r| {
+            let d = r.bytes().take_while(u8::is_ascii_digit).count();
+            (1..=2).contains(&d) && !r[d..].starts_with(['-', '.'])
+        });
+        let result = wickets.unwrap_or_else(|| rest.starts_with([',', ';']) || rest.starts_with(" ("));
+        // Not a batsman's or a scorer's line inside parentheses: "(P. Johnson 84; M. McCague 4-55)".
+        let line = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
+        let open = line.bytes().filter(|&b| b == b'(').count() > line.bytes().filter(|&b| b == b')').count();
+        // Headlines and all-caps texts: not read as lines of results.
+        let cased = text[start..end].chars().any(char::is_lowercase);
+        after_list && result && !open && cased && self.sports_report_cached()
+    }
+
+    /// [`Stage::sports_report`], asked once.
+    fn sports_report_cached(&self) -> bool {
+        *self.sports.get_or_init(|| self.sports_report())
+    }
+
     /// Whether at least [`SPORTS_WORDS_NEEDED`] of the text's words are sports words.
     fn sports_report(&self) -> bool {
         let mut seen = 0;
@@ -744,8 +772,6 @@ impl Stage<'_, '_> {
                 .filter(|k| k.kind == EntityKind::Place && !k.country && !inside(k.start, k.end))
                 .map(|k| (k.start, k.end, None, false)),
         );
-        // Whether the text is a sports report: asked only when needed.
-        let mut sports: Option<bool> = None;
         // A capitalised common word alone inside a sentence ("Somerset", "Reading") is a club
         // only in a sports report.
         let t = self.tokens;
@@ -755,11 +781,12 @@ impl Stage<'_, '_> {
                     && !t[k].upper
                     && t[k].known.is_none()
                     && self.is_common_word(&t[k])
-                    && !t[k].has(TITLE | ORG_START | PLACE_START)
-                    && !self.sentence_start(k)
+                    && !t[k].has(TITLE | ORG_START | PLACE_START | DEMONYM)
                     && !(k + 1 < t.len() && t[k + 1].cap && self.spaced(k))
             })
-            .map(|k| (self.start(k), self.end(k), None, true))
+            // `true`: inside a sentence, where a cue may make it a club; at a sentence's start
+            // ("Somerset got a solid start") it can only be one the document already has.
+            .map(|k| (self.start(k), self.end(k), None, !self.sentence_start(k)))
             .filter(|s| !inside(s.0, s.1))
             .collect();
         // Asking whether the text is a sports report costs a pass over its words: only when a
@@ -767,13 +794,29 @@ impl Stage<'_, '_> {
         let cued = |&&(start, end, _, _): &&(usize, usize, Option<usize>, bool)| {
             against(text, start).is_some() || team_role_after(text, end).is_some() || verb_beside(text, start, end)
         };
-        if commons.iter().any(|c| cued(&c)) && *sports.get_or_insert_with(|| self.sports_report()) {
-            spans.extend(&commons);
+        if commons.iter().filter(|c| c.3).any(|c| cued(&c)) && self.sports_report_cached() {
+            spans.extend(commons.iter().filter(|c| c.3));
         }
         spans.sort_unstable();
+        // The surnames and given names of the document's persons: "Jansher beat Eyles" in a
+        // squash report is two players, not two clubs.
+        let persons: Vec<String> = out
+            .iter()
+            .filter(|n| n.kind == Some(EntityKind::Person))
+            .flat_map(|n| [n.head.clone(), n.given.clone()])
+            .filter(|w| !w.is_empty())
+            .collect();
+        let person_word = |start: usize, end: usize| {
+            let key = crate::text::fold(&text[start..end]);
+            persons.iter().any(|p| *p == key)
+        };
         for (i, &(start, end, name, _)) in spans.iter().enumerate() {
+            let single = name.is_none_or(|k| out[k].words == 1);
+            if !persons.is_empty() && single && person_word(start, end) {
+                continue;
+            }
             let cue = score_after(text, end)
-                .filter(|_| line_start(text, start) || number_before(text, start))
+                .filter(|_| line_start(text, start) || number_before(text, start) || self.score_line(text, start, end))
                 .or_else(|| {
                     let versus = |a: usize, b: usize| (a < b).then(|| versus(&text[a..b])).flatten().map(|(s, e)| (a + s, a + e));
                     let next = spans.get(i + 1).and_then(|n| versus(end, n.0));
@@ -789,7 +832,7 @@ impl Stage<'_, '_> {
                     result_verb(&text[a..start]).map(|(s, e)| (a + s, a + e))
                 });
                 let cue = next.or(prev).or_else(|| against(text, start)).or_else(|| team_role_after(text, end))?;
-                (*sports.get_or_insert_with(|| self.sports_report())).then_some(cue)
+                self.sports_report_cached().then_some(cue)
             });
             let Some((cs, ce)) = cue else { continue };
             match name {
@@ -802,13 +845,21 @@ impl Stage<'_, '_> {
         }
         // One sense per document for the common words: "Somerset" is the club all through,
         // before its cue as after it.
-        if sports == Some(true) && !commons.is_empty() {
-            let clubs: Vec<(String, (usize, usize))> = out
-                .iter()
-                .chain(&added)
-                .filter(|n| n.kind == Some(EntityKind::Organization) && n.words == 1)
-                .filter_map(|n| n.rule.filter(|r| r.0 == Rule::Team).map(|r| (n.key.clone(), (r.1, r.2))))
-                .collect();
+        let clubs: Vec<(String, (usize, usize))> = out
+            .iter()
+            .chain(&added)
+            .filter(|n| n.kind == Some(EntityKind::Organization))
+            .filter_map(|n| n.rule.filter(|r| r.0 == Rule::Team).map(|r| (n.key.clone(), (r.1, r.2))))
+            .collect();
+        // Untyped chunks with a club's words, wherever they are ("Essex, Derbyshire and Surrey
+        // all closed in" before "Derbyshire 471").
+        for n in out.iter_mut().filter(|n| n.kind.is_none() && n.free) {
+            if let Some(&(_, (cs, ce))) = clubs.iter().find(|c| c.0 == n.key) {
+                n.kind = Some(EntityKind::Organization);
+                n.rule = Some((Rule::Team, cs, ce));
+            }
+        }
+        if self.sports.get() == Some(&true) && !commons.is_empty() {
             for &(start, end, _, _) in &commons {
                 let key = crate::text::fold(&text[start..end]);
                 let taken = added.iter().any(|n| n.start == start);
