@@ -18,6 +18,8 @@ geonames:5\tplace\tUnited States\tU.S.|US\t100\tgeonames=5;country=US
 person:vladimir-putin\tperson\tVladimir Putin\tPutin\t85\t
 org:un\torganization\tUnited Nations\tUN\t85\t
 iso3166-2:GB-ENG\tplace\tEngland\t\t60\tsubdivision=GB-ENG;country=GB;type=country
+org:kandor-treasury\torganization\tKandor Treasury\tTreasury@weak\t85\ttype=ministry
+org:dow\torganization\tDow Inc.\tDow@weak\t70\ttype=company
 ";
 
 const CUES: &str = "\
@@ -153,6 +155,9 @@ const CASES: &[(&str, &str, &[(&str, EntityKind, &str)])] = &[
     ("a role after a club", "The league goals came late. Manchester captain Ngozi Okafor scored.", &[("Manchester", O, "team:captain"), ("Ngozi Okafor", P, "given-name:Ngozi")]),
     ("a common word is a club all through a sports report", "The fans of Reading cheered. The striker scored in the league. Kandor beat Reading.", &[("Reading", O, "team:beat"), ("Kandor", O, "team:beat"), ("Reading", O, "coreference:Reading")]),
     ("a common word outside sport", "Later Kandor beat Reading to the deal.", &[]),
+    ("a public body's weak name after a lowercase the", "Later the Treasury said so.", &[("Treasury", O, "")]),
+    ("a weak name at a sentence's start", "Treasury is the right word.", &[]),
+    ("a company's weak name after the", "Later the Dow fell.", &[]),
 ];
 
 #[test]
