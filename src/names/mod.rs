@@ -800,21 +800,12 @@ impl Stage<'_, '_> {
         spans.sort_unstable();
         // The surnames and given names of the document's persons: "Jansher beat Eyles" in a
         // squash report is two players, not two clubs.
-        let persons: Vec<String> = out
-            .iter()
-            .filter(|n| n.kind == Some(EntityKind::Person))
-            .flat_map(|n| [n.head.clone(), n.given.clone()])
-            .filter(|w| !w.is_empty())
-            .collect();
-        let person_word = |start: usize, end: usize| {
+        // Asked only of a name that has a cue.
+        let person_word = |out: &[Name], start: usize, end: usize| {
             let key = crate::text::fold(&text[start..end]);
-            persons.iter().any(|p| *p == key)
+            out.iter().any(|n| n.kind == Some(EntityKind::Person) && (n.head == key || n.given == key))
         };
         for (i, &(start, end, name, _)) in spans.iter().enumerate() {
-            let single = name.is_none_or(|k| out[k].words == 1);
-            if !persons.is_empty() && single && person_word(start, end) {
-                continue;
-            }
             let cue = score_after(text, end)
                 .filter(|_| line_start(text, start) || number_before(text, start) || self.score_line(text, start, end))
                 .or_else(|| {
@@ -835,6 +826,9 @@ impl Stage<'_, '_> {
                 self.sports_report_cached().then_some(cue)
             });
             let Some((cs, ce)) = cue else { continue };
+            if name.is_none_or(|k| out[k].words == 1) && person_word(out, start, end) {
+                continue;
+            }
             match name {
                 Some(k) => {
                     out[k].kind = Some(EntityKind::Organization);
@@ -853,7 +847,7 @@ impl Stage<'_, '_> {
             .collect();
         // Untyped chunks with a club's words, wherever they are ("Essex, Derbyshire and Surrey
         // all closed in" before "Derbyshire 471").
-        for n in out.iter_mut().filter(|n| n.kind.is_none() && n.free) {
+        for n in out.iter_mut().filter(|n| !clubs.is_empty() && n.kind.is_none() && n.free) {
             if let Some(&(_, (cs, ce))) = clubs.iter().find(|c| c.0 == n.key) {
                 n.kind = Some(EntityKind::Organization);
                 n.rule = Some((Rule::Team, cs, ce));
