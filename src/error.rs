@@ -21,6 +21,12 @@ pub enum Error {
     /// The gazetteer directory holds no `*.tsv` file.
     #[error("{}: no gazetteer files (*.tsv) in this directory", path.display())]
     NoGazetteers { path: PathBuf },
+
+    #[error("{}: the gazetteer files are {bytes} bytes, over the limit of {limit} bytes (--max-gazetteer-bytes / GAZETTE_MAX_GAZETTEER_BYTES; a set takes about 25 bytes of memory per byte of its files)", path.display())]
+    GazetteersTooLarge { path: PathBuf, bytes: u64, limit: u64 },
+
+    #[error("{}: a gazetteer must be a regular file (this is {what})", path.display())]
+    NotAFile { path: PathBuf, what: &'static str },
     /// The matching automaton could not be built from the aliases.
     #[error("cannot build the name automaton: {0}")]
     Automaton(String),

@@ -695,6 +695,8 @@ pub fn status(error: Error) -> Status {
         | Error::DuplicateId { .. }
         | Error::Io { .. }
         | Error::NoGazetteers { .. }
+        | Error::GazetteersTooLarge { .. }
+        | Error::NotAFile { .. }
         | Error::Automaton(_) => tonic::Code::FailedPrecondition,
         Error::ResponseTooLarge { .. } => tonic::Code::OutOfRange,
         Error::Busy { .. } | Error::ConnectionBusy { .. } | Error::CallsInFlight { .. } => tonic::Code::ResourceExhausted,

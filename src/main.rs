@@ -28,6 +28,9 @@ struct Cli {
     /// Log format (logs go to standard error; filter with RUST_LOG).
     #[arg(long, global = true, env = "GAZETTE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
+    /// Largest gazetteer set loaded, in bytes of its *.tsv files (a set takes about 25 bytes of memory per byte); a larger one is refused and, on a reload, the set serving stays.
+    #[arg(long, global = true, env = "GAZETTE_MAX_GAZETTEER_BYTES", default_value_t = gazette::DEFAULT_MAX_SET_BYTES)]
+    max_gazetteer_bytes: u64,
     #[command(subcommand)]
     command: Command,
 }
@@ -192,6 +195,7 @@ fn main() -> ExitCode {
 
 fn run() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
+    gazette::set_max_set_bytes(cli.max_gazetteer_bytes);
     init_logging(cli.log_format);
     match cli.command {
         Command::Serve(args) => serve(&cli.gazetteers, *args),

@@ -139,3 +139,31 @@ fn a_reader_that_closes_the_pipe_early_ends_the_command_quietly() {
         assert!(stderr.is_empty(), "{args:?}: {stderr}");
     }
 }
+
+/// A gazetteer set over `--max-gazetteer-bytes` is refused before it is read, with the sizes
+/// and the flag; a `*.tsv` that is a directory is an error, not skipped.
+#[test]
+fn oversized_sets_and_non_files_are_refused() {
+    let tmp = tempfile::tempdir().expect("temporary directory");
+    let dir = tmp.path();
+    std::fs::write(dir.join("places.tsv"), "place:atlantis\tplace\tAtlantis\t\t100\t\n").expect("writes");
+    let check = |extra: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_gazette"))
+            .args(extra)
+            .arg("--gazetteers")
+            .arg(dir)
+            .arg("check")
+            .output()
+            .expect("gazette runs");
+        (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let (ok, _) = check(&[]);
+    assert!(ok, "the small set loads");
+    let (ok, err) = check(&["--max-gazetteer-bytes", "20"]);
+    assert!(!ok, "a set over the limit is refused");
+    assert!(err.contains("the gazetteer files are 36 bytes, over the limit of 20 bytes (--max-gazetteer-bytes"), "{err}");
+    std::fs::create_dir(dir.join("more.tsv")).expect("makes a directory");
+    let (ok, err) = check(&[]);
+    assert!(!ok, "a directory named like a gazetteer is an error");
+    assert!(err.contains("more.tsv: a gazetteer must be a regular file (this is a directory)"), "{err}");
+}

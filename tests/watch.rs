@@ -216,6 +216,64 @@ async fn watch_reloads_an_edited_file_and_keeps_the_old_set_on_a_bad_one() {
     s.stop().await;
 }
 
+/// A file rewritten in place, slowly: truncated, then written a few lines at a time with pauses
+/// longer than the watch's quiet time, for longer than its longest wait. Line-aligned chunks
+/// parse, so only the writer's close can say the file is complete: the served set goes from
+/// the old one to the new one with nothing between.
+#[tokio::test]
+async fn a_slow_rewrite_in_place_installs_no_partial_set() {
+    use std::io::Write;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("gazetteers");
+    copy_fixtures(&dir);
+    let mut s = Running::start(&dir).await;
+    let _watch = watch(s.handle.clone(), &dir).unwrap();
+    let old = list(&mut s.client).await.gazetteer_version;
+    let mut text = std::fs::read_to_string(dir.join("places.tsv")).unwrap();
+    for k in 0..8 {
+        text.push_str(&format!("place:isle-{k}\tplace\tIsle Number{k}\t\t100\t\n"));
+    }
+    // Every version served while the file is written.
+    let (done, mut finished) = oneshot::channel::<()>();
+    let mut client = s.client.clone();
+    let seen = tokio::spawn(async move {
+        let mut seen = vec![];
+        loop {
+            let v = list(&mut client).await.gazetteer_version;
+            if seen.last() != Some(&v) {
+                seen.push(v);
+            }
+            if finished.try_recv().is_ok() {
+                return seen;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    });
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let mut file = std::fs::OpenOptions::new().write(true).truncate(true).open(dir.join("places.tsv")).unwrap();
+    for chunk in lines.chunks(lines.len().div_ceil(8)) {
+        file.write_all(chunk.concat().as_bytes()).unwrap();
+        file.flush().unwrap();
+        // The writer's own pace (longer than the watch's quiet time), not a wait for the server.
+        tokio::time::sleep(gazette::server::QUIET + Duration::from_millis(300)).await;
+    }
+    drop(file);
+    let mut client = s.client.clone();
+    until("the complete file is served", || {
+        let mut c = client.clone();
+        async move { finds(&mut c, "Isle Number7", "place:isle-7").await }
+    })
+    .await;
+    let new = list(&mut client).await.gazetteer_version;
+    let _ = done.send(());
+    let seen = seen.await.unwrap();
+    assert_ne!(new, old);
+    assert_eq!(seen.first(), Some(&old), "{seen:?}");
+    assert!(seen.iter().all(|v| *v == old || *v == new), "a partial set was served: {seen:?} (old {old}, new {new})");
+    assert!(finds(&mut client, "Isle Number0", "place:isle-0").await);
+    s.stop().await;
+}
+
 /// The kubelet's update of a ConfigMap volume: the visible names are symlinks into `..data`,
 /// a symlink to a timestamped directory; an update writes a new directory, points `..data_tmp`
 /// at it and renames that over `..data`, then deletes the old directory.

@@ -103,9 +103,31 @@ pub struct SharedAlias {
     pub entries: Vec<usize>,
 }
 
+/// The default of [`max_set_bytes`]: 64 MiB of TSV, about four times the default set (which
+/// takes about 340 MB built).
+pub const DEFAULT_MAX_SET_BYTES: u64 = 64 << 20;
+
+static MAX_SET_BYTES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(DEFAULT_MAX_SET_BYTES);
+
+/// The largest gazetteer set [`Gazetteers::load`] reads, in bytes of its `*.tsv` files: a
+/// process-wide setting (`--max-gazetteer-bytes`), so that every load (the first, SIGHUP, the
+/// directory watch, `check`) keeps to it.
+pub fn max_set_bytes() -> u64 {
+    MAX_SET_BYTES.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Sets [`max_set_bytes`].
+pub fn set_max_set_bytes(limit: u64) {
+    MAX_SET_BYTES.store(limit, std::sync::atomic::Ordering::Relaxed);
+}
+
 impl Gazetteers {
     /// Loads every `*.tsv` file of `dir`, in file-name order. Any malformed line, duplicate id
     /// or unreadable file is an error naming the file and line: nothing is skipped silently.
+    ///
+    /// A `*.tsv` that is not a regular file (a directory, a broken link, a socket) is an
+    /// error, and so is a set whose files are larger than [`max_set_bytes`] in all: both are
+    /// found before anything is read.
     pub fn load(dir: &Path) -> Result<Gazetteers> {
         let io = |source| Error::Io { path: dir.to_path_buf(), error: source };
         let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
@@ -113,11 +135,31 @@ impl Gazetteers {
             .map(|e| e.map(|e| e.path()).map_err(io))
             .collect::<Result<Vec<_>>>()?
             .into_iter()
-            .filter(|p| p.extension().is_some_and(|x| x == "tsv") && p.is_file())
+            .filter(|p| p.extension().is_some_and(|x| x == "tsv"))
             .collect();
         paths.sort();
         if paths.is_empty() {
             return Err(Error::NoGazetteers { path: dir.to_path_buf() });
+        }
+        let mut bytes = 0u64;
+        for path in &paths {
+            // Follows links (a ConfigMap's files are links to regular files).
+            let meta = match std::fs::metadata(path) {
+                Ok(meta) => meta,
+                Err(_) if std::fs::symlink_metadata(path).is_ok() => {
+                    return Err(Error::NotAFile { path: path.clone(), what: "a link to nothing" });
+                }
+                Err(error) => return Err(Error::Io { path: path.clone(), error }),
+            };
+            if !meta.is_file() {
+                let what = if meta.is_dir() { "a directory" } else { "not a file" };
+                return Err(Error::NotAFile { path: path.clone(), what });
+            }
+            bytes += meta.len();
+        }
+        let limit = max_set_bytes();
+        if bytes > limit {
+            return Err(Error::GazetteersTooLarge { path: dir.to_path_buf(), bytes, limit });
         }
         let mut sources = Vec::with_capacity(paths.len());
         for path in paths {

@@ -12,8 +12,9 @@
 //! a bad file leaves the old set serving. Events that change nothing a load reads are
 //! ignored: opens and reads (the loads' own), attribute changes, and editors' temporary files.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use notify::event::{AccessKind, AccessMode, EventKind, ModifyKind};
@@ -28,6 +29,48 @@ pub const QUIET: Duration = Duration::from_millis(500);
 
 /// The longest a reload waits for quiet after the first change.
 const LONGEST: Duration = Duration::from_secs(5);
+
+/// The longest a reload waits for a writer to close a file it is writing.
+const WRITER_LONGEST: Duration = Duration::from_secs(300);
+
+/// The files written to and not closed yet, as the events tell: a write (`Modify(Data)`)
+/// opens the account, the close of a file opened for writing (`Close(Write)`) or its removal
+/// closes it. A file written with write-then-rename is closed before it appears.
+#[derive(Debug, Default)]
+struct Writing {
+    open: HashSet<PathBuf>,
+}
+
+impl Writing {
+    fn note(&mut self, event: &notify::Event) {
+        match event.kind {
+            EventKind::Modify(ModifyKind::Data(_)) => self.open.extend(event.paths.iter().filter(|p| !scratch(p)).cloned()),
+            EventKind::Access(AccessKind::Close(AccessMode::Write)) | EventKind::Remove(_) => {
+                event.paths.iter().for_each(|p| {
+                    self.open.remove(p);
+                });
+            }
+            // "renamed from": the path is gone (a write-then-rename's temporary file).
+            EventKind::Modify(ModifyKind::Name(_)) => event.paths.iter().for_each(|p| {
+                if !p.exists() {
+                    self.open.remove(p);
+                }
+            }),
+            // Lost events: nothing is known to be open any more.
+            EventKind::Other | EventKind::Any if event.paths.is_empty() => self.open.clear(),
+            _ => {}
+        }
+    }
+
+    /// A file still open for writing, if any.
+    fn open(&self) -> Option<PathBuf> {
+        self.open.iter().next().cloned()
+    }
+
+    fn clear(&mut self) {
+        self.open.clear();
+    }
+}
 
 /// A running watch; dropping it stops it.
 #[derive(Debug)]
@@ -45,11 +88,16 @@ impl Drop for Watch {
 /// Must be called within a tokio runtime.
 pub fn watch(handle: Handle, dir: &Path) -> Result<Watch> {
     let changed = Arc::new(Notify::new());
+    let writing = Arc::new(Mutex::new(Writing::default()));
     let on_event = {
         let changed = changed.clone();
+        let writing = writing.clone();
         move |event: notify::Result<notify::Event>| match event {
             Ok(event) if !relevant(&event) => {}
-            Ok(_) => changed.notify_one(),
+            Ok(event) => {
+                writing.lock().unwrap_or_else(|e| e.into_inner()).note(&event);
+                changed.notify_one();
+            }
             // Lost events (an inotify queue overflow, say): reload to be sure.
             Err(e) => {
                 tracing::warn!(error = %e, "directory watch error; reloading to be sure");
@@ -67,7 +115,19 @@ pub fn watch(handle: Handle, dir: &Path) -> Result<Watch> {
         loop {
             changed.notified().await;
             let first = tokio::time::Instant::now();
-            while first.elapsed() < LONGEST && tokio::time::timeout(QUIET, changed.notified()).await.is_ok() {}
+            loop {
+                while first.elapsed() < LONGEST && tokio::time::timeout(QUIET, changed.notified()).await.is_ok() {}
+                // A file still open for writing is not complete, however long it has been
+                // quiet ("truncate, then write line by line"): wait for its writer to close it.
+                let open = writing.lock().unwrap_or_else(|e| e.into_inner()).open();
+                let Some(path) = open else { break };
+                if first.elapsed() >= WRITER_LONGEST {
+                    tracing::warn!(path = %path.display(), "a gazetteer file has been open for writing for {WRITER_LONGEST:?}; reloading anyway");
+                    writing.lock().unwrap_or_else(|e| e.into_inner()).clear();
+                    break;
+                }
+                let _ = tokio::time::timeout(QUIET, changed.notified()).await;
+            }
             handle.reload_logged(&dir, "directory watch").await;
         }
     });
