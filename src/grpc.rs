@@ -739,7 +739,7 @@ fn options(request: &pb::ExtractRequest) -> Result<(Options, Encoding), Error> {
         "" => None,
         s => Some(Date::parse_iso(s).ok_or_else(|| Error::InvalidArgument {
             field: "reference_date",
-            message: format!("{} is not a date of the form YYYY-MM-DD", crate::error::quote(s)),
+            message: format!("{} is not a date of the form YYYY-MM-DD from the year 1000 on", crate::error::quote(s)),
         })?),
     };
     Ok((Options { kinds, gazetteers: request.gazetteers.clone(), reference_date, known_only: request.known_only, include_alternatives: request.include_alternatives }, encoding))

@@ -349,7 +349,7 @@ fn extract(dir: &Path, args: ExtractArgs) -> anyhow::Result<ExitCode> {
         Offsets::Codepoint => Encoding::CodePoint,
     };
     let reference_date = match &args.reference_date {
-        Some(s) => Some(gazette::Date::parse_iso(s).with_context(|| format!("--reference-date {s:?} is not YYYY-MM-DD"))?),
+        Some(s) => Some(gazette::Date::parse_iso(s).with_context(|| format!("--reference-date {s:?} is not YYYY-MM-DD from the year 1000 on"))?),
         None => None,
     };
     let options = Options { reference_date, known_only: args.known_only, include_alternatives: args.alternatives, ..Options::default() };

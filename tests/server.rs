@@ -220,7 +220,8 @@ async fn bad_requests_get_invalid_argument_with_a_message() {
         ("unspecified kind", pb::ExtractRequest { kinds: vec![0], ..request("Iran") }, Code::InvalidArgument, "invalid kinds: 0 is not an entity kind"),
         ("unknown encoding", pb::ExtractRequest { offset_encoding: 9, ..request("Iran") }, Code::InvalidArgument, "invalid offset_encoding: unknown value 9"),
         ("unknown gazetteer", pb::ExtractRequest { gazetteers: vec!["nope".into()], ..request("Iran") }, Code::InvalidArgument, "unknown gazetteer \"nope\"; loaded gazetteers: places, world"),
-        ("bad reference date", pb::ExtractRequest { reference_date: "16/01/2026".into(), ..request("Iran") }, Code::InvalidArgument, "invalid reference_date: \"16/01/2026\" is not a date of the form YYYY-MM-DD"),
+        ("bad reference date", pb::ExtractRequest { reference_date: "16/01/2026".into(), ..request("Iran") }, Code::InvalidArgument, "invalid reference_date: \"16/01/2026\" is not a date of the form YYYY-MM-DD from the year 1000 on"),
+        ("year-0 reference date", pb::ExtractRequest { reference_date: "0000-01-01".into(), ..request("Iran") }, Code::InvalidArgument, "invalid reference_date: \"0000-01-01\" is not a date of the form YYYY-MM-DD from the year 1000 on"),
         ("text over limit", request(&"Iran ".repeat(300)), Code::InvalidArgument, "text is 1500 bytes, over the limit of 1000 bytes"),
         ("message over limit", request(&"x".repeat(100 * 1024)), Code::OutOfRange, "message length too large"),
         // Client input is quoted up to 100 characters, with its length: a 20,000-character name

@@ -150,7 +150,8 @@ pub struct Date {
 
 impl Date {
     /// Parses "YYYY-MM-DD" (exactly that form), validating month and day (leap years
-    /// included).
+    /// included); the year is from 1000 ([`Date::MIN_YEAR`]): dates resolved from it ("three
+    /// years ago") stay four-digit years.
     pub fn parse_iso(s: &str) -> Option<Date> {
         let b = s.as_bytes();
         if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
@@ -162,8 +163,11 @@ impl Date {
         let year = digits(0..4)? as i32;
         let month = digits(5..7)? as u8;
         let day = digits(8..10)? as u8;
-        Date::valid(year, month, day).then_some(Date { year, month, day })
+        (year >= Date::MIN_YEAR && Date::valid(year, month, day)).then_some(Date { year, month, day })
     }
+
+    /// The earliest year [`Date::parse_iso`] accepts.
+    pub const MIN_YEAR: i32 = 1000;
 }
 
 #[cfg(test)]

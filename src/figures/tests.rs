@@ -627,7 +627,8 @@ fn parse_iso() {
     assert_eq!(Date::parse_iso("2026-01-15"), Some(Date { year: 2026, month: 1, day: 15 }));
     assert_eq!(Date::parse_iso("2024-02-29"), Some(Date { year: 2024, month: 2, day: 29 }));
     assert_eq!(Date::parse_iso("2000-02-29"), Some(Date { year: 2000, month: 2, day: 29 }));
-    for bad in ["2023-02-29", "1900-02-29", "2026-13-01", "2026-00-10", "2026-04-31", "2026-1-15", "2026/01/15", "2026-01-15T00", "", "２０２６-01-15"] {
+    assert_eq!(Date::parse_iso("1000-01-01"), Some(Date { year: 1000, month: 1, day: 1 }));
+    for bad in ["2023-02-29", "1900-02-29", "2026-13-01", "2026-00-10", "2026-04-31", "2026-1-15", "2026/01/15", "2026-01-15T00", "", "２０２６-01-15", "0000-01-01", "0999-12-31"] {
         assert_eq!(Date::parse_iso(bad), None, "{bad}");
     }
 }
