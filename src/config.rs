@@ -54,6 +54,9 @@ pub struct Limits {
     /// EntityExtractor calls open at once over all connections; beyond, a call gets
     /// RESOURCE_EXHAUSTED at once (health and reflection are not counted).
     pub max_calls_in_flight: Option<usize>,
+    /// The same, for the calls of one connection, so that one client cannot take every place
+    /// under the cap; none: only the server-wide cap.
+    pub max_connection_calls_in_flight: Option<usize>,
 }
 
 impl Default for Limits {
@@ -78,6 +81,7 @@ impl Default for Limits {
             max_connection_age_grace: None,
             max_call_duration: None,
             max_calls_in_flight: None,
+            max_connection_calls_in_flight: None,
         }
     }
 }

@@ -51,6 +51,9 @@ pub enum Error {
     /// A call arrived while `limit` calls were in flight, the server's cap.
     #[error("server busy: {limit} calls in flight, its limit (--max-calls-in-flight / GAZETTE_MAX_CALLS_IN_FLIGHT); retry after the pushback (grpc-retry-pushback-ms), with backoff, or on another instance")]
     CallsInFlight { limit: usize },
+
+    #[error("connection busy: {limit} calls in flight on this connection, its share (--max-connection-calls-in-flight / GAZETTE_MAX_CONNECTION_CALLS_IN_FLIGHT); finish or cancel the calls already open, or retry after the pushback (grpc-retry-pushback-ms) with backoff")]
+    ConnectionCallsInFlight { limit: usize },
     /// The extraction was stopped by its caller (the client cancelled, or the server cut
     /// the call) before it finished.
     #[error("extraction stopped: the call was cancelled")]

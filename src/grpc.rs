@@ -327,12 +327,31 @@ pub struct Connection {
     budget: Arc<Semaphore>,
     limit: usize,
     peer: Option<std::net::SocketAddr>,
+    /// EntityExtractor calls of this connection open now (`--max-connection-calls-in-flight`).
+    calls: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+/// A call's place under `--max-connection-calls-in-flight`, given back when dropped.
+#[derive(Debug)]
+pub struct ConnectionCall(Arc<std::sync::atomic::AtomicUsize>);
+
+impl Drop for ConnectionCall {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+    }
 }
 
 impl Connection {
     /// A connection from `peer` that may have `limit` bytes in flight at once.
     pub fn new(limit: usize, peer: Option<std::net::SocketAddr>) -> Connection {
-        Connection { budget: Arc::new(Semaphore::new(limit.min(Semaphore::MAX_PERMITS))), limit, peer }
+        Connection { budget: Arc::new(Semaphore::new(limit.min(Semaphore::MAX_PERMITS))), limit, peer, calls: Arc::default() }
+    }
+
+    /// A place for one more call of this connection, if fewer than `limit` are open.
+    pub fn enter(&self, limit: usize) -> Option<ConnectionCall> {
+        use std::sync::atomic::Ordering;
+        self.calls.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < limit).then_some(n + 1)).ok()?;
+        Some(ConnectionCall(self.calls.clone()))
     }
 
     /// The client's address, for the access log.
@@ -699,7 +718,9 @@ pub fn status(error: Error) -> Status {
         | Error::NotAFile { .. }
         | Error::Automaton(_) => tonic::Code::FailedPrecondition,
         Error::ResponseTooLarge { .. } => tonic::Code::OutOfRange,
-        Error::Busy { .. } | Error::ConnectionBusy { .. } | Error::CallsInFlight { .. } => tonic::Code::ResourceExhausted,
+        Error::Busy { .. } | Error::ConnectionBusy { .. } | Error::CallsInFlight { .. } | Error::ConnectionCallsInFlight { .. } => {
+            tonic::Code::ResourceExhausted
+        }
         Error::Cancelled => tonic::Code::Cancelled,
         Error::DeadlineExceeded { .. } | Error::CallTooLong { .. } => tonic::Code::DeadlineExceeded,
         Error::Serve(_) | Error::Credentials { .. } => tonic::Code::Internal,

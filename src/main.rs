@@ -127,6 +127,9 @@ struct ServeArgs {
     /// EntityExtractor calls open at once; beyond, RESOURCE_EXHAUSTED at once (health is not counted); default: no cap.
     #[arg(long, env = "GAZETTE_MAX_CALLS_IN_FLIGHT", value_parser = clap::value_parser!(u64).range(1..))]
     max_calls_in_flight: Option<u64>,
+    /// EntityExtractor calls one connection may have open at once, so that one client cannot take every place; default: a quarter of --max-calls-in-flight (at least 1) when that is set, else no cap.
+    #[arg(long, env = "GAZETTE_MAX_CONNECTION_CALLS_IN_FLIGHT", value_parser = clap::value_parser!(u64).range(1..))]
+    max_connection_calls_in_flight: Option<u64>,
 }
 
 /// The longest duration a flag takes: ten years. Longer ones would overflow the clock
@@ -242,6 +245,10 @@ fn serve(dir: &Path, args: ServeArgs) -> anyhow::Result<ExitCode> {
         max_connection_age_grace: args.max_connection_age_grace,
         max_call_duration: args.max_call_duration,
         max_calls_in_flight: args.max_calls_in_flight.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+        max_connection_calls_in_flight: args
+            .max_connection_calls_in_flight
+            .or(args.max_calls_in_flight.map(|n| (n / 4).max(1)))
+            .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
         ..Limits::default()
     };
     // Credentials are read before anything listens: a bad file stops the start, naming it.

@@ -335,6 +335,43 @@ async fn calls_beyond_the_cap_are_shed_with_a_pushback_and_health_still_answers(
     s.stop().await;
 }
 
+/// One connection holding its share of calls open cannot take the others' places: its next
+/// call is shed with the per-connection limit named, while a second connection's calls go
+/// through under the server-wide cap.
+#[tokio::test]
+async fn one_connection_cannot_take_every_place_under_the_cap() {
+    let limits = Limits { max_calls_in_flight: Some(4), max_connection_calls_in_flight: Some(2), ..Limits::default() };
+    let mut s = Running::start(limits).await;
+    let mut open = Vec::new();
+    for _ in 0..2 {
+        let (tx, rx) = mpsc::channel(1);
+        let mut responses = s.client.extract_batch(ReceiverStream::new(rx)).await.unwrap().into_inner();
+        tx.send(pb::ExtractBatchRequest { request: Some(request(TEXT)) }).await.unwrap();
+        responses.next().await.unwrap().unwrap();
+        open.push((tx, responses));
+    }
+    let status = s.client.extract(request(TEXT)).await.unwrap_err();
+    assert_eq!(status.code(), Code::ResourceExhausted, "{status:?}");
+    assert!(status.message().contains("2 calls in flight on this connection"), "{}", status.message());
+    assert!(status.message().contains("--max-connection-calls-in-flight"), "{}", status.message());
+    assert_eq!(status.metadata().get("grpc-retry-pushback-ms").unwrap(), "100");
+
+    // Another connection: its calls are served.
+    let other = Channel::from_shared(format!("http://{}", s.addr)).unwrap().connect().await.unwrap();
+    let mut other = EntityExtractorClient::new(other);
+    for _ in 0..3 {
+        let r = other.extract(request(TEXT)).await.unwrap().into_inner();
+        assert_eq!(r.mentions.len(), 3);
+    }
+    // The first connection's place comes back when one of its calls ends.
+    let (tx, mut responses) = open.pop().unwrap();
+    drop(tx);
+    assert!(responses.next().await.is_none());
+    assert_eq!(s.client.extract(request(TEXT)).await.unwrap().into_inner().mentions.len(), 3);
+    drop(open);
+    s.stop().await;
+}
+
 /// A raw HTTP/2 connection to `addr`, and the task driving it, which ends when the server
 /// closes the connection.
 async fn raw_h2(addr: std::net::SocketAddr) -> (h2::client::SendRequest<bytes::Bytes>, JoinHandle<Result<(), h2::Error>>) {

@@ -41,12 +41,14 @@ pub(super) struct Layer {
     metrics: Arc<Metrics>,
     /// The cap on EntityExtractor calls open at once, and its size.
     cap: Option<(Arc<Semaphore>, usize)>,
+    /// The cap on one connection's EntityExtractor calls open at once.
+    per_connection: Option<usize>,
 }
 
 impl Layer {
-    pub fn new(metrics: Arc<Metrics>, max_calls_in_flight: Option<usize>) -> Layer {
+    pub fn new(metrics: Arc<Metrics>, max_calls_in_flight: Option<usize>, per_connection: Option<usize>) -> Layer {
         let cap = max_calls_in_flight.map(|n| (Arc::new(Semaphore::new(n.min(Semaphore::MAX_PERMITS))), n));
-        Layer { metrics, cap }
+        Layer { metrics, cap, per_connection }
     }
 }
 
@@ -94,17 +96,31 @@ where
             request.extensions_mut().insert(tally.clone());
             tally
         });
+        // The connection's share first: a connection over it takes no place under the
+        // server-wide cap.
+        let mut share = None;
+        if let (true, Some(limit), Some(connection)) = (extractor, self.layer.per_connection, request.extensions().get::<Connection>()) {
+            match connection.enter(limit) {
+                Some(place) => share = Some(place),
+                None => {
+                    let call = Call::start(metrics, index, start, request_id, trace_id, peer, tally, (None, None));
+                    let error = crate::error::Error::ConnectionCallsInFlight { limit };
+                    return Box::pin(std::future::ready(Ok(shed(error, call))));
+                }
+            }
+        }
         let mut permit = None;
         if let (true, Some((cap, limit))) = (extractor, &self.layer.cap) {
             match cap.clone().try_acquire_owned() {
                 Ok(p) => permit = Some(p),
                 Err(_) => {
-                    let call = Call::start(metrics, index, start, request_id, trace_id, peer, tally, None);
-                    return Box::pin(std::future::ready(Ok(shed(*limit, call))));
+                    let call = Call::start(metrics, index, start, request_id, trace_id, peer, tally, (None, None));
+                    let error = crate::error::Error::CallsInFlight { limit: *limit };
+                    return Box::pin(std::future::ready(Ok(shed(error, call))));
                 }
             }
         }
-        let call = Call::start(metrics, index, start, request_id, trace_id, peer, tally, permit);
+        let call = Call::start(metrics, index, start, request_id, trace_id, peer, tally, (permit, share));
         // The clone that is ready goes into the future; a fresh clone waits for the next call.
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
@@ -116,8 +132,8 @@ where
 }
 
 /// RESOURCE_EXHAUSTED at once, with a retry hint, for a call over the cap.
-fn shed(limit: usize, call: Call) -> Response<CallBody> {
-    let mut status = crate::grpc::status(crate::error::Error::CallsInFlight { limit });
+fn shed(error: crate::error::Error, call: Call) -> Response<CallBody> {
+    let mut status = crate::grpc::status(error);
     status.metadata_mut().insert("grpc-retry-pushback-ms", tonic::metadata::MetadataValue::from_static(PUSHBACK_MS));
     call.respond(status.into_http())
 }
@@ -133,8 +149,9 @@ struct Call {
     trace_id: Option<[u8; 32]>,
     peer: Option<SocketAddr>,
     tally: Option<Arc<Tally>>,
-    /// The call's place under `--max-calls-in-flight`, returned when it ends.
-    _permit: Option<OwnedSemaphorePermit>,
+    /// The call's places under `--max-calls-in-flight` and `--max-connection-calls-in-flight`,
+    /// returned when it ends.
+    _permit: (Option<OwnedSemaphorePermit>, Option<crate::grpc::ConnectionCall>),
     /// The gRPC status code, once seen.
     code: Option<usize>,
 }
@@ -149,7 +166,7 @@ impl Call {
         trace_id: Option<[u8; 32]>,
         peer: Option<SocketAddr>,
         tally: Option<Arc<Tally>>,
-        permit: Option<OwnedSemaphorePermit>,
+        permit: (Option<OwnedSemaphorePermit>, Option<crate::grpc::ConnectionCall>),
     ) -> Call {
         metrics.by_index(method).in_flight.inc();
         Call { metrics, method, start, request_id, trace_id, peer, tally, _permit: permit, code: None }
