@@ -173,7 +173,10 @@ pub fn spawn(listener: TcpListener, limits: &Limits, tls: Option<Tls>) -> mpsc::
             tokio::spawn(async move {
                 let opened = async {
                     match tls {
-                        None => preface(&stream).await.map(|()| (Stream::Plain(stream), 0)),
+                        None => {
+                            let mut stream = stream;
+                            preface(&mut stream).await.map(|()| (Stream::Plain(stream), PREFACE.len()))
+                        }
                         Some(tls) => {
                             let mut stream = tls.acceptor().accept(stream).await?;
                             let mut buf = [0u8; PREFACE.len()];
@@ -209,25 +212,23 @@ pub fn spawn(listener: TcpListener, limits: &Limits, tls: Option<Tls>) -> mpsc::
     rx
 }
 
-/// Waits until the first 24 bytes have arrived (without consuming them: hyper reads them
-/// again) and checks that they are the HTTP/2 preface.
-async fn preface(stream: &TcpStream) -> io::Result<()> {
+/// Reads the first 24 bytes and checks that they are the HTTP/2 preface; the connection
+/// replays them to hyper. A client that sends part of it and waits costs nothing while it
+/// waits (the read sleeps until more bytes come), and a wrong byte closes it at once.
+async fn preface(stream: &mut TcpStream) -> io::Result<()> {
     let mut buf = [0u8; PREFACE.len()];
-    loop {
-        stream.readable().await?;
-        let n = stream.peek(&mut buf).await?;
-        if n == 0 {
+    let mut n = 0;
+    while n < buf.len() {
+        let read = stream.read(&mut buf[n..]).await?;
+        if read == 0 {
             return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "closed"));
         }
+        n += read;
         if buf[..n] != PREFACE[..n] {
             return Err(io::Error::new(io::ErrorKind::InvalidData, "not an HTTP/2 preface"));
         }
-        if n == PREFACE.len() {
-            return Ok(());
-        }
-        // Part of the preface: `readable` would answer at once; give the rest a moment.
-        tokio::time::sleep(Duration::from_millis(2)).await;
     }
+    Ok(())
 }
 
 impl Connected for Conn {
