@@ -299,19 +299,28 @@ async fn the_server_maximum_call_duration_ends_a_call_with_deadline_exceeded() {
     s.stop().await;
 }
 
+type HeldBatch = (mpsc::Sender<pb::ExtractBatchRequest>, tonic::Streaming<pb::ExtractBatchResponse>);
+
+/// `n` ExtractBatch streams on `client`'s connection, held open, each known to be in the
+/// server (it answered a document).
+async fn hold_batches(client: &mut EntityExtractorClient<Channel>, n: usize) -> Vec<HeldBatch> {
+    let mut open = Vec::new();
+    for _ in 0..n {
+        let (tx, rx) = mpsc::channel(1);
+        let mut responses = client.extract_batch(ReceiverStream::new(rx)).await.unwrap().into_inner();
+        tx.send(pb::ExtractBatchRequest { request: Some(request(TEXT)) }).await.unwrap();
+        responses.next().await.unwrap().unwrap();
+        open.push((tx, responses));
+    }
+    open
+}
+
 #[tokio::test]
 async fn calls_beyond_the_cap_are_shed_with_a_pushback_and_health_still_answers() {
     let limits = Limits { max_calls_in_flight: Some(2), ..Limits::default() };
     let mut s = Running::start(limits).await;
     // Two batch streams held open, each known to be in the server (it answered a document).
-    let mut open = Vec::new();
-    for _ in 0..2 {
-        let (tx, rx) = mpsc::channel(1);
-        let mut responses = s.client.extract_batch(ReceiverStream::new(rx)).await.unwrap().into_inner();
-        tx.send(pb::ExtractBatchRequest { request: Some(request(TEXT)) }).await.unwrap();
-        responses.next().await.unwrap().unwrap();
-        open.push((tx, responses));
-    }
+    let mut open = hold_batches(&mut s.client, 2).await;
     let status = s.client.extract(request(TEXT)).await.unwrap_err();
     assert_eq!(status.code(), Code::ResourceExhausted, "{status:?}");
     assert!(status.message().contains("--max-calls-in-flight"), "{}", status.message());
@@ -342,14 +351,7 @@ async fn calls_beyond_the_cap_are_shed_with_a_pushback_and_health_still_answers(
 async fn one_connection_cannot_take_every_place_under_the_cap() {
     let limits = Limits { max_calls_in_flight: Some(4), max_connection_calls_in_flight: Some(2), ..Limits::default() };
     let mut s = Running::start(limits).await;
-    let mut open = Vec::new();
-    for _ in 0..2 {
-        let (tx, rx) = mpsc::channel(1);
-        let mut responses = s.client.extract_batch(ReceiverStream::new(rx)).await.unwrap().into_inner();
-        tx.send(pb::ExtractBatchRequest { request: Some(request(TEXT)) }).await.unwrap();
-        responses.next().await.unwrap().unwrap();
-        open.push((tx, responses));
-    }
+    let mut open = hold_batches(&mut s.client, 2).await;
     let status = s.client.extract(request(TEXT)).await.unwrap_err();
     assert_eq!(status.code(), Code::ResourceExhausted, "{status:?}");
     assert!(status.message().contains("2 calls in flight on this connection"), "{}", status.message());
