@@ -269,6 +269,25 @@ async fn gzip_and_zstd_requests_and_responses() {
     s.stop().await;
 }
 
+/// A compressed request that decompresses to more than `--max-message-bytes` (a "zip bomb":
+/// 9 MiB of spaces in a few kilobytes of gzip) is refused with the status the README's table
+/// gives it (tonic's decompressor stops at the limit: RESOURCE_EXHAUSTED), not decompressed
+/// whole.
+#[tokio::test]
+async fn a_compressed_request_over_the_message_limit_is_refused() {
+    let s = Running::start(Limits::default()).await;
+    let mut client = EntityExtractorClient::new(s.channel.clone())
+        .send_compressed(CompressionEncoding::Gzip)
+        .max_encoding_message_size(64 << 20);
+    let text = " ".repeat(9 << 20);
+    let status = client.extract(request(&text)).await.unwrap_err();
+    assert_eq!(status.code(), Code::ResourceExhausted, "{status:?}");
+    assert!(status.message().contains("size limit, of 8388608 bytes, exceeded while decompressing"), "{}", status.message());
+    // The server goes on.
+    assert_eq!(client.extract(request(TEXT)).await.unwrap().into_inner().mentions.len(), 3);
+    s.stop().await;
+}
+
 #[tokio::test]
 async fn the_server_maximum_call_duration_ends_a_call_with_deadline_exceeded() {
     let limits = Limits { max_call_duration: Some(Duration::from_millis(300)), ..Limits::default() };
