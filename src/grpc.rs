@@ -272,9 +272,11 @@ pub struct Deadline {
 ///
 /// tonic enforces the header too, but answers CANCELLED ("Timeout expired"); gRPC says
 /// DEADLINE_EXCEEDED, which clients treat differently. Our deadline is taken 1 ms early so
-/// that it always fires before tonic's, which tonic arms a moment after this runs; a header
-/// that does not parse is ignored, as tonic ignores it. The server's maximum ends a call the
-/// same way, with DEADLINE_EXCEEDED.
+/// that it always fires before tonic's, which tonic arms a moment after this runs; a timeout
+/// of 1 ms or less, which that cannot race, is answered DEADLINE_EXCEEDED at once. A header
+/// that does not parse is INVALID_ARGUMENT, naming it (tonic would ignore it, and the client
+/// would believe it had a deadline). The server's maximum ends a call the same way, with
+/// DEADLINE_EXCEEDED.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Deadlines {
     /// The longest any call may run (`--max-call-duration`); none: only the client's.
@@ -283,7 +285,21 @@ pub struct Deadlines {
 
 impl tonic::service::Interceptor for Deadlines {
     fn call(&mut self, mut request: Request<()>) -> Result<Request<()>, Status> {
-        let client = request.metadata().get("grpc-timeout").and_then(|v| v.to_str().ok()).and_then(parse_timeout);
+        let client = match request.metadata().get("grpc-timeout") {
+            None => None,
+            Some(v) => match v.to_str().ok().and_then(parse_timeout) {
+                Some(t) => Some(t),
+                None => {
+                    let shown = String::from_utf8_lossy(v.as_bytes()).chars().take(32).collect::<String>();
+                    return Err(Status::invalid_argument(format!(
+                        "malformed grpc-timeout header {shown:?}: expected at most 8 digits and a unit (H, M, S, m, u, n), as \"500m\""
+                    )));
+                }
+            },
+        };
+        if let Some(t) = client.filter(|t| *t <= Duration::from_millis(1)) {
+            return Err(crate::grpc::status(Error::DeadlineExceeded { timeout: t }));
+        }
         let (timeout, by_server) = match (client, self.max) {
             (Some(c), Some(m)) if m < c => (m, true),
             (Some(c), _) => (c, false),
@@ -1203,7 +1219,6 @@ mod tests {
         ("client sooner", Some("100m"), Some(300), Some((100, false))),
         ("server sooner", Some("1S"), Some(300), Some((300, true))),
         ("equal: the client's", Some("300m"), Some(300), Some((300, false))),
-        ("unparsable client: the server's", Some("soon"), Some(300), Some((300, true))),
     ];
 
     #[test]
@@ -1218,6 +1233,19 @@ mod tests {
             let request = deadlines.call(request).unwrap();
             let got = request.extensions().get::<Deadline>().map(|d| (d.timeout.as_millis() as u64, d.by_server));
             assert_eq!(got, want, "{name}");
+        }
+        // A malformed header is refused, naming it; a timeout of 1 ms or less has passed.
+        for (value, code, says) in [
+            ("soon", tonic::Code::InvalidArgument, "malformed grpc-timeout header \"soon\""),
+            ("123456789S", tonic::Code::InvalidArgument, "at most 8 digits"),
+            ("500u", tonic::Code::DeadlineExceeded, "deadline of 500"),
+            ("1m", tonic::Code::DeadlineExceeded, "deadline of 1ms"),
+        ] {
+            let mut request = Request::new(());
+            request.metadata_mut().insert("grpc-timeout", value.parse().unwrap());
+            let status = Deadlines { max: Some(Duration::from_millis(300)) }.call(request).unwrap_err();
+            assert_eq!(status.code(), code, "{value}: {status:?}");
+            assert!(status.message().contains(says), "{value}: {}", status.message());
         }
         // A maximum beyond the clock's range sets no deadline, and does not panic.
         let mut endless = Deadlines { max: Some(Duration::MAX) };
