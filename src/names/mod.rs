@@ -754,7 +754,12 @@ impl Stage<'_, '_> {
     /// Sports results and standings: a place's name (not a country's) or an untyped chunk
     /// followed by a score, on a line that starts with one ("Haitai 2 Samsung 0", "CHICAGO 71
     /// 64 .526 10", "Surrey 429-7"), or on either side of " v " / " vs " ("Surrey v Kent"), is
-    /// a club. Co-reference then carries the club to the name's other mentions.
+    /// a club. In a sports report ([`SPORTS_WORDS`]) so is one beside a result verb
+    /// ("Leicestershire beat Somerset"), after "against", before a team role ("Surrey
+    /// captain"), or in a line of results after a comma ("..., Kent 108-3"); there a
+    /// capitalised common word ("Reading") may be a club too. Never a word that is a person's
+    /// surname or given name in the text. The club's words are the club all through the text;
+    /// co-reference carries it to gazetteer places.
     fn teams(&self, out: &mut Vec<Name>) {
         let text = self.text.original();
         let mut added = Vec::new();
@@ -798,9 +803,8 @@ impl Stage<'_, '_> {
             spans.extend(commons.iter().filter(|c| c.3));
         }
         spans.sort_unstable();
-        // The surnames and given names of the document's persons: "Jansher beat Eyles" in a
-        // squash report is two players, not two clubs.
-        // Asked only of a name that has a cue.
+        // A surname or given name of the document's persons: "Jansher beat Eyles" in a squash
+        // report is two players, not two clubs. Asked only of a name that has a cue.
         let person_word = |out: &[Name], start: usize, end: usize| {
             let key = crate::text::fold(&text[start..end]);
             out.iter().any(|n| n.kind == Some(EntityKind::Person) && (n.head == key || n.given == key))
@@ -875,15 +879,14 @@ mod tests;
 /// Words that make a text a sports report when at least [`SPORTS_WORDS_NEEDED`] of its words
 /// are among them: the vocabulary of match reports and results, not of business or politics
 /// ("match", "season", "cup" and "points" are left out: they are common outside sport).
-/// Sorted: it is searched by bisection.
+/// Sorted: it is searched by bisection. Folded words have no hyphens ("semi-final" is two).
 const SPORTS_WORDS: &[&str] = &[
     "baseball", "basketball", "batsman", "batsmen", "bowled", "bowler", "bowlers", "captain", "champions",
     "championship", "coach", "cricket", "defender", "equaliser", "equalizer", "fixtures", "football", "goal",
-    "goalkeeper", "goals", "half-time", "halftime", "hockey", "homer", "homers", "inning", "innings",
-    "league", "midfielder", "penalties", "penalty", "pitcher", "playoff", "playoffs", "quarter-final",
-    "quarterback", "quarterfinal", "referee", "relegated", "relegation", "rugby", "scored", "semi-final",
-    "semifinal", "skipper", "soccer", "stadium", "striker", "touchdown", "tournament", "unbeaten", "wicket",
-    "wickets", "winger",
+    "goalkeeper", "goals", "halftime", "hockey", "homer", "homers", "inning", "innings", "league",
+    "midfielder", "penalties", "penalty", "pitcher", "playoff", "playoffs", "quarterback", "quarterfinal",
+    "referee", "relegated", "relegation", "rugby", "scored", "semifinal", "skipper", "soccer", "stadium",
+    "striker", "touchdown", "tournament", "unbeaten", "wicket", "wickets", "winger",
 ];
 
 /// How many words of [`SPORTS_WORDS`] make a sports report.

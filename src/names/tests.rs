@@ -243,3 +243,10 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn sports_words_are_sorted_single_words() {
+    let words = super::SPORTS_WORDS;
+    assert!(words.windows(2).all(|w| w[0] < w[1]), "SPORTS_WORDS must be sorted for its binary search");
+    assert!(words.iter().all(|w| w.bytes().all(|b| b.is_ascii_lowercase())), "folded words are lowercase letters only");
+}
