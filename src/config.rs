@@ -57,6 +57,10 @@ pub struct Limits {
     /// The same, for the calls of one connection, so that one client cannot take every place
     /// under the cap; none: only the server-wide cap.
     pub max_connection_calls_in_flight: Option<usize>,
+    /// A call whose response the transport has not taken for this long (the client does not
+    /// read: its flow-control window stays closed) is ended with RESOURCE_EXHAUSTED and its
+    /// memory freed; none: responses wait for ever.
+    pub response_stall_timeout: Option<Duration>,
 }
 
 impl Default for Limits {
@@ -82,6 +86,7 @@ impl Default for Limits {
             max_call_duration: None,
             max_calls_in_flight: None,
             max_connection_calls_in_flight: None,
+            response_stall_timeout: Some(Duration::from_secs(30)),
         }
     }
 }

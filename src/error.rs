@@ -54,6 +54,10 @@ pub enum Error {
 
     #[error("connection busy: {limit} calls in flight on this connection, its share (--max-connection-calls-in-flight / GAZETTE_MAX_CONNECTION_CALLS_IN_FLIGHT); finish or cancel the calls already open, or retry after the pushback (grpc-retry-pushback-ms) with backoff")]
     ConnectionCallsInFlight { limit: usize },
+    /// A response waited longer than `--response-stall-timeout` for the client to read it;
+    /// the server dropped it to free its memory.
+    #[error("the response waited for the client to read it longer than --response-stall-timeout (GAZETTE_RESPONSE_STALL_TIMEOUT) allows (its HTTP/2 flow-control window stayed closed) and was dropped to free the server's memory; read responses as they arrive")]
+    ResponseStalled,
     /// The extraction was stopped by its caller (the client cancelled, or the server cut
     /// the call) before it finished.
     #[error("extraction stopped: the call was cancelled")]

@@ -383,6 +383,11 @@ impl Connection {
 pub struct Tally {
     text_bytes: AtomicU64,
     mentions: AtomicU64,
+    /// The budget share of an `Extract` response, held from when it is built until the call
+    /// ends: the server's call layer ends a call only once the transport has taken all of its
+    /// response (or the call is dropped), so its bytes are counted while they wait for a
+    /// client that does not read.
+    response: std::sync::Mutex<Option<Admission>>,
 }
 
 impl Tally {
@@ -394,9 +399,41 @@ impl Tally {
         self.mentions.fetch_add(n as u64, Ordering::Relaxed);
     }
 
+    /// Holds `share` until the tally is dropped (the call's end).
+    fn hold(&self, share: Admission) {
+        if let Ok(mut held) = self.response.lock() {
+            *held = Some(share);
+        }
+    }
+
     /// (text bytes, mentions) so far.
     pub fn get(&self) -> (u64, u64) {
         (self.text_bytes.load(Ordering::Relaxed), self.mentions.load(Ordering::Relaxed))
+    }
+}
+
+/// A stream of results with their budget shares: each share is held until the stream is
+/// asked for the next result (its result has been encoded and handed on by then), or the
+/// stream is dropped.
+struct Shared<T> {
+    stream: BoxStream<(T, Option<Admission>)>,
+    held: Option<Admission>,
+}
+
+impl<T> Stream for Shared<T> {
+    type Item = Result<T, Status>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        this.held = None;
+        match std::task::ready!(this.stream.as_mut().poll_next(cx)) {
+            Some(Ok((item, share))) => {
+                this.held = share;
+                std::task::Poll::Ready(Some(Ok(item)))
+            }
+            Some(Err(status)) => std::task::Poll::Ready(Some(Err(status))),
+            None => std::task::Poll::Ready(None),
+        }
     }
 }
 
@@ -482,6 +519,16 @@ impl Admission {
         drop(self.global.split(n));
         if let Some(c) = &mut self.connection {
             drop(c.split(n));
+        }
+    }
+
+    /// Adds `other`'s bytes to this share.
+    fn merge(&mut self, other: Admission) {
+        self.global.merge(other.global);
+        match (&mut self.connection, other.connection) {
+            (Some(c), Some(o)) => c.merge(o),
+            (c @ None, o) => *c = o,
+            (Some(_), None) => {}
         }
     }
 }
@@ -677,11 +724,13 @@ impl Service {
     }
 
     /// Validates and runs one request with `extractor`: the whole of `Extract`, and one
-    /// document of a batch.
-    async fn run(&self, extractor: Arc<Extractor>, mut request: pb::ExtractRequest, connection: Option<&Connection>, tally: Option<&Tally>) -> Result<pb::ExtractResponse, Status> {
+    /// document of a batch. The response comes with its share of the byte budgets (its encoded
+    /// size, taken before the text's share is returned), which the caller holds until the
+    /// transport has taken the response.
+    async fn run(&self, extractor: Arc<Extractor>, mut request: pb::ExtractRequest, connection: Option<&Connection>, tally: Option<&Tally>) -> Result<(pb::ExtractResponse, Admission), Status> {
         let text = std::mem::take(&mut request.text);
         let (text, options, encoding) = self.prepare(text, &request)?;
-        let _admission = self.admit("text", text.len(), connection)?;
+        let admission = self.admit("text", text.len(), connection)?;
         if let Some(t) = tally {
             t.text(text.len());
         }
@@ -695,8 +744,20 @@ impl Service {
         let response = pb::ExtractResponse::encoded(request.document_id, body, extractor.version().to_owned());
         // Checked here, not by tonic's encoder, so that the client learns why and what to do
         // instead, and a batch can give this one document an error and go on.
-        self.fits(prost::Message::encoded_len(&response))?;
-        Ok(response)
+        let len = prost::Message::encoded_len(&response);
+        self.fits(len)?;
+        // The text's share becomes the response's (the text is dropped on return): the part
+        // beyond the text's is taken while the text's is still held, so the call never counts
+        // less than it holds.
+        let mut share = admission;
+        let held = share.global.num_permits();
+        if len < held {
+            share.release(held - len.max(1));
+        } else if len > held {
+            let more = self.admit_waiting("response", len - held, held, connection).await?;
+            share.merge(more);
+        }
+        Ok((response, share))
     }
 
     /// Whether a message of `len` bytes can be sent.
@@ -734,7 +795,7 @@ pub fn status(error: Error) -> Status {
         | Error::NotAFile { .. }
         | Error::Automaton(_) => tonic::Code::FailedPrecondition,
         Error::ResponseTooLarge { .. } => tonic::Code::OutOfRange,
-        Error::Busy { .. } | Error::ConnectionBusy { .. } | Error::CallsInFlight { .. } | Error::ConnectionCallsInFlight { .. } => {
+        Error::Busy { .. } | Error::ConnectionBusy { .. } | Error::CallsInFlight { .. } | Error::ConnectionCallsInFlight { .. } | Error::ResponseStalled => {
             tonic::Code::ResourceExhausted
         }
         Error::Cancelled => tonic::Code::Cancelled,
@@ -1029,7 +1090,13 @@ impl pb::entity_extractor_server::EntityExtractor for Service {
         let extractor = self.extractor()?;
         let (deadline, connection, tally) = call_context(&request);
         let work = self.run(extractor, request.into_inner(), connection.as_ref(), tally.as_deref());
-        bounded(&self.state, deadline, work).await.map(Response::new)
+        let (response, share) = bounded(&self.state, deadline, work).await?;
+        // Held by the call (its tally) until the transport has taken the response; without
+        // the call layer (a bare service), returned now.
+        if let Some(t) = &tally {
+            t.hold(share);
+        }
+        Ok(Response::new(response))
     }
 
     type ExtractStreamStream = BoxStream<pb::ExtractStreamResponse>;
@@ -1113,7 +1180,7 @@ impl pb::entity_extractor_server::EntityExtractor for Service {
                         Err(status) => return Err(status),
                     };
                     let Some(request) = batch.request else {
-                        return Ok(batch_error(String::new(), Status::invalid_argument("request is required")));
+                        return Ok((batch_error(String::new(), Status::invalid_argument("request is required")), None));
                     };
                     let document_id = request.document_id.clone();
                     // Each document on a task of its own, so that a batch uses several workers;
@@ -1121,23 +1188,27 @@ impl pb::entity_extractor_server::EntityExtractor for Service {
                     let task = AbortOnDrop(tokio::spawn(async move { this.run(extractor, request, connection.as_ref(), tally.as_deref()).await }));
                     let outcome = task.await;
                     Ok(match outcome {
-                        Ok(Ok(response)) => {
+                        Ok(Ok((response, share))) => {
                             let ok = pb::ExtractBatchResponse {
                                 document_id,
                                 result: Some(pb::extract_batch_response::Result::Response(response)),
                             };
                             // The wrapper adds a few bytes to a response that just fitted.
                             match this_fits.fits(prost::Message::encoded_len(&ok)) {
-                                Ok(()) => ok,
-                                Err(status) => batch_error(ok.document_id, status),
+                                Ok(()) => (ok, Some(share)),
+                                Err(status) => (batch_error(ok.document_id, status), None),
                             }
                         }
-                        Ok(Err(status)) => batch_error(document_id, status),
-                        Err(e) => batch_error(document_id, Status::internal(format!("extraction task failed: {e}"))),
+                        Ok(Err(status)) => (batch_error(document_id, status), None),
+                        Err(e) => (batch_error(document_id, Status::internal(format!("extraction task failed: {e}"))), None),
                     })
                 }
             })
             .buffered(in_flight);
+        // Each result keeps its share while it waits in the pipeline and until the encoder
+        // asks for the next one (the server's call layer hands a message to the transport in
+        // pieces, asking for the next only when it has taken the last).
+        let results = Shared { stream: Box::pin(results), held: None };
         Ok(Response::new(until_cut(&self.state, deadline, Box::pin(results), None)))
     }
 

@@ -130,6 +130,9 @@ struct ServeArgs {
     /// EntityExtractor calls one connection may have open at once, so that one client cannot take every place; default: a quarter of --max-calls-in-flight (at least 1) when that is set, else no cap.
     #[arg(long, env = "GAZETTE_MAX_CONNECTION_CALLS_IN_FLIGHT", value_parser = clap::value_parser!(u64).range(1..))]
     max_connection_calls_in_flight: Option<u64>,
+    /// End a call whose response the client has not read for this long (its flow-control window stays closed) with RESOURCE_EXHAUSTED, freeing its memory; 0 turns it off.
+    #[arg(long, env = "GAZETTE_RESPONSE_STALL_TIMEOUT", value_parser = duration, default_value = "30s")]
+    response_stall_timeout: Duration,
 }
 
 /// The longest duration a flag takes: ten years. Longer ones would overflow the clock
@@ -249,6 +252,7 @@ fn serve(dir: &Path, args: ServeArgs) -> anyhow::Result<ExitCode> {
             .max_connection_calls_in_flight
             .or(args.max_calls_in_flight.map(|n| (n / 4).max(1)))
             .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+        response_stall_timeout: Some(args.response_stall_timeout).filter(|d| !d.is_zero()),
         ..Limits::default()
     };
     // Credentials are read before anything listens: a bad file stops the start, naming it.

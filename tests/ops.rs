@@ -538,3 +538,136 @@ fn bad_operations_flags_are_refused_with_a_reason() {
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
 }
+
+/// A gRPC message frame (uncompressed) of `message`.
+fn grpc_frame(message: &impl prost::Message) -> bytes::Bytes {
+    let message = message.encode_to_vec();
+    let mut frame = vec![0u8];
+    frame.extend_from_slice(&(message.len() as u32).to_be_bytes());
+    frame.extend_from_slice(&message);
+    frame.into()
+}
+
+/// Opens a call of `method` on a raw HTTP/2 connection whose windows are never reopened (the
+/// client reads nothing), sends `frames` and returns once the response's headers have come
+/// (the server has built its first response): the stream, to read later, and the connection.
+async fn unread_call(addr: std::net::SocketAddr, method: &str, frames: &[bytes::Bytes]) -> (h2::RecvStream, h2::client::SendRequest<bytes::Bytes>) {
+    let (send, _connection) = raw_h2(addr).await;
+    let mut send = send.ready().await.unwrap();
+    let request = http::Request::post(format!("http://{addr}/gazette.v1.EntityExtractor/{method}"))
+        .header("content-type", "application/grpc")
+        .header("te", "trailers")
+        .body(())
+        .unwrap();
+    let (response, mut body) = send.send_request(request, false).unwrap();
+    for (i, frame) in frames.iter().enumerate() {
+        body.send_data(frame.clone(), i + 1 == frames.len()).unwrap();
+    }
+    let response = tokio::time::timeout(PATIENCE, response).await.expect("headers in time").unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(response.headers().get("grpc-status").is_none(), "a response, not an error: {:?}", response.headers());
+    (response.into_body(), send)
+}
+
+/// Responses a client does not read stay inside the byte budget until the transport has taken
+/// them (an `Extract` response, and each result of an `ExtractBatch` stream), so they refuse
+/// other texts instead of growing memory; once a response has waited longer than the stall
+/// timeout, the call is ended, its budget freed, and the client that reads again learns why.
+#[tokio::test]
+async fn unread_responses_are_counted_until_taken_and_a_stalled_one_is_ended() {
+    let text = TEXT.repeat(64 * 1024 / TEXT.len());
+    // What one response of `text` weighs, measured on a server with nothing else in flight.
+    let response_bytes = {
+        let s = Running::start(Limits::default()).await;
+        let r = s.client.clone().extract(request(&text)).await.unwrap().into_inner();
+        s.stop().await;
+        prost::Message::encoded_len(&r)
+    };
+    assert!((300_000..900_000).contains(&response_bytes), "the test's sizes assume a response of 0.3-0.9 MB, not {response_bytes}");
+    // Room for one such response, not for it and a text of 600 kB with nothing to find.
+    let budget = 1_000_000;
+    let quiet = "the river runs past the old mill and on to the sea. ".repeat(600_000 / 52);
+    for method in ["Extract", "ExtractBatch"] {
+        let limits = Limits {
+            max_bytes_in_flight: budget,
+            max_connection_bytes_in_flight: budget,
+            response_stall_timeout: Some(Duration::from_secs(3)),
+            ..Limits::default()
+        };
+        let s = Running::start(limits).await;
+        let frame = match method {
+            "Extract" => grpc_frame(&request(&text)),
+            _ => grpc_frame(&pb::ExtractBatchRequest { request: Some(request(&text)) }),
+        };
+        let (mut unread, _connection) = unread_call(s.addr, method, &[frame]).await;
+
+        // The unread response holds its share: a text that would fit beside the text alone
+        // is refused, on another connection.
+        let status = s.client.clone().extract(request(&quiet)).await.unwrap_err();
+        assert_eq!(status.code(), Code::ResourceExhausted, "{method}: {status:?}");
+        assert!(status.message().contains("--max-bytes-in-flight"), "{method}: {}", status.message());
+
+        // Once the stall timeout has passed, the call is ended and its share returned.
+        let waited = tokio::time::Instant::now();
+        let mut refused = 1;
+        let r = loop {
+            match s.client.clone().extract(request(&quiet)).await {
+                Ok(r) => break r.into_inner(),
+                Err(status) if status.code() == Code::ResourceExhausted && waited.elapsed() < PATIENCE => {
+                    refused += 1;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(status) => panic!("{method}: {status:?}"),
+            }
+        };
+        assert!(r.mentions.is_empty(), "{method}");
+        assert!(waited.elapsed() >= Duration::from_secs(1), "{method}: freed after {:?}, before the timeout", waited.elapsed());
+        let (_, m) = s.get("/metrics").await;
+        let series = format!("method=\"/gazette.v1.EntityExtractor/{method}\"");
+        assert_eq!(value(&m, &format!("gazette_calls_in_flight{{{series}}}")), Some(0.0), "{m}");
+        // The stalled call is counted with the status it ended with.
+        let stalled = format!("gazette_calls_total{{{series},code=\"RESOURCE_EXHAUSTED\"}}");
+        let extract_refused = format!("gazette_calls_total{{{EXTRACT},code=\"RESOURCE_EXHAUSTED\"}}");
+        match method {
+            "Extract" => assert_eq!(value(&m, &stalled), Some(f64::from(refused + 1)), "{m}"),
+            _ => {
+                assert_eq!(value(&m, &stalled), Some(1.0), "{m}");
+                assert_eq!(value(&m, &extract_refused), Some(f64::from(refused)), "{m}");
+            }
+        }
+
+        // The client reads again: what the transport had taken, then the status.
+        let mut read = 0;
+        while let Some(data) = tokio::time::timeout(PATIENCE, unread.data()).await.expect("data in time") {
+            let data = data.unwrap();
+            read += data.len();
+            unread.flow_control().release_capacity(data.len()).unwrap();
+        }
+        assert!(read < response_bytes, "{method}: {read} bytes of a {response_bytes}-byte response arrived");
+        let trailers = tokio::time::timeout(PATIENCE, unread.trailers()).await.unwrap().unwrap().expect("trailers");
+        assert_eq!(trailers.get("grpc-status").unwrap(), "8", "{method}: {trailers:?}");
+        let message = percent_decoded(trailers.get("grpc-message").unwrap().to_str().unwrap());
+        assert!(message.contains("--response-stall-timeout"), "{method}: {message}");
+        s.stop().await;
+    }
+}
+
+/// A `grpc-message` value, percent-decoded.
+fn percent_decoded(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match (b[i], b.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok())) {
+            (b'%', Some(v)) => {
+                out.push(v);
+                i += 3;
+            }
+            (c, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}

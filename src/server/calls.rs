@@ -15,11 +15,13 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::task::{Context, Poll};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use http::{HeaderMap, HeaderValue, Request, Response};
+use bytes::{Buf, Bytes};
 use http_body::{Body as _, Frame, SizeHint};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tonic::body::Body;
@@ -35,6 +37,14 @@ const REQUEST_ID: http::HeaderName = http::HeaderName::from_static("x-request-id
 /// The longest request id taken from a client.
 const REQUEST_ID_CHARS: usize = 128;
 
+/// Data frames longer than this are handed to the transport in copies of this size, one at a
+/// time, each only once the transport has taken the one before (hyper asks for the next frame
+/// when h2 has room for the last under the client's flow-control window). A response a client
+/// does not read so stays with its call, counted in its budgets, and what h2 buffers of it
+/// is at most about one piece beyond the window; the pieces are copies so that a piece h2
+/// still holds does not keep the whole message alive.
+const PIECE_BYTES: usize = 16 * 1024;
+
 /// Wraps a service (the router) in [`Calls`].
 #[derive(Debug, Clone)]
 pub(super) struct Layer {
@@ -43,13 +53,68 @@ pub(super) struct Layer {
     cap: Option<(Arc<Semaphore>, usize)>,
     /// The cap on one connection's EntityExtractor calls open at once.
     per_connection: Option<usize>,
+    /// The calls whose responses are watched for stalls (`--response-stall-timeout`).
+    stalls: Option<Arc<Stalls>>,
 }
 
 impl Layer {
-    pub fn new(metrics: Arc<Metrics>, max_calls_in_flight: Option<usize>, per_connection: Option<usize>) -> Layer {
+    /// Spawns the task that ends stalled responses when `stall_timeout` is set (so it must
+    /// be called on a tokio runtime); the task ends when the layer and its services are gone.
+    pub fn new(metrics: Arc<Metrics>, max_calls_in_flight: Option<usize>, per_connection: Option<usize>, stall_timeout: Option<Duration>) -> Layer {
         let cap = max_calls_in_flight.map(|n| (Arc::new(Semaphore::new(n.min(Semaphore::MAX_PERMITS))), n));
-        Layer { metrics, cap, per_connection }
+        let stalls = stall_timeout.map(|timeout| {
+            let stalls = Arc::new(Stalls { calls: Mutex::default(), timeout });
+            tokio::spawn(sweep(Arc::downgrade(&stalls)));
+            stalls
+        });
+        Layer { metrics, cap, per_connection, stalls }
     }
+}
+
+/// The calls of the server whose responses may stall, for the sweep.
+#[derive(Debug)]
+struct Stalls {
+    /// Every call with a body to send, since the last sweep or still open.
+    calls: Mutex<Vec<Weak<Watch>>>,
+    timeout: Duration,
+}
+
+/// Every quarter of the timeout (at least every 10 ms, at most every second), ends the
+/// calls whose response has waited for the transport longer than the timeout.
+async fn sweep(stalls: Weak<Stalls>) {
+    let every = stalls.upgrade().map_or(Duration::from_secs(1), |s| (s.timeout / 4).clamp(Duration::from_millis(10), Duration::from_secs(1)));
+    let mut ticks = tokio::time::interval(every);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        let Some(stalls) = stalls.upgrade() else { return };
+        let limit = u64::try_from(stalls.timeout.as_millis()).unwrap_or(u64::MAX);
+        let now = now_ms();
+        let mut stalled = Vec::new();
+        if let Ok(mut calls) = stalls.calls.lock() {
+            calls.retain(|w| match w.upgrade() {
+                None => false,
+                Some(watch) => {
+                    let since = watch.waiting_since.load(AtomicOrdering::Acquire);
+                    if since != 0 && now.saturating_sub(since) >= limit {
+                        stalled.push(watch);
+                        false
+                    } else {
+                        true
+                    }
+                }
+            });
+        }
+        for watch in stalled {
+            watch.end_stalled(now, limit, stalls.timeout);
+        }
+    }
+}
+
+/// Milliseconds since the first call of the process, plus one (0 means "not waiting").
+fn now_ms() -> u64 {
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    u64::try_from(EPOCH.get_or_init(Instant::now).elapsed().as_millis()).unwrap_or(u64::MAX - 1) + 1
 }
 
 impl<S> tower_layer::Layer<S> for Layer {
@@ -124,9 +189,10 @@ where
         // The clone that is ready goes into the future; a fresh clone waits for the next call.
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
+        let stalls = self.layer.stalls.clone();
         Box::pin(async move {
             let response = inner.call(request).await?;
-            Ok(call.respond(response))
+            Ok(call.respond(response, stalls.as_deref()))
         })
     }
 }
@@ -135,7 +201,7 @@ where
 fn shed(error: crate::error::Error, call: Call) -> Response<CallBody> {
     let mut status = crate::grpc::status(error);
     status.metadata_mut().insert("grpc-retry-pushback-ms", tonic::metadata::MetadataValue::from_static(PUSHBACK_MS));
-    call.respond(status.into_http())
+    call.respond(status.into_http(), None)
 }
 
 /// One call, from its headers until its response ends; counted and logged when dropped.
@@ -172,8 +238,9 @@ impl Call {
         Call { metrics, method, start, request_id, trace_id, peer, tally, _permit: permit, code: None }
     }
 
-    /// The response with the request id in its headers, its body watched for the call's end.
-    fn respond(mut self, response: Response<Body>) -> Response<CallBody> {
+    /// The response with the request id in its headers, its body watched for the call's end
+    /// and, when `stalls` is given, for a transport that stops taking it.
+    fn respond(mut self, response: Response<Body>, stalls: Option<&Stalls>) -> Response<CallBody> {
         let (mut parts, body) = response.into_parts();
         self.code = code(&parts.headers);
         // Never indexed: a value unique to each call would otherwise enter the connection's
@@ -187,7 +254,19 @@ impl Call {
             Some(_) if body.is_end_stream() => None,
             _ => Some(self),
         };
-        Response::from_parts(parts, CallBody { inner: body, call })
+        let watched = call.is_some();
+        let watch = Arc::new(Watch {
+            // Waiting from the start: hyper asks for the first frame as soon as the headers
+            // are sent.
+            waiting_since: AtomicU64::new(now_ms()),
+            open: Mutex::new(Some(Open { inner: body, rest: Bytes::new(), call })),
+        });
+        if let (true, Some(stalls)) = (watched, stalls) {
+            if let Ok(mut calls) = stalls.calls.lock() {
+                calls.push(Arc::downgrade(&watch));
+            }
+        }
+        Response::from_parts(parts, CallBody { watch, told: false })
     }
 }
 
@@ -270,11 +349,71 @@ fn trace_id(headers: &HeaderMap) -> Option<[u8; 32]> {
 }
 
 /// A response body that ends its [`Call`] when it ends (or is dropped), reading the status
-/// from its trailers.
+/// from its trailers, and hands large data frames on in pieces ([`PIECE_BYTES`]).
 #[derive(Debug)]
 pub(super) struct CallBody {
+    watch: Arc<Watch>,
+    /// The stall's status was sent (after [`Watch::end_stalled`]).
+    told: bool,
+}
+
+/// What a response body shares with the sweep that ends stalled calls.
+#[derive(Debug)]
+struct Watch {
+    /// [`now_ms`] when the body last gave the transport a frame and was not asked for the
+    /// next one since; 0 while it is asked (its own source is what it waits for).
+    waiting_since: AtomicU64,
+    /// The body and its call, until they end; taken by the sweep when the call stalls.
+    open: Mutex<Option<Open>>,
+}
+
+#[derive(Debug)]
+struct Open {
     inner: Body,
+    /// The rest of a long data frame, not yet handed on.
+    rest: Bytes,
     call: Option<Call>,
+}
+
+impl Watch {
+    /// Ends the call if its response still waits for the transport after `limit` ms: the
+    /// body, what is left of its message and the call's places and budget shares are dropped
+    /// at once; the call is counted and logged as RESOURCE_EXHAUSTED, and if the client reads
+    /// again it gets that status.
+    fn end_stalled(&self, now: u64, limit: u64, timeout: Duration) {
+        let taken = match self.open.lock() {
+            Ok(mut open) => {
+                let since = self.waiting_since.load(AtomicOrdering::Acquire);
+                if since == 0 || now.saturating_sub(since) < limit {
+                    return;
+                }
+                open.take()
+            }
+            Err(_) => return,
+        };
+        if let Some(mut open) = taken {
+            let peer = open.call.as_ref().and_then(|c| c.peer).map(tracing::field::display);
+            tracing::warn!(?timeout, peer, "a response waited for its client to read it longer than --response-stall-timeout: call ended, its memory freed");
+            if let Some(call) = &mut open.call {
+                call.code = Some(RESOURCE_EXHAUSTED);
+            }
+        }
+    }
+}
+
+/// gRPC's RESOURCE_EXHAUSTED.
+const RESOURCE_EXHAUSTED: usize = 8;
+
+/// The next piece of `rest`, copied.
+fn piece(rest: &mut Bytes) -> Bytes {
+    let n = rest.len().min(PIECE_BYTES);
+    let piece = Bytes::copy_from_slice(&rest[..n]);
+    rest.advance(n);
+    if rest.is_empty() {
+        // Let go of the message's buffer.
+        *rest = Bytes::new();
+    }
+    piece
 }
 
 impl http_body::Body for CallBody {
@@ -283,37 +422,95 @@ impl http_body::Body for CallBody {
 
     fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<bytes::Bytes>, tonic::Status>>> {
         let this = &mut *self;
-        let frame = std::task::ready!(Pin::new(&mut this.inner).poll_frame(cx));
-        match &frame {
-            Some(Ok(frame)) => {
-                // Trailers are the last frame: the call has ended (counted before the client
-                // hears of it, so a client that reads the metrics next sees its call).
-                if let Some(trailers) = frame.trailers_ref() {
-                    if let Some(mut call) = this.call.take() {
-                        call.code = code(trailers).or(Some(2));
-                    }
-                }
+        let watch = this.watch.clone();
+        let mut guard = match watch.open.lock() {
+            Ok(guard) => guard,
+            Err(_) => return Poll::Ready(Some(Err(tonic::Status::internal("response state poisoned")))),
+        };
+        watch.waiting_since.store(0, AtomicOrdering::Release);
+        let Some(open) = guard.as_mut() else {
+            // Ended by the sweep: its status, once.
+            if std::mem::replace(&mut this.told, true) {
+                return Poll::Ready(None);
             }
-            Some(Err(_)) => {
-                if let Some(call) = &mut this.call {
+            let status = crate::grpc::status(crate::error::Error::ResponseStalled);
+            let (mut parts, _) = status.into_http::<Body>().into_parts();
+            parts.headers.remove(http::header::CONTENT_TYPE);
+            return Poll::Ready(Some(Ok(Frame::trailers(parts.headers))));
+        };
+        if !open.rest.is_empty() {
+            let frame = Frame::data(piece(&mut open.rest));
+            watch.waiting_since.store(now_ms(), AtomicOrdering::Release);
+            return Poll::Ready(Some(Ok(frame)));
+        }
+        let frame = std::task::ready!(Pin::new(&mut open.inner).poll_frame(cx));
+        let frame = match frame {
+            Some(Ok(frame)) => match frame.into_data() {
+                Ok(mut data) => {
+                    if data.len() > PIECE_BYTES {
+                        open.rest = data;
+                        data = piece(&mut open.rest);
+                    }
+                    watch.waiting_since.store(now_ms(), AtomicOrdering::Release);
+                    Some(Ok(Frame::data(data)))
+                }
+                Err(frame) => {
+                    // Trailers are the last frame: the call has ended (counted before the
+                    // client hears of it, so a client that reads the metrics next sees its
+                    // call).
+                    if let Some(trailers) = frame.trailers_ref() {
+                        if let Some(mut call) = open.call.take() {
+                            call.code = code(trailers).or(Some(2));
+                        }
+                    }
+                    Some(Ok(frame))
+                }
+            },
+            Some(Err(status)) => {
+                if let Some(call) = &mut open.call {
                     call.code.get_or_insert(2);
                 }
-                this.call = None;
+                open.call = None;
+                Some(Err(status))
             }
-            None => this.call = None,
-        }
-        if this.inner.is_end_stream() {
-            this.call = None;
+            None => {
+                open.call = None;
+                None
+            }
+        };
+        if open.rest.is_empty() && open.inner.is_end_stream() {
+            open.call = None;
         }
         Poll::Ready(frame)
     }
 
     fn is_end_stream(&self) -> bool {
-        self.inner.is_end_stream()
+        match self.watch.open.lock() {
+            Ok(open) => match open.as_ref() {
+                Some(open) => open.rest.is_empty() && open.inner.is_end_stream(),
+                None => self.told,
+            },
+            Err(_) => true,
+        }
     }
 
     fn size_hint(&self) -> SizeHint {
-        self.inner.size_hint()
+        match self.watch.open.lock() {
+            Ok(open) => match open.as_ref() {
+                Some(open) if open.rest.is_empty() => open.inner.size_hint(),
+                Some(open) => {
+                    let inner = open.inner.size_hint();
+                    let mut hint = SizeHint::new();
+                    hint.set_lower(inner.lower().saturating_add(open.rest.len() as u64));
+                    if let Some(upper) = inner.upper() {
+                        hint.set_upper(upper.saturating_add(open.rest.len() as u64));
+                    }
+                    hint
+                }
+                None => SizeHint::default(),
+            },
+            Err(_) => SizeHint::default(),
+        }
     }
 }
 

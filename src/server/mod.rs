@@ -237,7 +237,7 @@ pub async fn serve_with(
         .http2_max_local_error_reset_streams(Some(limits.max_local_error_resets))
         .http2_keepalive_interval(Some(limits.keepalive_interval))
         .http2_keepalive_timeout(Some(limits.keepalive_timeout))
-        .layer(calls::Layer::new(handle.metrics.clone(), limits.max_calls_in_flight, limits.max_connection_calls_in_flight))
+        .layer(calls::Layer::new(handle.metrics.clone(), limits.max_calls_in_flight, limits.max_connection_calls_in_flight, limits.response_stall_timeout))
         .add_service(health)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
