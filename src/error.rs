@@ -42,8 +42,10 @@ pub enum Error {
     ResponseTooLarge { len: usize, limit: usize, text_limit: usize },
     /// Admitting a text (or a streamed response) would take the bytes in flight over the
     /// server's budget.
-    #[error("server busy: a {what} of {len} bytes would take the bytes in flight ({in_flight} bytes) over the limit of {limit} bytes (--max-bytes-in-flight); retry with backoff")]
-    Busy { what: &'static str, len: usize, in_flight: usize, limit: usize },
+    /// `reserved` bytes of it are kept for connections with nothing in flight (0 when the
+    /// call's connection has nothing in flight).
+    #[error("server busy: a {what} of {len} bytes would take the bytes in flight ({in_flight} bytes) over the limit of {limit} bytes (--max-bytes-in-flight{}); retry with backoff", if *reserved > 0 { format!(", less {reserved} bytes kept for connections with nothing in flight") } else { String::new() })]
+    Busy { what: &'static str, len: usize, in_flight: usize, limit: usize, reserved: usize },
     /// Admitting a text (or a streamed response) would take one connection's bytes in flight
     /// over its budget.
     #[error("connection busy: a {what} of {len} bytes would take this connection's bytes in flight ({in_flight} bytes) over its limit of {limit} bytes (--max-connection-bytes-in-flight); read the streams already open, or retry with backoff")]

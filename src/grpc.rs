@@ -113,6 +113,10 @@ pub mod codec {
 /// stream ends with RESOURCE_EXHAUSTED (see [`Service::admit_waiting`]).
 const SHARE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
+/// The part of `--max-bytes-in-flight` (one eighth) that only connections with nothing in
+/// flight may take.
+const RESERVE_PART: usize = 8;
+
 const BLOCKING_TEXT_BYTES: usize = 64 * 1024;
 
 /// What the service serves from: the current extractor (none until the gazetteers are
@@ -370,6 +374,11 @@ impl Connection {
         Some(ConnectionCall(self.calls.clone()))
     }
 
+    /// Whether the connection's calls hold bytes of its budget now.
+    fn busy(&self) -> bool {
+        self.budget.available_permits() < self.limit.min(Semaphore::MAX_PERMITS)
+    }
+
     /// The client's address, for the access log.
     pub fn peer(&self) -> Option<std::net::SocketAddr> {
         self.peer
@@ -505,6 +514,15 @@ pub struct Service {
     threads: Arc<Semaphore>,
 }
 
+/// A request checked and admitted: its text holds its share of the budgets.
+struct Admitted {
+    text: Arc<str>,
+    options: Options,
+    encoding: Encoding,
+    admission: Admission,
+    document_id: String,
+}
+
 /// A document's share of the byte budgets, global and of its connection; returned when
 /// dropped.
 #[derive(Debug)]
@@ -542,45 +560,57 @@ impl Service {
 
     /// Takes `len` bytes of `what` (a text, a streamed response) from the call's connection's
     /// budget and from the global one, or RESOURCE_EXHAUSTED naming the limit when they are not
-    /// free now.
+    /// free now. A connection that already has bytes in flight may not take the global budget's
+    /// last [`RESERVE_PART`]: that is kept for connections with nothing in flight, so that
+    /// clients holding the budget (slow readers, large batches) cannot refuse everyone else.
     fn admit(&self, what: &'static str, len: usize, connection: Option<&Connection>) -> Result<Admission, Status> {
+        self.try_admit(what, len, len, connection, connection.is_some_and(Connection::busy))
+    }
+
+    /// [`Service::admit`] of `conn_len` bytes from the connection's budget and `len` from the
+    /// global one, keeping the reserve when `reserve` says.
+    fn try_admit(&self, what: &'static str, len: usize, conn_len: usize, connection: Option<&Connection>, reserve: bool) -> Result<Admission, Status> {
         let n = u32::try_from(len.max(1)).unwrap_or(u32::MAX);
+        let limit = self.limits.max_bytes_in_flight;
+        let kept = if reserve { limit / RESERVE_PART } else { 0 };
+        let busy = || status(Error::Busy { what, len, in_flight: limit.saturating_sub(self.budget.available_permits()), limit, reserved: kept });
         let connection = match connection {
-            Some(c) => Some(c.budget.clone().try_acquire_many_owned(n).map_err(|_| {
-                status(Error::ConnectionBusy { what, len, in_flight: c.limit.saturating_sub(c.budget.available_permits()), limit: c.limit })
+            Some(c) => Some(c.budget.clone().try_acquire_many_owned(u32::try_from(conn_len.max(1)).unwrap_or(u32::MAX)).map_err(|_| {
+                status(Error::ConnectionBusy { what, len: conn_len, in_flight: c.limit.saturating_sub(c.budget.available_permits()), limit: c.limit })
             })?),
             None => None,
         };
-        let limit = self.limits.max_bytes_in_flight;
-        let global = self.budget.clone().try_acquire_many_owned(n).map_err(|_| {
-            status(Error::Busy { what, len, in_flight: limit.saturating_sub(self.budget.available_permits()), limit })
-        })?;
+        if self.budget.available_permits() < (n as usize).saturating_add(kept) {
+            return Err(busy());
+        }
+        let global = self.budget.clone().try_acquire_many_owned(n).map_err(|_| busy())?;
         Ok(Admission { global, connection })
     }
 
-    /// Takes `len` bytes of `what` from both budgets as [`Service::admit`] does, waiting for
-    /// them to be free for at most [`SHARE_WAIT`] (a streamed chunk's mentions, whose text was
-    /// admitted already: other streams return their shares as their clients read). The call
-    /// already holds `held` bytes (its text); a share larger than what a budget leaves beside
-    /// them takes the rest of that budget, so that a stream never waits for itself. The wait is
-    /// bounded because two streams waiting for each other's shares would otherwise wait forever;
-    /// then RESOURCE_EXHAUSTED, as for a text that does not fit.
+    /// Takes `len` bytes of `what` from both budgets as [`Service::admit`] does (keeping the
+    /// reserve: the call holds bytes already), trying again as other calls return their shares
+    /// for at most [`SHARE_WAIT`] (a streamed chunk's mentions, a response larger than its
+    /// text: other calls return their shares as their clients read). The call already holds
+    /// `held` bytes (its text); a share larger than what a budget leaves beside them takes the
+    /// rest of that budget, so that a call never waits for itself. The wait is bounded because
+    /// two calls waiting for each other's shares would otherwise wait forever; then
+    /// RESOURCE_EXHAUSTED, as for a text that does not fit. It polls rather than queueing on
+    /// the semaphore: a queued waiter would be given every byte returned, ahead of the small
+    /// texts of other connections.
     async fn admit_waiting(&self, what: &'static str, len: usize, held: usize, connection: Option<&Connection>) -> Result<Admission, Status> {
-        let take = |limit: usize| u32::try_from(len.clamp(1, limit.saturating_sub(held).max(1))).unwrap_or(u32::MAX);
-        let closed = |e: tokio::sync::AcquireError| Status::internal(format!("{what}: budget closed: {e}"));
-        let wait = async {
-            let connection = match connection {
-                Some(c) => Some(c.budget.clone().acquire_many_owned(take(c.limit)).await.map_err(closed)?),
-                None => None,
-            };
-            let global = self.budget.clone().acquire_many_owned(take(self.limits.max_bytes_in_flight)).await.map_err(closed)?;
-            Ok(Admission { global, connection })
-        };
-        match tokio::time::timeout(SHARE_WAIT, wait).await {
-            Ok(admission) => admission,
-            Err(_) => {
-                let limit = self.limits.max_bytes_in_flight;
-                Err(status(Error::Busy { what, len, in_flight: limit.saturating_sub(self.budget.available_permits()), limit }))
+        let take = |limit: usize| len.clamp(1, limit.saturating_sub(held).max(1));
+        let global_len = take(self.limits.max_bytes_in_flight - self.limits.max_bytes_in_flight / RESERVE_PART);
+        let conn_len = connection.map_or(len, |c| take(c.limit));
+        let started = tokio::time::Instant::now();
+        let mut pause = Duration::from_millis(1);
+        loop {
+            match self.try_admit(what, global_len, conn_len, connection, true) {
+                Ok(admission) => return Ok(admission),
+                Err(status) if started.elapsed() >= SHARE_WAIT => return Err(status),
+                Err(_) => {
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(Duration::from_millis(20));
+                }
             }
         }
     }
@@ -727,13 +757,27 @@ impl Service {
     /// document of a batch. The response comes with its share of the byte budgets (its encoded
     /// size, taken before the text's share is returned), which the caller holds until the
     /// transport has taken the response.
-    async fn run(&self, extractor: Arc<Extractor>, mut request: pb::ExtractRequest, connection: Option<&Connection>, tally: Option<&Tally>) -> Result<(pb::ExtractResponse, Admission), Status> {
+    async fn run(&self, extractor: Arc<Extractor>, request: pb::ExtractRequest, connection: Option<&Connection>, tally: Option<&Tally>) -> Result<(pb::ExtractResponse, Admission), Status> {
+        let admitted = self.accept(request, connection, tally)?;
+        self.run_admitted(extractor, admitted, connection, tally).await
+    }
+
+    /// The part of [`Service::run`] that checks a request and takes its text's share of the
+    /// budgets, at once: a batch does it as it reads each document, so that a document it
+    /// cannot admit is not kept waiting in memory.
+    fn accept(&self, mut request: pb::ExtractRequest, connection: Option<&Connection>, tally: Option<&Tally>) -> Result<Admitted, Status> {
         let text = std::mem::take(&mut request.text);
         let (text, options, encoding) = self.prepare(text, &request)?;
         let admission = self.admit("text", text.len(), connection)?;
         if let Some(t) = tally {
             t.text(text.len());
         }
+        Ok(Admitted { text, options, encoding, admission, document_id: request.document_id })
+    }
+
+    /// The rest of [`Service::run`]: extraction and response.
+    async fn run_admitted(&self, extractor: Arc<Extractor>, admitted: Admitted, connection: Option<&Connection>, tally: Option<&Tally>) -> Result<(pb::ExtractResponse, Admission), Status> {
+        let Admitted { text, options, encoding, admission, document_id } = admitted;
         let extraction = self.run_engine(extractor.clone(), text.clone(), options).await?;
         if let Some(t) = tally {
             t.mentions(extraction.mentions.len());
@@ -741,14 +785,15 @@ impl Service {
         // Written straight from the extraction (`wire`): no string is copied into a struct.
         let mut body = Vec::with_capacity(128 * extraction.mentions.len() + 256 * extraction.entities.len());
         wire::encode_body(&extractor, &text, &extraction, encoding, &mut body);
-        let response = pb::ExtractResponse::encoded(request.document_id, body, extractor.version().to_owned());
+        let response = pb::ExtractResponse::encoded(document_id, body, extractor.version().to_owned());
         // Checked here, not by tonic's encoder, so that the client learns why and what to do
         // instead, and a batch can give this one document an error and go on.
         let len = prost::Message::encoded_len(&response);
         self.fits(len)?;
-        // The text's share becomes the response's (the text is dropped on return): the part
-        // beyond the text's is taken while the text's is still held, so the call never counts
-        // less than it holds.
+        // Only the response is kept from here on (the extraction is many times its size).
+        drop((extraction, text));
+        // The text's share becomes the response's: the part beyond the text's is taken while
+        // the text's is still held, so the call never counts less than it holds.
         let mut share = admission;
         let held = share.global.num_permits();
         if len < held {
@@ -1173,19 +1218,27 @@ impl pb::entity_extractor_server::EntityExtractor for Service {
             .map(move |item| {
                 let (this, extractor, connection, tally) = (this.clone(), extractor.clone(), connection.clone(), tally.clone());
                 let this_fits = this.clone();
+                // Checked and admitted as it is read (here, not in the future below): a
+                // document over the budgets is answered at once and its text dropped, instead
+                // of waiting in the pipeline.
+                let admitted = item.map(|batch| match batch.request {
+                    None => Err((String::new(), Status::invalid_argument("request is required"))),
+                    Some(request) => {
+                        let document_id = request.document_id.clone();
+                        this.accept(request, connection.as_ref(), tally.as_deref()).map_err(|status| (document_id, status))
+                    }
+                });
                 async move {
-                    let batch = match item {
-                        Ok(batch) => batch,
+                    let admitted = match admitted {
+                        Ok(Ok(admitted)) => admitted,
+                        Ok(Err((document_id, status))) => return Ok((batch_error(document_id, status), None)),
                         // The stream itself failed (cancelled, undecodable message): end it.
                         Err(status) => return Err(status),
                     };
-                    let Some(request) = batch.request else {
-                        return Ok((batch_error(String::new(), Status::invalid_argument("request is required")), None));
-                    };
-                    let document_id = request.document_id.clone();
+                    let document_id = admitted.document_id.clone();
                     // Each document on a task of its own, so that a batch uses several workers;
                     // aborted (and its extraction stopped) if the stream ends first.
-                    let task = AbortOnDrop(tokio::spawn(async move { this.run(extractor, request, connection.as_ref(), tally.as_deref()).await }));
+                    let task = AbortOnDrop(tokio::spawn(async move { this.run_admitted(extractor, admitted, connection.as_ref(), tally.as_deref()).await }));
                     let outcome = task.await;
                     Ok(match outcome {
                         Ok(Ok((response, share))) => {

@@ -275,6 +275,10 @@ async fn unread_batch_calls_stay_within_the_deployment_limit() {
         }
         clients.push(client);
     }
+    while Instant::now() < until {
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        eprintln!("RSS {} MB", memory_kb(pid, "VmRSS") / 1024);
+    }
     let (calls, failures, median) = other.await.unwrap();
     let peak = peak_mb(pid);
     println!(
