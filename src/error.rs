@@ -44,7 +44,7 @@ pub enum Error {
     /// server's budget.
     /// `reserved` bytes of it are kept for connections with nothing in flight (0 when the
     /// call's connection has nothing in flight).
-    #[error("server busy: a {what} of {len} bytes would take the bytes in flight ({in_flight} bytes) over the limit of {limit} bytes (--max-bytes-in-flight{}); retry with backoff", if *reserved > 0 { format!(", less {reserved} bytes kept for connections with nothing in flight") } else { String::new() })]
+    #[error("server busy: a {what} of {len} bytes would take the bytes in flight ({in_flight} bytes) over the limit of {limit} bytes (--max-bytes-in-flight){}; retry with backoff", if *reserved > 0 { format!(" less the {reserved} bytes kept for connections with nothing in flight") } else { String::new() })]
     Busy { what: &'static str, len: usize, in_flight: usize, limit: usize, reserved: usize },
     /// Admitting a text (or a streamed response) would take one connection's bytes in flight
     /// over its budget.
