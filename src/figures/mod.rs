@@ -125,6 +125,12 @@ pub enum FigureKind {
     Date,
     Quantity,
     Duration,
+    /// A time of day or a part of one ("8 p.m.", "Friday night", "tonight"): `date` is the
+    /// day and `Thh:mm` or `TNI`/`TMO`/`TAF`/`TEV` ("2026-12-04T20:00", "2026-12-04TNI").
+    Time,
+    /// A recurring time ("every year", "weekly", "twice a month"): `date` is its period
+    /// ("P1Y", "P1W"), or the recurring day or part of day ("XXXX-WXX-5", "TMO").
+    Set,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
