@@ -487,6 +487,9 @@ impl<'a> Scan<'a, '_> {
                 if let Some(end) = self.the_unit_offset(i, we) {
                     return end;
                 }
+                if let Some(end) = self.bare_plural(i, we) {
+                    return end;
+                }
             }
         }
         if e.num.is_some()

@@ -451,6 +451,26 @@ impl Scan<'_, '_> {
         self.offset_after(ts, e, u.grain, 1)
     }
 
+    /// A plural unit alone after "for", "in", "over", "after", "within": "for decades"
+    /// (PXDE), "in years" (PXY).
+    pub(super) fn bare_plural(&mut self, s: usize, e: usize) -> Option<usize> {
+        let u = self.time_unit(s, e)?;
+        if !u.plural || matches!(u.grain, Grain::Half | Grain::Quarter | Grain::Weekend | Grain::Day) || self.word_char(e).is_some() || self.at(e) == b'-' {
+            return None;
+        }
+        let (ps, pe) = self.prev_word(s)?;
+        if !matches!(&self.b[ps..pe], b"for" | b"in" | b"over" | b"after" | b"within") {
+            return None;
+        }
+        if self.next_word(e).is_some_and(|(ns, ne)| matches!(&self.b[ns..ne], b"of" | b"ago" | b"old" | b"later" | b"earlier")) && &self.b[ps..pe] == b"in" {
+            return None;
+        }
+        let mut f = figure(FigureKind::Duration, 0.0, u.grain.duration("X"));
+        f.approximate = true;
+        self.emit(s, e, f);
+        Some(e)
+    }
+
     /// "every year", "each week", "every two years" (P2Y), "every Friday" (XXXX-WXX-5),
     /// "every morning" (TMO): sets.
     fn each(&mut self, i: usize, we: usize) -> Option<usize> {
