@@ -126,7 +126,9 @@ pub enum FigureKind {
     Quantity,
     Duration,
     /// A time of day or a part of one ("8 p.m.", "Friday night", "tonight"): `date` is the
-    /// day and `Thh:mm` or `TNI`/`TMO`/`TAF`/`TEV` ("2026-12-04T20:00", "2026-12-04TNI").
+    /// day and `Thh:mm` or `TNI`/`TMO`/`TAF`/`TEV` ("2026-12-04T20:00", "2026-12-04TNI");
+    /// also the present moment and the times before and after it, which name no calendar
+    /// unit ("now" PRESENT_REF, "recently" PAST_REF, "the future" FUTURE_REF).
     Time,
     /// A recurring time ("every year", "weekly", "twice a month"): `date` is its period
     /// ("P1Y", "P1W"), or the recurring day or part of day ("XXXX-WXX-5", "TMO").

@@ -52,7 +52,7 @@ const fn set(span: &'static str, value: f64, iso: &'static str) -> E {
 }
 /// A reference to the present, past or future ("PRESENT_REF").
 const fn tref(span: &'static str, iso: &'static str) -> E {
-    e(span, D, 0.0).date(iso)
+    e(span, Time, 0.0).date(iso)
 }
 /// A duration of unknown count ("PXD"): approximate, value 0.
 const fn vague_dur(span: &'static str, iso: &'static str) -> E {

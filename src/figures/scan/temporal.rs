@@ -1,5 +1,6 @@
 //! Time expressions that are not a calendar date as written, in the TIMEX3 style: references
-//! ("now" PRESENT_REF), days counted from the reference date ("yesterday"), units shifted
+//! ("now" PRESENT_REF; a TIME, the present moment or one before or after it, since they name
+//! no calendar unit and newswire DATE annotation leaves them out), days counted from the reference date ("yesterday"), units shifted
 //! from it ("last week" 2026-W48, "the past two years" P2Y), offsets ("two years ago" 2024,
 //! "a day earlier" from the last date written), quarters and halves ("the fourth quarter of
 //! 1989" 1989-Q4), durations without a numeral ("several days" PXD), parts of day and clock
@@ -173,7 +174,7 @@ impl Scan<'_, '_> {
         } else {
             (i, we)
         };
-        self.emit(fs, fe, figure(FigureKind::Date, 0.0, tw.code.to_string()));
+        self.emit(fs, fe, figure(FigureKind::Time, 0.0, tw.code.to_string()));
         Some(fe)
     }
 
@@ -291,7 +292,7 @@ impl Scan<'_, '_> {
             // "past experience", "past president".
             return None;
         }
-        self.emit(the, we, figure(FigureKind::Date, 0.0, "PAST_REF".to_string()));
+        self.emit(the, we, figure(FigureKind::Time, 0.0, "PAST_REF".to_string()));
         Some(we)
     }
 
@@ -311,7 +312,7 @@ impl Scan<'_, '_> {
             if let Some(t) = self.time_entry(os, oe).filter(|t| t.role == TimeRole::Offset) {
                 if self.offset_ends(oe, &self.b[os..oe]) {
                     let code = if t.n < 0 { "PAST_REF" } else { "FUTURE_REF" };
-                    self.emit(fs, oe, figure(FigureKind::Date, 0.0, code.to_string()));
+                    self.emit(fs, oe, figure(FigureKind::Time, 0.0, code.to_string()));
                     return Some(oe);
                 }
             }
