@@ -899,6 +899,7 @@ const SETS: &[Case] = &[
     ("every Friday", "they march every Friday in", &[set("every Friday", 0.0, "XXXX-WXX-5")]),
     ("twice a month", "it meets twice a month.", &[set("twice a month", 0.0, "P1M")]),
     ("every morning", "every morning the", &[set("every morning", 0.0, "TMO")]),
+    ("every few years", "a new plan every few years and", &[set("every few years", 0.0, "PXY")]),
 ];
 
 const NOT_TIME: &[Case] = &[

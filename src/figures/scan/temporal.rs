@@ -484,6 +484,15 @@ impl Scan<'_, '_> {
             self.emit(i, ne, figure(FigureKind::Set, 0.0, format!("T{}", t.code)));
             return Some(ne);
         }
+        if self.time_entry(ns, ne).is_some_and(|t| t.role == TimeRole::Vague) {
+            // "every few years": a set of unknown period.
+            let (u, ue) = self.unit_at(ne + 1).filter(|_| self.at(ne) == b' ')?;
+            if !u.plural || matches!(u.grain, Grain::Half | Grain::Weekend) {
+                return None;
+            }
+            self.emit(i, ue, figure(FigureKind::Set, 0.0, u.grain.duration("X")));
+            return Some(ue);
+        }
         let (count, us) = match self.count_at(ns) {
             Some((n, e)) if self.at(e) == b' ' => (Some(n), e + 1),
             _ => (None, ns),
