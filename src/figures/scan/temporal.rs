@@ -34,7 +34,7 @@ impl Scan<'_, '_> {
     /// "half", "weekend(s)".
     fn time_unit(&self, s: usize, e: usize) -> Option<TimeUnit> {
         let w = &self.b[s..e];
-        let plural = w.ends_with(b"s") && w != b"days" || w == b"days" || w == b"centuries";
+        let plural = w.ends_with(b"s") || w == b"centuries";
         let grain = match w {
             b"quarter" | b"quarters" => Grain::Quarter,
             b"half" => Grain::Half,
@@ -385,10 +385,8 @@ impl Scan<'_, '_> {
     pub(super) fn article(&mut self, i: usize, we: usize) -> Option<usize> {
         let (s, e) = self.next_word(we)?;
         if &self.b[s..e] == b"few" {
-            return self.vague_duration(s, e).map(|end| {
-                // The span starts at "a": vague_duration looked back for it.
-                end
-            });
+            // The span starts at "a": vague_duration looks back for it.
+            return self.vague_duration(s, e);
         }
         let c = self.at(s);
         if !matches!(c, b'y' | b'm' | b'w' | b'd' | b'h' | b'q' | b'c' | b'f') {
@@ -561,7 +559,6 @@ impl Scan<'_, '_> {
                 }
             }
         }
-        let grain = if half { Grain::Half } else { Grain::Quarter };
         let date = match (year, self.reference) {
             (Some(y), _) => (format!("{y:04}-{}{n}", if half { 'H' } else { 'Q' }), y),
             (None, Some(r)) => {
@@ -573,7 +570,6 @@ impl Scan<'_, '_> {
             }
             (None, None) => (format!("XXXX-{}{n}", if half { 'H' } else { 'Q' }), 0),
         };
-        let _ = grain;
         self.emit_over(fs, end, figure(FigureKind::Date, date.1 as f64, date.0));
         if let (Some(ys), Some(last)) = (year_start, self.out.last_mut()) {
             // The span starts where the year's did ("fiscal 1989", "the 1988").
