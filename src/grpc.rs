@@ -1094,6 +1094,8 @@ fn figure(f: &Figure) -> pb::Figure {
             FigureKind::Date => pb::FigureKind::Date,
             FigureKind::Quantity => pb::FigureKind::Quantity,
             FigureKind::Duration => pb::FigureKind::Duration,
+            FigureKind::Time => pb::FigureKind::Time,
+            FigureKind::Set => pb::FigureKind::Set,
         } as i32,
         value: f.value,
         value_max: f.value_max,

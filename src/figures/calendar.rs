@@ -7,7 +7,10 @@
 //!   put the date more than 61 days (about two months) after the reference date;
 //! - a month alone (also "late December") is the most recent such month, the reference month
 //!   included;
-//! - a year, or a date with a year, is left as written.
+//! - a year, or a date with a year, is left as written;
+//! - with a cue that points forward ("will", "next", "until", "by": [`Parts::forward`]), a
+//!   weekday is the next such day on or after the reference date, a month the next such
+//!   month (the reference month included), a day and month the next such day.
 
 use super::Date;
 use std::fmt::Write;
@@ -81,12 +84,14 @@ pub(super) struct Parts {
     /// The last day of a range of days ("January 15-16"), 0 if none.
     pub day_max: u8,
     pub weekday: u8,
+    /// Resolve forward from the reference date, not back (see the module doc).
+    pub forward: bool,
 }
 
 /// The ISO 8601 string of `parts` and its year (0 if unknown), resolved against `reference`.
 pub(super) fn render(parts: Parts, reference: Option<Date>) -> (String, i32) {
     let mut s = String::with_capacity(10);
-    let Parts { year, year_max, decade, month, day, day_max, weekday: wd } = parts;
+    let Parts { year, year_max, decade, month, day, day_max, weekday: wd, forward } = parts;
     // A range of days is an ISO 8601 interval whose end keeps only the day: "2026-01-15/16".
     let day_end = |s: &mut String| {
         if day_max != 0 {
@@ -112,7 +117,11 @@ pub(super) fn render(parts: Parts, reference: Option<Date>) -> (String, i32) {
     if month != 0 && day != 0 {
         if let Some(r) = reference {
             let mut y = r.year;
-            if Date::valid(y, month, day) && days_from_civil(y, month, day) > r.days() + 61 {
+            if forward {
+                if Date::valid(y, month, day) && days_from_civil(y, month, day) < r.days() {
+                    y += 1;
+                }
+            } else if Date::valid(y, month, day) && days_from_civil(y, month, day) > r.days() + 61 {
                 y -= 1;
             }
             if Date::valid(y, month, day) {
@@ -127,7 +136,12 @@ pub(super) fn render(parts: Parts, reference: Option<Date>) -> (String, i32) {
     }
     if month != 0 {
         if let Some(r) = reference {
-            let y = if month <= r.month { r.year } else { r.year - 1 };
+            let y = match (forward, month <= r.month) {
+                (false, true) | (true, false) => r.year,
+                (false, false) => r.year - 1,
+                (true, true) if month == r.month => r.year,
+                (true, true) => r.year + 1,
+            };
             let _ = write!(s, "{y:04}-{month:02}");
             return (s, y);
         }
@@ -137,8 +151,11 @@ pub(super) fn render(parts: Parts, reference: Option<Date>) -> (String, i32) {
     if wd != 0 {
         if let Some(r) = reference {
             let today = r.days();
-            let back = (weekday(today) as i64 - wd as i64).rem_euclid(7);
-            let d = civil_from_days(today - back);
+            let d = if forward {
+                civil_from_days(today + (wd as i64 - weekday(today) as i64).rem_euclid(7))
+            } else {
+                civil_from_days(today - (weekday(today) as i64 - wd as i64).rem_euclid(7))
+            };
             let _ = write!(s, "{:04}-{:02}-{:02}", d.year, d.month, d.day);
             return (s, d.year);
         }
@@ -161,4 +178,120 @@ pub(super) fn duration(value: f64, designator: &str) -> String {
     let _ = write!(s, "{value}");
     s.push_str(if designator == "MIN" { "M" } else { designator });
     s
+}
+
+/// The ISO 8601 week of a date: (week-numbering year, week 1..=53).
+pub(super) fn iso_week(d: Date) -> (i32, u32) {
+    let days = d.days();
+    let thursday = days - weekday(days) as i64 + 4;
+    let year = civil_from_days(thursday).year;
+    (year, ((thursday - days_from_civil(year, 1, 1)) / 7 + 1) as u32)
+}
+
+/// The granularity of a relative expression: the unit it counts in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Grain {
+    Century,
+    Decade,
+    Year,
+    Half,
+    Quarter,
+    Month,
+    Week,
+    Weekend,
+    Day,
+}
+
+impl Grain {
+    /// The grain of a duration unit (its ISO designator and multiplier); `None` for hours,
+    /// minutes and seconds.
+    pub(super) fn of_unit(designator: &str, mult: u32) -> Option<Grain> {
+        Some(match (designator, mult) {
+            ("Y", 100) => Grain::Century,
+            ("Y", 10) => Grain::Decade,
+            ("Y", 1) => Grain::Year,
+            ("M", 1) => Grain::Month,
+            ("W", 1) => Grain::Week,
+            ("D", 1) => Grain::Day,
+            _ => return None,
+        })
+    }
+
+    /// The ISO 8601 duration designator of `n` such units ("P2Y", "P3M"; a quarter is three
+    /// months, a decade "DE", a century "CE" as TIMEX3 writes them); "X" for an unknown count.
+    pub(super) fn duration(self, n: &str) -> String {
+        let d = match self {
+            Grain::Century => "CE",
+            Grain::Decade => "DE",
+            Grain::Year => "Y",
+            Grain::Half => "H",
+            Grain::Quarter => "Q",
+            Grain::Month => "M",
+            Grain::Week | Grain::Weekend => "W",
+            Grain::Day => "D",
+        };
+        format!("P{n}{d}")
+    }
+}
+
+/// The period `k` units of `grain` from the one holding `base`, as TIMEX3 writes it ("2026",
+/// "2026-H2", "2026-Q3", "2026-11", "2026-W48", "2026-W48-WE", "2026-12-03", "202" for a
+/// decade, "20" for a century), and its year; without `base`, the same shape with X for the
+/// digits ("XXXX-WXX").
+pub(super) fn shift(base: Option<Date>, grain: Grain, k: i64) -> (String, i32) {
+    let Some(b) = base else {
+        let s = match grain {
+            Grain::Century => "XX",
+            Grain::Decade => "XXX",
+            Grain::Year => "XXXX",
+            Grain::Half => "XXXX-HX",
+            Grain::Quarter => "XXXX-QX",
+            Grain::Month => "XXXX-XX",
+            Grain::Week => "XXXX-WXX",
+            Grain::Weekend => "XXXX-WXX-WE",
+            Grain::Day => "XXXX-XX-XX",
+        };
+        return (s.to_string(), 0);
+    };
+    let k = k.clamp(-100_000, 100_000);
+    let months = |per: i64| -> (i32, i64) {
+        // Index of the period counted in `per` months since year 0.
+        let idx = b.year as i64 * (12 / per) + (b.month as i64 - 1) / per + k;
+        (idx.div_euclid(12 / per) as i32, idx.rem_euclid(12 / per) + 1)
+    };
+    match grain {
+        Grain::Century => {
+            let c = (b.year as i64).div_euclid(100) + k;
+            (format!("{c:02}"), (c * 100) as i32)
+        }
+        Grain::Decade => {
+            let d = (b.year as i64).div_euclid(10) + k;
+            (format!("{d:03}"), (d * 10) as i32)
+        }
+        Grain::Year => {
+            let y = b.year as i64 + k;
+            (format!("{y:04}"), y as i32)
+        }
+        Grain::Half => {
+            let (y, h) = months(6);
+            (format!("{y:04}-H{h}"), y)
+        }
+        Grain::Quarter => {
+            let (y, q) = months(3);
+            (format!("{y:04}-Q{q}"), y)
+        }
+        Grain::Month => {
+            let (y, m) = months(1);
+            (format!("{y:04}-{m:02}"), y)
+        }
+        Grain::Week | Grain::Weekend => {
+            let (y, w) = iso_week(civil_from_days(b.days() + 7 * k));
+            let we = if grain == Grain::Weekend { "-WE" } else { "" };
+            (format!("{y:04}-W{w:02}{we}"), y)
+        }
+        Grain::Day => {
+            let d = civil_from_days(b.days() + k);
+            (format!("{:04}-{:02}-{:02}", d.year, d.month, d.day), d.year)
+        }
+    }
 }

@@ -19,6 +19,7 @@ const WEEKDAYS: &str = include_str!("data/weekdays.tsv");
 const QUALIFIERS: &str = include_str!("data/qualifiers.tsv");
 const WORDS: &str = include_str!("data/words.tsv");
 const FRACTIONS: &str = include_str!("data/fractions.tsv");
+const TEMPORAL: &str = include_str!("data/temporal.tsv");
 
 /// The grammatical role of a number word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,6 +104,30 @@ pub(super) const ROLE_RELATIVE: u16 = 1 << 12;
 /// A verb of change: "rose 3 to 43" is a change and a level (two figures), not a range.
 pub(super) const ROLE_CHANGE: u16 = 1 << 13;
 
+/// What a word of `temporal.tsv` does in a time expression (the file documents each role).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum TimeRole {
+    Ref,
+    Deictic,
+    Shift,
+    Offset,
+    Vague,
+    Set,
+    Each,
+    DayPart,
+    Clock,
+    Zone,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(super) struct TimeWord {
+    pub role: TimeRole,
+    /// The offset of a deictic, shift or offset word (0 for "past" and "coming").
+    pub n: i8,
+    /// The value column as written ("PRESENT_REF", "P1Y", "NI", "+01:00", "past").
+    pub code: &'static str,
+}
+
 /// Everything the tables say about one form.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Entry {
@@ -121,6 +146,9 @@ pub(super) struct Entry {
     pub roles: u16,
     /// The denominator a fraction word names ("thirds": 3, "half": 2), 0 if none.
     pub denominator: u8,
+    pub time: Option<TimeWord>,
+    /// A word that points an underspecified date forward (1) or back (-1); 0 if neither.
+    pub cue: i8,
 }
 
 impl Entry {
@@ -279,6 +307,38 @@ impl Lexicon {
             let d: u8 = parse(cols[1], "fractions.tsv", form);
             assert!(d >= 2, "fractions.tsv: bad denominator for {form:?}");
             b.entry(form).denominator = d;
+        }
+        for (form, cols) in rows(TEMPORAL, "temporal.tsv", 3) {
+            let code = cols[2];
+            let role = match cols[1] {
+                "forward" | "backward" => {
+                    b.entry(form).cue = if cols[1] == "forward" { 1 } else { -1 };
+                    continue;
+                }
+                "ref" => TimeRole::Ref,
+                "deictic" => TimeRole::Deictic,
+                "shift" => TimeRole::Shift,
+                "offset" => TimeRole::Offset,
+                "vague" => TimeRole::Vague,
+                "set" => TimeRole::Set,
+                "each" => TimeRole::Each,
+                "daypart" => TimeRole::DayPart,
+                "clock" => TimeRole::Clock,
+                "zone" => TimeRole::Zone,
+                r => panic!("temporal.tsv: bad role {r:?} for {form:?}"),
+            };
+            let n = match role {
+                TimeRole::Deictic | TimeRole::Offset => parse(code, "temporal.tsv", form),
+                TimeRole::Shift => code.parse().unwrap_or(0),
+                _ => 0,
+            };
+            if role == TimeRole::Clock {
+                let ok = code.len() == 5 && code.as_bytes()[2] == b':';
+                assert!(ok, "temporal.tsv: bad clock time {code:?} for {form:?}");
+            }
+            let e = b.entry(form);
+            assert!(e.time.is_none(), "temporal.tsv: {form:?} has two roles");
+            e.time = Some(TimeWord { role, n, code });
         }
         for (form, cols) in rows(WORDS, "words.tsv", 2) {
             let mut roles = 0;

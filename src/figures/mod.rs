@@ -22,8 +22,25 @@
 //!   "5G", "F-16", "COVID-19"), after a capitalised word that is not a function word
 //!   ("Boeing 777", "Resolution 2254", "Article 5"), after a label word ("article 5",
 //!   "flight 370", "No. 10"); nor are phone numbers, URLs, e-mail addresses, handles and
-//!   hashtags, times of day ("11am", "3:30 p.m.", "14:00"), version numbers ("1.2.3"), and
-//!   numbers with a leading zero ("007").
+//!   hashtags, version numbers ("1.2.3"), and numbers with a leading zero ("007").
+//! - Times of day are TIME figures (since issue 23; they were skipped before): with am/pm
+//!   ("11am", "3:30 p.m.", "8 PM"), "o'clock", a time zone ("14:00 GMT", "0800 GMT"), or in
+//!   24-hour form after "at", "by", "until", "from"... ("at 14:00"); `date` is the day (the
+//!   date written just before in the clause, else the reference date, else "XXXX-XX-XX") and
+//!   `Thh:mm`, with the zone's offset ("T09:00-05:00", "T14:00Z"). A bare "3:16" is no time.
+//! - Time expressions follow TIMEX3 (`scan/temporal.rs`, words in `data/temporal.tsv`):
+//!   "last week" 2026-W48, "the third quarter" 2026-Q3, "two years ago" 2024 (a date, not
+//!   P2Y), "the past two years" P2Y, "several days" PXD, "every year" a SET P1Y, "Friday
+//!   night" a TIME ...TNI, "now" a TIME PRESENT_REF. Relative dates resolve against the
+//!   reference date ("ago", "last", "next", "this"), or against the last full date written
+//!   ("a day earlier", "the day before", "the previous day"); without a reference date the
+//!   unknown digits are X ("XXXX-WXX").
+//! - Direction: an underspecified date ("June", "Friday", "March 1", "the third quarter")
+//!   resolves back from the reference date unless a cue word before it in its clause points
+//!   forward ("will", "until", "through", "by", "next", "expected"...); "was", "said", "last"
+//!   point back.
+//! - Ages are DATEs with `unit` "age": "Jane Doe, 63,", "aged 9", "a 22-year-old" (never a
+//!   duration).
 //! - "one" is a cardinal only when it counts something: followed by a word that is not a
 //!   pronoun context ("of", "another", "who", verbs ...) and not preceded by "no", "the",
 //!   "any", "every", "each", "which", "this", "that" ...
@@ -125,6 +142,14 @@ pub enum FigureKind {
     Date,
     Quantity,
     Duration,
+    /// A time of day or a part of one ("8 p.m.", "Friday night", "tonight"): `date` is the
+    /// day and `Thh:mm` or `TNI`/`TMO`/`TAF`/`TEV` ("2026-12-04T20:00", "2026-12-04TNI");
+    /// also the present moment and the times before and after it, which name no calendar
+    /// unit ("now" PRESENT_REF, "recently" PAST_REF, "the future" FUTURE_REF).
+    Time,
+    /// A recurring time ("every year", "weekly", "twice a month"): `date` is its period
+    /// ("P1Y", "P1W"), or the recurring day or part of day ("XXXX-WXX-5", "TMO").
+    Set,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

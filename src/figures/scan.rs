@@ -11,6 +11,7 @@ mod dates;
 mod money;
 mod numbers;
 mod quantities;
+mod temporal;
 
 use super::lexicon::*;
 use super::{Date, Figure, FigureMatch};
@@ -34,6 +35,7 @@ pub(super) fn run(lx: &Lexicon, text: &Folded<'_>, reference: Option<Date>, out:
         out,
         last_end: 0,
         last_year_end: usize::MAX,
+        anchor: None,
         negative: false,
         run: None,
         steps: Cell::new(0),
@@ -65,6 +67,8 @@ struct Scan<'a, 't> {
     first_own: usize,
     /// Folded end of the last year emitted ("in 2010 and 2011").
     last_year_end: usize,
+    /// The last full date written: what "a day earlier" and "the day before" count from.
+    anchor: Option<Date>,
     /// The figure being parsed has a minus sign before it.
     negative: bool,
     /// The space-free run last measured by [`Scan::dotted_run`]: (where it was measured
@@ -444,6 +448,22 @@ impl<'a> Scan<'a, '_> {
             _ => {}
         }
         let Some(e) = self.entry(i, we) else { return we };
+        if let Some(tw) = e.time {
+            if let Some(p) = self.time_word(i, we, tw) {
+                return p;
+            }
+        }
+        if let Some(n) = e.num {
+            if n.kind == NumKind::Article {
+                if let Some(p) = self.article(i, we) {
+                    return p;
+                }
+            } else if n.ordinal && (1..=4).contains(&n.value) {
+                if let Some(p) = self.quarter(i, we, n.value) {
+                    return p;
+                }
+            }
+        }
         if e.month != 0 {
             if let Some(p) = self.month_alone_or_date(i, we, e.month, e.month_abbr) {
                 return p;
@@ -462,6 +482,14 @@ impl<'a> Scan<'a, '_> {
         if let Some(u) = e.unit {
             if let Some(end) = self.long_duration(i, we, u) {
                 return end;
+            }
+            if u.kind == UnitKind::Duration {
+                if let Some(end) = self.the_unit_offset(i, we) {
+                    return end;
+                }
+                if let Some(end) = self.bare_plural(i, we) {
+                    return end;
+                }
             }
         }
         if e.num.is_some()
@@ -512,6 +540,9 @@ impl<'a> Scan<'a, '_> {
             }
         }
         if let Some(end) = self.numeric_date(i, de) {
+            return end;
+        }
+        if let Some(end) = self.clock(i, de) {
             return end;
         }
         // A minus sign: "-5°C", "−0.3%".
@@ -579,7 +610,9 @@ impl<'a> Scan<'a, '_> {
             s -= 1;
         }
         self.step(e - s + 1);
-        (s < e && self.capitalized(s) && self.entry(s, e).is_none()).then_some(start)
+        // A name that is also an ISO code in capitals ("Ron", "Bob") is still a name.
+        let word_entry = self.entry(s, e).filter(|x| !(x.currency.is_some_and(|c| c.upper) && x.roles == 0 && x.num.is_none()));
+        (s < e && self.capitalized(s) && word_entry.is_none()).then_some(start)
     }
 
     /// Like [`Scan::prev_word`], with a final '.' ("approx.").
@@ -669,6 +702,12 @@ impl<'a> Scan<'a, '_> {
                 }
             }
             if start >= 4 && self.b[start - 1] == b' ' && self.b[start - 2] == b'.' && &self.b[start - 4..start - 2] == b"no" && a.bare() {
+                return Some(end);
+            }
+        }
+        // "two years ago", "three days later": dates; "22-year-old": an age.
+        if max.is_none() && a.unit.is_some_and(|u| u.kind == UnitKind::Duration) {
+            if let Some(end) = self.duration_as_date(start, &a) {
                 return Some(end);
             }
         }

@@ -37,6 +37,11 @@ impl Scan<'_, '_> {
         if parts.year.is_some() && parts.month == 0 {
             self.last_year_end = fe;
         }
+        if parts.day != 0 && parts.day_max == 0 {
+            if let Some(d) = date.get(..10).and_then(Date::parse_iso) {
+                self.anchor = Some(d);
+            }
+        }
         let figure = Figure {
             kind: FigureKind::Date,
             value: year as f64,
@@ -534,7 +539,11 @@ impl Scan<'_, '_> {
                 return None;
             }
         }
+        let mut parts = parts;
         let fs = self.relative_before(ms, false).unwrap_or(ms);
+        if parts.year.is_none() {
+            parts.forward = self.direction(ms) > 0;
+        }
         self.emit_relative(fs, ms, end, parts);
         Some(end)
     }
@@ -562,10 +571,11 @@ impl Scan<'_, '_> {
                 return Some(end);
             }
         }
-        let parts = Parts { weekday: wd, ..Parts::default() };
+        let parts = Parts { weekday: wd, forward: self.direction(ws) > 0, ..Parts::default() };
         let fs = self.relative_before(ws, true).unwrap_or(ws);
         self.emit_relative(fs, ws, we, parts);
-        Some(we)
+        // "Friday night", "Sunday morning": a part of the day.
+        Some(self.daypart_of_last(we).unwrap_or(we))
     }
 
     /// The start of "last", "next", "this" (and with `times_of_day`, "late", "early") right
@@ -577,15 +587,22 @@ impl Scan<'_, '_> {
     }
 
     /// Emits a date whose span starts at `fs` (a relative word before the date at `ds`, or the
-    /// date itself). A date after "next" is left unresolved: the resolution rules look back.
-    fn emit_relative(&mut self, fs: usize, ds: usize, fe: usize, parts: Parts) {
+    /// date itself). A date after "next" is the next such date after the reference date
+    /// ("next Friday" is never today).
+    fn emit_relative(&mut self, fs: usize, ds: usize, fe: usize, mut parts: Parts) {
         if fs < ds && &self.b[fs..fs + 4.min(ds - fs)] == b"next" {
-            let reference = self.reference.take();
-            self.emit_date(fs, fe, parts);
-            self.reference = reference;
-        } else {
-            self.emit_date(fs, fe, parts);
+            parts.forward = true;
+            if parts.weekday != 0 {
+                if let Some(r) = self.reference {
+                    // Resolve from the day after the reference date.
+                    let reference = self.reference.replace(calendar::civil_from_days(r.days() + 1));
+                    self.emit_date(fs, fe, parts);
+                    self.reference = reference;
+                    return;
+                }
+            }
         }
+        self.emit_date(fs, fe, parts);
     }
 
     /// "late December", "early January 2026", "mid-March", "mid-2025", "the late 1990s".

@@ -64,6 +64,10 @@ impl Scan<'_, '_> {
     /// (currency, unit, end).
     pub(super) fn post_unit(&self, p: usize, num: &Num, attached: bool) -> Option<(Option<Currency>, Option<Unit>, usize)> {
         let (e, end) = self.phrase(p)?;
+        if e.num.is_some_and(|n| n.ordinal) && (self.starts_with(end, b" quarter") || self.starts_with(end, b" half")) {
+            // "the 1988 second quarter": a year and a quarter, not 1988 seconds.
+            return None;
+        }
         if let Some(c) = e.currency {
             let big = num.scale > 0 || num.vague || num.value() >= 1000.0;
             let case_ok = !c.upper || !self.original(p, end).chars().any(char::is_lowercase);
