@@ -26,7 +26,8 @@ pub struct Limits {
     pub max_local_error_resets: usize,
     /// How long in-flight calls may run after a shutdown signal.
     pub drain_timeout: Duration,
-    /// Connections open at once; beyond, new ones wait in the listen backlog.
+    /// Connections open at once; beyond, the one idle the longest yields its place to a new
+    /// one, and when every one has a call open new ones wait in the listen backlog.
     pub max_connections: usize,
     /// How long a new connection may take to send the HTTP/2 preface before it is closed.
     pub handshake_timeout: Duration,
@@ -61,6 +62,9 @@ pub struct Limits {
     /// read: its flow-control window stays closed) is ended with RESOURCE_EXHAUSTED and its
     /// memory freed; none: responses wait for ever.
     pub response_stall_timeout: Option<Duration>,
+    /// A connection with no call open for this long gets GOAWAY (its client reconnects when it
+    /// needs to); none: idle connections stay open.
+    pub idle_timeout: Option<Duration>,
 }
 
 impl Default for Limits {
@@ -87,6 +91,7 @@ impl Default for Limits {
             max_calls_in_flight: None,
             max_connection_calls_in_flight: None,
             response_stall_timeout: Some(Duration::from_secs(30)),
+            idle_timeout: Some(Duration::from_secs(300)),
         }
     }
 }

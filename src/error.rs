@@ -60,6 +60,10 @@ pub enum Error {
     /// the server dropped it to free its memory.
     #[error("the response waited for the client to read it longer than --response-stall-timeout (GAZETTE_RESPONSE_STALL_TIMEOUT) allows (its HTTP/2 flow-control window stayed closed) and was dropped to free the server's memory; read responses as they arrive")]
     ResponseStalled,
+    /// A method that takes one request message was sent a second (a cardinality violation,
+    /// answered INTERNAL as grpc-go and grpc-java do).
+    #[error("{method} takes exactly one request message and the client sent a second; make one call per request, or send many documents on one ExtractBatch stream")]
+    SecondRequestMessage { method: &'static str },
     /// The extraction was stopped by its caller (the client cancelled, or the server cut
     /// the call) before it finished.
     #[error("extraction stopped: the call was cancelled")]

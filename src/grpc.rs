@@ -845,7 +845,7 @@ pub fn status(error: Error) -> Status {
         }
         Error::Cancelled => tonic::Code::Cancelled,
         Error::DeadlineExceeded { .. } | Error::CallTooLong { .. } => tonic::Code::DeadlineExceeded,
-        Error::Serve(_) | Error::Credentials { .. } => tonic::Code::Internal,
+        Error::Serve(_) | Error::Credentials { .. } | Error::SecondRequestMessage { .. } => tonic::Code::Internal,
     };
     Status::new(code, error.to_string())
 }

@@ -133,6 +133,9 @@ struct ServeArgs {
     /// End a call whose response the client has not read for this long (its flow-control window stays closed) with RESOURCE_EXHAUSTED, freeing its memory; 0 turns it off.
     #[arg(long, env = "GAZETTE_RESPONSE_STALL_TIMEOUT", value_parser = duration, default_value = "30s")]
     response_stall_timeout: Duration,
+    /// Send GOAWAY to a connection that has had no call open for this long (its client reconnects when it needs to); 0 turns it off.
+    #[arg(long, env = "GAZETTE_IDLE_TIMEOUT", value_parser = duration, default_value = "5m")]
+    idle_timeout: Duration,
 }
 
 /// The longest duration a flag takes: ten years. Longer ones would overflow the clock
@@ -253,6 +256,7 @@ fn serve(dir: &Path, args: ServeArgs) -> anyhow::Result<ExitCode> {
             .or(args.max_calls_in_flight.map(|n| (n / 4).max(1)))
             .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
         response_stall_timeout: Some(args.response_stall_timeout).filter(|d| !d.is_zero()),
+        idle_timeout: Some(args.idle_timeout).filter(|d| !d.is_zero()),
         ..Limits::default()
     };
     // Credentials are read before anything listens: a bad file stops the start, naming it.

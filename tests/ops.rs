@@ -89,6 +89,24 @@ fn value(metrics: &str, series: &str) -> Option<f64> {
 const EXTRACT: &str = "method=\"/gazette.v1.EntityExtractor/Extract\"";
 
 #[tokio::test]
+async fn silent_sockets_on_the_metrics_port_do_not_keep_a_scrape_out() {
+    let s = Running::start(Limits::default()).await;
+    // Far more than the metrics listener keeps open, none of them sending a byte.
+    let mut silent = Vec::new();
+    for _ in 0..100 {
+        silent.push(tokio::net::TcpStream::connect(s.metrics).await.unwrap());
+    }
+    let (status_line, m) = tokio::time::timeout(Duration::from_secs(5), s.get("/metrics")).await.expect("a scrape is answered at once");
+    assert!(status_line.starts_with("HTTP/1.1 200"), "{status_line}");
+    assert!(m.contains("gazette_"), "{m}");
+    // The oldest were closed to make room: the first socket reads end of stream.
+    let mut buf = [0u8; 1];
+    let read = tokio::time::timeout(Duration::from_secs(5), tokio::io::AsyncReadExt::read(&mut silent[0], &mut buf)).await.expect("the oldest was closed");
+    assert!(matches!(read, Ok(0) | Err(_)), "{read:?}");
+    s.stop().await;
+}
+
+#[tokio::test]
 async fn metrics_count_calls_by_method_and_code() {
     let mut s = Running::start(Limits::default()).await;
     for _ in 0..3 {
@@ -537,6 +555,51 @@ fn bad_operations_flags_are_refused_with_a_reason() {
         assert!(stderr.contains(want), "{args:?}: {stderr}");
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
+}
+
+/// A unary call with two request messages is refused (INTERNAL, as grpc-go and grpc-java
+/// answer a cardinality violation), in one DATA frame or two; one message is answered.
+#[tokio::test]
+async fn a_second_request_message_on_a_unary_call_is_refused() {
+    let s = Running::start(Limits::default()).await;
+    let one = grpc_frame(&request(TEXT));
+    let two = [one.clone(), one.clone()].concat();
+    // (name, DATA frames, expected grpc-status)
+    let cases: [(&str, Vec<bytes::Bytes>, &str); 3] = [
+        ("one message", vec![one.clone()], "0"),
+        ("two in one frame", vec![two.into()], "13"),
+        ("two frames", vec![one.clone(), one.clone()], "13"),
+    ];
+    for (name, frames, want) in cases {
+        let (send, _connection) = raw_h2(s.addr).await;
+        let mut send = send.ready().await.unwrap();
+        let call = http::Request::post(format!("http://{}/gazette.v1.EntityExtractor/Extract", s.addr))
+            .header("content-type", "application/grpc")
+            .header("te", "trailers")
+            .body(())
+            .unwrap();
+        let (response, mut body) = send.send_request(call, false).unwrap();
+        for (i, frame) in frames.iter().enumerate() {
+            body.send_data(frame.clone(), i + 1 == frames.len()).unwrap();
+        }
+        let response = tokio::time::timeout(PATIENCE, response).await.expect("answered").unwrap();
+        let (parts, mut stream) = response.into_parts();
+        let mut trailers = parts.headers.clone();
+        if trailers.get("grpc-status").is_none() {
+            while let Some(data) = stream.data().await {
+                let data = data.unwrap();
+                let _ = stream.flow_control().release_capacity(data.len());
+            }
+            trailers = stream.trailers().await.unwrap().unwrap_or_default();
+        }
+        let status = trailers.get("grpc-status").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+        assert_eq!(status, want, "{name}: {trailers:?}");
+        if want == "13" {
+            let message = trailers.get("grpc-message").and_then(|v| v.to_str().ok()).unwrap_or_default();
+            assert!(message.contains("exactly%20one%20request%20message") || message.contains("exactly one request message"), "{name}: {message}");
+        }
+    }
+    s.stop().await;
 }
 
 /// A gRPC message frame (uncompressed) of `message`.

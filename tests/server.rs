@@ -499,20 +499,78 @@ async fn connections_without_the_http2_preface_are_closed() {
 }
 
 #[tokio::test]
-async fn connections_beyond_the_cap_wait_for_one_to_close() {
+async fn beyond_the_connection_cap_an_idle_connection_yields_and_a_busy_one_does_not() {
     let mut s = Running::start(Limits { max_connections: 1, ..Limits::default() }, true).await;
-    assert_eq!(s.client.extract(request("Iran")).await.unwrap().into_inner().mentions.len(), 1);
+    // The one connection has a call open: a batch whose client has not closed its side.
+    let (tx, rx) = tokio::sync::mpsc::channel::<pb::ExtractBatchRequest>(1);
+    let mut results = s.client.extract_batch(tokio_stream::wrappers::ReceiverStream::new(rx)).await.unwrap().into_inner();
+    tx.send(pb::ExtractBatchRequest { request: Some(pb::ExtractRequest { document_id: "a".into(), text: "Iran".into(), ..Default::default() }) })
+        .await
+        .unwrap();
+    assert_eq!(results.message().await.unwrap().unwrap().document_id, "a");
     let second = Channel::from_shared(format!("http://{}", s.addr)).unwrap().connect_lazy();
     let mut other = EntityExtractorClient::new(second.clone());
     let mut waiting = tokio::spawn(async move { other.extract(request("Iran")).await.map(|r| r.into_inner().mentions.len()) });
-    // The server holds its one connection: the second client's call is not served...
-    assert!(tokio::time::timeout(Duration::from_millis(300), &mut waiting).await.is_err(), "the second connection waits at the cap");
-    assert_eq!(s.client.extract(request("Iran")).await.unwrap().into_inner().mentions.len(), 1, "the first still works");
-    // ...until the first connection closes.
-    s.client = EntityExtractorClient::new(second.clone());
-    s.channel = second;
-    let served = tokio::time::timeout(Duration::from_secs(10), waiting).await.expect("served once a connection closed");
+    // A connection with a call open keeps its place: the second client's call waits...
+    assert!(tokio::time::timeout(Duration::from_millis(300), &mut waiting).await.is_err(), "the second connection waits while the first has a call");
+    // ...until the call ends and the first connection, idle now, yields its place.
+    drop(tx);
+    assert!(results.message().await.unwrap().is_none());
+    let served = tokio::time::timeout(Duration::from_secs(10), waiting).await.expect("served once the first connection was idle");
     assert_eq!(served.unwrap().unwrap(), 1);
+    // The first client got GOAWAY, not a reset: its next call reconnects (and the second
+    // connection, idle now, yields in turn).
+    let again = tokio::time::timeout(Duration::from_secs(10), s.client.extract(request("Iran"))).await.expect("the first client reconnects");
+    assert_eq!(again.unwrap().into_inner().mentions.len(), 1);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_connection_in_its_handshake_yields_its_place_to_a_new_one() {
+    let s = Running::start(Limits { max_connections: 1, ..Limits::default() }, true).await;
+    // The server's only permit goes to a socket that never sends its preface (the handshake
+    // timeout is 10 s)...
+    let mut silent = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+    let second = Channel::from_shared(format!("http://{}", s.addr)).unwrap().connect_lazy();
+    // ...the first connection made after it (the test's own client is lazy too: it has
+    // connected when its first call was answered) takes its place.
+    let answered = tokio::time::timeout(Duration::from_secs(5), EntityExtractorClient::new(second).extract(request("Iran"))).await;
+    assert_eq!(answered.expect("served before the handshake timeout").unwrap().into_inner().mentions.len(), 1);
+    let mut buf = [0u8; 1];
+    let read = tokio::time::timeout(Duration::from_secs(5), tokio::io::AsyncReadExt::read(&mut silent, &mut buf)).await.expect("the silent socket was closed");
+    assert!(matches!(read, Ok(0) | Err(_)), "closed, not written to: {read:?}");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn an_idle_connection_gets_goaway_and_one_with_a_call_open_does_not() {
+    let idle = Duration::from_millis(300);
+    let s = Running::start(Limits { idle_timeout: Some(idle), ..Limits::default() }, true).await;
+    // A raw HTTP/2 connection with no call: the server ends it (GOAWAY, then close).
+    let tcp = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+    let (_send, connection) = h2::client::handshake(tcp).await.unwrap();
+    let opened = std::time::Instant::now();
+    let ended = tokio::time::timeout(Duration::from_secs(10), connection).await.expect("an idle connection is closed");
+    assert!(ended.is_ok(), "closed gracefully: {ended:?}");
+    assert!(opened.elapsed() >= idle, "not before the idle timeout: {:?}", opened.elapsed());
+
+    // A batch left open for three idle timeouts keeps its connection: its next document is
+    // answered on the same stream. (A new client: the test's own connection has been idle
+    // since the start, and is being closed.)
+    let mut client = EntityExtractorClient::new(Channel::from_shared(format!("http://{}", s.addr)).unwrap().connect_lazy());
+    let (tx, rx) = tokio::sync::mpsc::channel::<pb::ExtractBatchRequest>(1);
+    let mut results = client.extract_batch(tokio_stream::wrappers::ReceiverStream::new(rx)).await.unwrap().into_inner();
+    let document = |id: &str| pb::ExtractBatchRequest { request: Some(pb::ExtractRequest { document_id: id.into(), text: "Iran".into(), ..Default::default() }) };
+    tx.send(document("a")).await.unwrap();
+    assert_eq!(results.message().await.unwrap().unwrap().document_id, "a");
+    tokio::time::sleep(idle * 3).await;
+    tx.send(document("b")).await.unwrap();
+    assert_eq!(results.message().await.unwrap().unwrap().document_id, "b");
+    drop(tx);
+    assert!(results.message().await.unwrap().is_none());
+    // Idle now: the client is told to go, and its next call opens a new connection.
+    tokio::time::sleep(idle * 2).await;
+    assert_eq!(client.extract(request("Iran")).await.unwrap().into_inner().mentions.len(), 1);
     s.stop().await;
 }
 

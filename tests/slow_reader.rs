@@ -13,6 +13,9 @@
 //! - `unread_batch_calls_stay_within_the_deployment_limit`: 28 `ExtractBatch` calls of 8 such
 //!   lists each, 4 per connection, with the Deployment's `--max-calls-in-flight 64`; peak RSS
 //!   under the Deployment's memory limit (1 GiB), and the other client as above.
+//! - `idle_and_silent_connections_do_not_lock_new_clients_out`: 1,100 idle HTTP/2
+//!   connections, then 1,100 silent sockets that reconnect when closed, against the default
+//!   cap of 1,024: new clients' calls succeed (99% at least) and the idle server's CPU.
 //!
 //! `GAZETTE_ATTACK_ARGS` adds serve flags (e.g. `--max-bytes-in-flight 1000000000
 //! --max-connection-bytes-in-flight 1000000000` to switch the budgets off, which is what the
@@ -271,4 +274,104 @@ async fn unread_batch_calls_stay_within_the_deployment_limit() {
         assert_eq!(failures, 0, "the other client's calls fail");
         assert!(median < Duration::from_millis(50), "the other client's median latency {median:?}");
     }
+}
+
+/// CPU seconds (user + system) `pid` has used, from /proc/<pid>/stat.
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command's closing parenthesis; utime and stime are the 12th and 13th.
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or_default();
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = fields.get(11).and_then(|u| u.parse::<f64>().ok()).unwrap_or(0.0) + fields.get(12).and_then(|s| s.parse::<f64>().ok()).unwrap_or(0.0);
+    // The kernel's USER_HZ is 100 on Linux.
+    ticks / 100.0
+}
+
+/// `calls` calls of the bench article, each on a new connection, with a 5 s deadline:
+/// (succeeded, median latency).
+async fn new_clients(addr: &str, calls: usize) -> (usize, Duration) {
+    let article = std::fs::read_to_string(format!("{ROOT}/tests/data/bench/article.txt")).unwrap();
+    let (mut ok, mut latencies) = (0, Vec::new());
+    for _ in 0..calls {
+        let started = Instant::now();
+        let call = async {
+            let mut client = EntityExtractorClient::connect(format!("http://{addr}")).await.map_err(|e| e.to_string())?;
+            client.extract(pb::ExtractRequest { text: article.clone(), ..Default::default() }).await.map_err(|s| s.to_string())
+        };
+        match tokio::time::timeout(Duration::from_secs(5), call).await {
+            Ok(Ok(_)) => {
+                ok += 1;
+                latencies.push(started.elapsed());
+            }
+            Ok(Err(e)) => eprintln!("new client: {e}"),
+            Err(_) => eprintln!("new client: no answer in 5 s"),
+        }
+    }
+    latencies.sort();
+    (ok, latencies.get(latencies.len() / 2).copied().unwrap_or_default())
+}
+
+/// 1,100 connections over the default cap of 1,024, first HTTP/2 connections that answer
+/// PINGs and send nothing, then TCP sockets that send nothing and reconnect when closed: new
+/// clients' calls still succeed (99% at least), and the idle server uses under 5% of a core.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "slow; opens 1,100 connections: run it in release with --ignored --nocapture"]
+async fn idle_and_silent_connections_do_not_lock_new_clients_out() {
+    const CONNECTIONS: usize = 1_100;
+    const CALLS: usize = 100;
+    let (server, addr, _) = start(&[]);
+    let pid = server.id();
+
+    // Idle HTTP/2 connections: handshake done, their tasks answer PINGs, no stream ever.
+    let mut idle = Vec::new();
+    for _ in 0..CONNECTIONS {
+        let connect = async {
+            let tcp = tokio::net::TcpStream::connect(&addr).await.ok()?;
+            let (send, connection) = h2::client::handshake(tcp).await.ok()?;
+            Some((send, tokio::spawn(connection)))
+        };
+        // Beyond the cap a connection waits until one yields (after a second idle).
+        if let Ok(Some(c)) = tokio::time::timeout(Duration::from_millis(200), connect).await {
+            idle.push(c);
+        }
+    }
+    let before = cpu_seconds(pid);
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    let idle_cpu = (cpu_seconds(pid) - before) / 10.0;
+    let (ok, median) = new_clients(&addr, CALLS).await;
+    let open = idle.iter().filter(|(_, task)| !task.is_finished()).count();
+    eprintln!("idle HTTP/2: {} connected, {open} still open; idle CPU {:.1}% of a core; new clients {ok}/{CALLS}, median {median:?}", idle.len(), idle_cpu * 100.0);
+    drop(idle);
+
+    // Silent sockets that reconnect as soon as they are closed.
+    let stop_at = Instant::now() + Duration::from_secs(40);
+    let mut silent = Vec::new();
+    for _ in 0..CONNECTIONS {
+        let addr = addr.clone();
+        silent.push(tokio::spawn(async move {
+            let mut reconnects = 0usize;
+            while Instant::now() < stop_at {
+                let Ok(mut tcp) = tokio::net::TcpStream::connect(&addr).await else { break };
+                let mut buf = [0u8; 64];
+                let _ = tokio::time::timeout_at(stop_at.into(), tokio::io::AsyncReadExt::read(&mut tcp, &mut buf)).await;
+                reconnects += 1;
+            }
+            reconnects
+        }));
+    }
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let before = cpu_seconds(pid);
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    let silent_cpu = (cpu_seconds(pid) - before) / 10.0;
+    let (silent_ok, silent_median) = new_clients(&addr, CALLS).await;
+    let mut reconnects = 0;
+    for task in silent {
+        reconnects += task.await.unwrap_or(0);
+    }
+    eprintln!("silent sockets: {reconnects} reconnects in 40 s; server CPU {:.1}% of a core; new clients {silent_ok}/{CALLS}, median {silent_median:?}", silent_cpu * 100.0);
+    stop(server);
+
+    assert!(ok * 100 >= CALLS * 99, "idle HTTP/2 connections: {ok} of {CALLS} new calls succeeded");
+    assert!(idle_cpu < 0.05, "idle CPU {:.1}% of a core", idle_cpu * 100.0);
+    assert!(silent_ok * 100 >= CALLS * 99, "silent sockets: {silent_ok} of {CALLS} new calls succeeded");
 }

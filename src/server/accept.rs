@@ -1,17 +1,18 @@
-//! The accept loop in front of tonic: a cap on open connections, a deadline for the TLS
-//! handshake and the HTTP/2 preface, and a back-off on accept errors.
+//! The accept loop in front of the connections: a cap on open connections and who yields at
+//! it, a deadline for the TLS handshake and the HTTP/2 preface, and a back-off on accept
+//! errors.
 //!
-//! tonic's own loop retries a failed `accept` at once, so at the file-descriptor limit
-//! (EMFILE) it spins a core; and it hands every TCP connection to hyper, which waits for the
-//! preface for ever. Here a connection is handed on only once its first 24 bytes are the
-//! HTTP/2 preface (gazette speaks HTTP/2 with prior knowledge only), and it holds a permit of
-//! the connection cap for as long as it is open. Each connection gets its own byte budget
-//! ([`crate::grpc::Connection`]), which tonic hands to every call made on it, and, with a
-//! maximum connection age and grace, a hard end: tonic sends GOAWAY at the age (see
-//! [`super::serve`]), and a connection still open at age + grace fails its next read or write,
-//! which closes it. (tonic's own grace does not do this: given one, it sends no GOAWAY at all
-//! and only drops the connection at age + grace.) What happens on a connection otherwise
-//! belongs to hyper and tonic ([`super::serve`] sets their limits).
+//! A failed `accept` is retried after a pause, not at once (at the file-descriptor limit,
+//! EMFILE, retrying at once spins a core). A connection is handed on only once its first 24
+//! bytes are the HTTP/2 preface (gazette speaks HTTP/2 with prior knowledge only), and it
+//! holds a permit of the connection cap for as long as it is open. At the cap, the new
+//! connection takes the permit of one with no call open ([`Idle::yield_one`]): one still in its
+//! handshake first, else the one idle the longest, which gets GOAWAY; so idle pools and silent
+//! sockets cannot lock new clients out. Each connection gets its own byte budget
+//! ([`crate::grpc::Connection`]), handed to every call made on it, and, with a maximum
+//! connection age and grace, a hard end: [`super::connection`] sends GOAWAY at the age, and a
+//! connection still open at age + grace fails its next read or write, which closes it. What
+//! happens on a connection otherwise belongs to [`super::connection`] and hyper.
 //!
 //! With TLS ([`super::tls`]) the preface is only visible after the handshake: each
 //! connection's task runs the handshake, then reads the 24 bytes through TLS and hands them to
@@ -40,6 +41,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
 use tonic::transport::server::Connected;
 
+use super::connection::{Activity, Idle};
 use super::tls::Tls;
 use crate::config::Limits;
 use crate::grpc::Connection;
@@ -54,6 +56,10 @@ const COALESCE_BYTES: usize = 64 * 1024;
 /// responses; at the default cap of 1,024 connections at most 32 MiB in all.
 const KEEP_BYTES: usize = 32 * 1024;
 
+/// How often a connection waiting for a permit asks again for one to yield, while every open
+/// connection has a call.
+const YIELD_RETRY: Duration = Duration::from_millis(100);
+
 /// The first and the longest pause after a failed `accept`.
 const BACKOFF: (Duration, Duration) = (Duration::from_millis(5), Duration::from_secs(1));
 
@@ -66,6 +72,8 @@ pub struct Conn {
     replay: usize,
     _permit: OwnedSemaphorePermit,
     info: Connection,
+    /// Its calls, and whether it was asked to yield its permit ([`Idle`]).
+    activity: Arc<Activity>,
     /// When the connection is closed whatever it is doing: its maximum age plus grace.
     end: Option<Pin<Box<tokio::time::Sleep>>>,
     /// Bytes hyper wrote that are not on the socket yet; `out[sent..]` remains.
@@ -76,6 +84,11 @@ pub struct Conn {
 }
 
 impl Conn {
+    /// What the connection is doing, for [`super::connection`].
+    pub fn activity(&self) -> Arc<Activity> {
+        self.activity.clone()
+    }
+
     /// Writes the held bytes to the socket.
     fn poll_drain(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         while self.sent < self.out.len() {
@@ -139,16 +152,10 @@ pub fn spawn(listener: TcpListener, limits: &Limits, tls: Option<Tls>) -> mpsc::
     let lifetime = limits.max_connection_age.zip(limits.max_connection_age_grace).map(|(age, grace)| age.saturating_add(grace));
     let (tx, rx) = mpsc::channel(16);
     let permits = Arc::new(Semaphore::new(max_connections.max(1)));
+    let idle = Arc::new(Idle::default());
     tokio::spawn(async move {
         let mut pause = BACKOFF.0;
         loop {
-            let permit = tokio::select! {
-                permit = permits.clone().acquire_owned() => match permit {
-                    Ok(p) => p,
-                    Err(_) => return,
-                },
-                () = tx.closed() => return,
-            };
             let accepted = tokio::select! {
                 accepted = listener.accept() => accepted,
                 () = tx.closed() => return,
@@ -162,12 +169,36 @@ pub fn spawn(listener: TcpListener, limits: &Limits, tls: Option<Tls>) -> mpsc::
                     // EMFILE, ENFILE, ENOBUFS...: retrying at once would spin while nothing
                     // can change; wait, longer each time, for connections to close.
                     tracing::warn!(error = %e, pause_ms = pause.as_millis() as u64, "accept failed; pausing");
-                    drop(permit);
                     tokio::time::sleep(pause).await;
                     pause = (pause * 2).min(BACKOFF.1);
                     continue;
                 }
             };
+            // A permit for it: when all are taken, the connection idle the longest (one still
+            // in its handshake first) is asked to yield its own; when every connection has a
+            // call open, this one waits for one to close, and the connections behind it wait
+            // in the listen backlog.
+            let permit = match permits.clone().try_acquire_owned() {
+                Ok(p) => p,
+                Err(_) => {
+                    // Asked again while none yielded: a connection whose call ends becomes
+                    // idle, and so the next to yield.
+                    let mut asked = idle.yield_one();
+                    let mut again = tokio::time::interval(YIELD_RETRY);
+                    again.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                    loop {
+                        tokio::select! {
+                            permit = permits.clone().acquire_owned() => match permit {
+                                Ok(p) => break p,
+                                Err(_) => return,
+                            },
+                            _ = again.tick(), if !asked => asked = idle.yield_one(),
+                            () = tx.closed() => return,
+                        }
+                    }
+                }
+            };
+            let activity = idle.register();
             let _ = stream.set_nodelay(true);
             let (tx, tls) = (tx.clone(), tls.clone());
             tokio::spawn(async move {
@@ -188,14 +219,22 @@ pub fn spawn(listener: TcpListener, limits: &Limits, tls: Option<Tls>) -> mpsc::
                         }
                     }
                 };
+                let opened = async {
+                    tokio::select! {
+                        opened = opened => opened,
+                        () = activity.asked() => Err(io::Error::new(io::ErrorKind::ConnectionAborted, "yielded its permit to a newer connection")),
+                    }
+                };
                 match tokio::time::timeout(handshake, opened).await {
                     Ok(Ok((stream, replay))) => {
+                        activity.opened();
                         let end = lifetime.map(|d| Box::pin(tokio::time::sleep(d)));
                         let conn = Conn {
                             stream,
                             replay,
                             _permit: permit,
                             info: Connection::new(budget, Some(peer)),
+                            activity,
                             end,
                             out: Vec::new(),
                             sent: 0,
@@ -328,6 +367,7 @@ mod tests {
             replay: 0,
             _permit: permit,
             info: Connection::new(1 << 20, Some(peer)),
+            activity: Idle::default().register(),
             end: None,
             out: Vec::new(),
             sent: 0,

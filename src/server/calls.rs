@@ -26,6 +26,7 @@ use http_body::{Body as _, Frame, SizeHint};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tonic::body::Body;
 
+use super::connection::{Activity, Busy};
 use super::metrics::{Metrics, CODES};
 use crate::grpc::{Connection, Tally};
 
@@ -134,7 +135,7 @@ pub(super) struct Calls<S> {
 
 impl<S, B> tower_service::Service<Request<B>> for Calls<S>
 where
-    S: tower_service::Service<Request<B>, Response = Response<Body>> + Clone + Send + 'static,
+    S: tower_service::Service<Request<RequestBody<B>>, Response = Response<Body>> + Clone + Send + 'static,
     S::Future: Send + 'static,
     S::Error: Send + 'static,
     B: Send + 'static,
@@ -147,15 +148,19 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, mut request: Request<B>) -> Self::Future {
+    fn call(&mut self, request: Request<B>) -> Self::Future {
         let start = Instant::now();
         let metrics = self.layer.metrics.clone();
         let index = metrics.index(request.uri().path());
         let method = metrics.by_index(index);
+        let one = one_request_message(request.uri().path()).then_some(method.name);
+        let mut request = request.map(|body| RequestBody { inner: body, one: one.map(|method| (method, Framing::default())) });
         let (extractor, extracts) = (method.extractor, method.extracts());
         let request_id = request_id(request.headers());
         let trace_id = trace_id(request.headers());
         let peer = request.extensions().get::<Connection>().and_then(Connection::peer);
+        // Every call, of any service, keeps its connection from being idle.
+        let busy = request.extensions().get::<Arc<Activity>>().map(Activity::enter);
         let tally = extracts.then(|| {
             let tally = Arc::new(Tally::default());
             request.extensions_mut().insert(tally.clone());
@@ -168,7 +173,7 @@ where
             match connection.enter(limit) {
                 Some(place) => share = Some(place),
                 None => {
-                    let call = Call::start(metrics, index, start, request_id, trace_id, peer, tally, (None, None));
+                    let call = Call::start(metrics, index, start, request_id, trace_id, peer, tally, (None, None, busy));
                     let error = crate::error::Error::ConnectionCallsInFlight { limit };
                     return Box::pin(std::future::ready(Ok(shed(error, call))));
                 }
@@ -179,13 +184,13 @@ where
             match cap.clone().try_acquire_owned() {
                 Ok(p) => permit = Some(p),
                 Err(_) => {
-                    let call = Call::start(metrics, index, start, request_id, trace_id, peer, tally, (None, None));
+                    let call = Call::start(metrics, index, start, request_id, trace_id, peer, tally, (None, None, busy));
                     let error = crate::error::Error::CallsInFlight { limit: *limit };
                     return Box::pin(std::future::ready(Ok(shed(error, call))));
                 }
             }
         }
-        let call = Call::start(metrics, index, start, request_id, trace_id, peer, tally, (permit, share));
+        let call = Call::start(metrics, index, start, request_id, trace_id, peer, tally, (permit, share, busy));
         // The clone that is ready goes into the future; a fresh clone waits for the next call.
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
@@ -197,12 +202,106 @@ where
     }
 }
 
+/// Whether the method at `path` takes exactly one request message: every EntityExtractor
+/// method but ExtractBatch, and health's. (Reflection streams its requests.)
+fn one_request_message(path: &str) -> bool {
+    match path.strip_prefix("/gazette.v1.EntityExtractor/") {
+        Some(method) => method != "ExtractBatch",
+        None => path.starts_with("/grpc.health.v1.Health/"),
+    }
+}
+
+/// A request body, checked for a second gRPC message where the method takes one: tonic's
+/// unary handling reads the first and drains the rest unseen.
+#[derive(Debug)]
+pub(super) struct RequestBody<B> {
+    inner: B,
+    /// The method's name and the framing read so far, for a method that takes one message.
+    one: Option<(&'static str, Framing)>,
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Where a stream of gRPC length-prefixed messages stands.
+#[derive(Debug, Default)]
+struct Framing {
+    /// Messages whose 5-byte prefix was read.
+    messages: usize,
+    /// The prefix read so far of the next message.
+    prefix: [u8; 5],
+    have: usize,
+    /// Bytes of the current message still to come.
+    left: u64,
+}
+
+impl Framing {
+    /// Reads `data`; false once a second message begins.
+    fn feed(&mut self, mut data: &[u8]) -> bool {
+        while !data.is_empty() {
+            if self.left > 0 {
+                let n = usize::try_from(self.left).unwrap_or(usize::MAX).min(data.len());
+                self.left -= n as u64;
+                data = &data[n..];
+                continue;
+            }
+            if self.have == 0 && self.messages >= 1 {
+                return false;
+            }
+            let n = (5 - self.have).min(data.len());
+            self.prefix[self.have..self.have + n].copy_from_slice(&data[..n]);
+            self.have += n;
+            data = &data[n..];
+            if self.have == 5 {
+                self.messages += 1;
+                self.have = 0;
+                self.left = u64::from(u32::from_be_bytes([self.prefix[1], self.prefix[2], self.prefix[3], self.prefix[4]]));
+            }
+        }
+        true
+    }
+}
+
+impl<B> http_body::Body for RequestBody<B>
+where
+    B: http_body::Body<Data = Bytes> + Unpin,
+    B::Error: Into<BoxError>,
+{
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        let this = &mut *self;
+        let frame = std::task::ready!(Pin::new(&mut this.inner).poll_frame(cx));
+        if let (Some(Ok(frame)), Some((method, framing))) = (&frame, &mut this.one) {
+            if let Some(data) = frame.data_ref() {
+                if !framing.feed(data) {
+                    let status = crate::grpc::status(crate::error::Error::SecondRequestMessage { method });
+                    return Poll::Ready(Some(Err(Box::new(status))));
+                }
+            }
+        }
+        Poll::Ready(frame.map(|f| f.map_err(Into::into)))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
+
 /// RESOURCE_EXHAUSTED at once, with a retry hint, for a call over the cap.
 fn shed(error: crate::error::Error, call: Call) -> Response<CallBody> {
     let mut status = crate::grpc::status(error);
     status.metadata_mut().insert("grpc-retry-pushback-ms", tonic::metadata::MetadataValue::from_static(PUSHBACK_MS));
     call.respond(status.into_http(), None)
 }
+
+/// A call's places: under the server's cap, under its connection's, and in its
+/// connection's activity.
+type Places = (Option<OwnedSemaphorePermit>, Option<crate::grpc::ConnectionCall>, Option<Busy>);
 
 /// One call, from its headers until its response ends; counted and logged when dropped.
 #[derive(Debug)]
@@ -216,8 +315,8 @@ struct Call {
     peer: Option<SocketAddr>,
     tally: Option<Arc<Tally>>,
     /// The call's places under `--max-calls-in-flight` and `--max-connection-calls-in-flight`,
-    /// returned when it ends.
-    _permit: (Option<OwnedSemaphorePermit>, Option<crate::grpc::ConnectionCall>),
+    /// and in its connection's count of open calls (`--idle-timeout`), returned when it ends.
+    _permit: Places,
     /// The gRPC status code, once seen.
     code: Option<usize>,
 }
@@ -232,7 +331,7 @@ impl Call {
         trace_id: Option<[u8; 32]>,
         peer: Option<SocketAddr>,
         tally: Option<Arc<Tally>>,
-        permit: (Option<OwnedSemaphorePermit>, Option<crate::grpc::ConnectionCall>),
+        permit: Places,
     ) -> Call {
         metrics.by_index(method).in_flight.inc();
         Call { metrics, method, start, request_id, trace_id, peer, tally, _permit: permit, code: None }
@@ -510,6 +609,31 @@ impl http_body::Body for CallBody {
                 None => SizeHint::default(),
             },
             Err(_) => SizeHint::default(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod framing_tests {
+    use super::Framing;
+
+    /// (name, chunks as the transport delivers them, whether they are one message at most).
+    const CASES: &[(&str, &[&[u8]], bool)] = &[
+        ("one message", &[b"\x00\x00\x00\x00\x03abc"], true),
+        ("one empty message", &[b"\x00\x00\x00\x00\x00"], true),
+        ("prefix split across chunks", &[b"\x00\x00", b"\x00\x00\x02a", b"b"], true),
+        ("nothing", &[], true),
+        ("a second message", &[b"\x00\x00\x00\x00\x01a\x00\x00\x00\x00\x01b"], false),
+        ("a second empty message", &[b"\x00\x00\x00\x00\x00", b"\x00"], false),
+        ("a second after a split payload", &[b"\x00\x00\x00\x00\x02a", b"b", b"\x00"], false),
+    ];
+
+    #[test]
+    fn a_second_message_is_seen_wherever_the_chunks_break() {
+        for (name, chunks, one) in CASES {
+            let mut f = Framing::default();
+            let ok = chunks.iter().all(|c| f.feed(c));
+            assert_eq!(ok, *one, "{name}");
         }
     }
 }

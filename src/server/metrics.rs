@@ -248,10 +248,18 @@ impl Metrics {
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 const REQUEST_BYTES: usize = 8 * 1024;
 
+/// Metrics connections open at once. A new one beyond it closes the oldest: a scrape is
+/// answered within milliseconds, so the oldest is the one least likely to be a scrape, and
+/// sockets that send nothing can neither hold the listener nor take the process's file
+/// descriptors from the gRPC listener.
+const MAX_CONNECTIONS: usize = 32;
+
 /// Serves `GET /metrics` on `listener` until `shutdown` resolves: one request per connection
-/// (HTTP/1.1 with `Connection: close`, which is what Prometheus needs), each on its own task.
+/// (HTTP/1.1 with `Connection: close`, which is what Prometheus needs), each on its own task,
+/// at most [`MAX_CONNECTIONS`] at once.
 pub(super) async fn serve(listener: TcpListener, metrics: std::sync::Arc<Metrics>, shutdown: impl Future<Output = ()>) {
     let mut shutdown = std::pin::pin!(shutdown);
+    let mut open: std::collections::VecDeque<tokio::task::AbortHandle> = std::collections::VecDeque::new();
     loop {
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
@@ -259,12 +267,20 @@ pub(super) async fn serve(listener: TcpListener, metrics: std::sync::Arc<Metrics
         };
         match accepted {
             Ok((stream, _)) => {
+                open.retain(|task| !task.is_finished());
+                while open.len() >= MAX_CONNECTIONS {
+                    if let Some(oldest) = open.pop_front() {
+                        tracing::debug!(limit = MAX_CONNECTIONS, "metrics: connections at the cap; closing the oldest");
+                        oldest.abort();
+                    }
+                }
                 let metrics = metrics.clone();
-                tokio::spawn(async move {
+                let task = tokio::spawn(async move {
                     if let Err(e) = tokio::time::timeout(REQUEST_TIMEOUT, answer(stream, &metrics)).await.unwrap_or_else(|_| Err(std::io::ErrorKind::TimedOut.into())) {
                         tracing::debug!(error = %e, "metrics request failed");
                     }
                 });
+                open.push_back(task.abort_handle());
             }
             Err(e) => {
                 tracing::warn!(error = %e, "metrics: accept failed; pausing 100 ms");

@@ -31,6 +31,7 @@ use crate::grpc::{pb, Guard, Service, State, Token};
 
 mod accept;
 mod calls;
+mod connection;
 mod metrics;
 mod tls;
 mod watch;
@@ -222,34 +223,18 @@ pub async fn serve_with(
             draining.notify_one();
         }
     };
-    let incoming = tokio_stream::wrappers::ReceiverStream::new(accept::spawn(listener, &limits, security.tls));
-    let mut builder = tonic::transport::Server::builder();
-    if let Some(age) = limits.max_connection_age {
-        // GOAWAY at the age. The grace is enforced by the accept loop's connections, not
-        // tonic's: given a grace, tonic 0.14 sends no GOAWAY at all, only closes at age + grace.
-        builder = builder.max_connection_age(age);
-    }
-    let server = builder
-        .tcp_nodelay(true)
-        .max_concurrent_streams(limits.max_concurrent_streams)
-        .http2_max_header_list_size(limits.max_header_list_bytes)
-        .http2_max_pending_accept_reset_streams(Some(limits.max_pending_accept_resets))
-        .http2_max_local_error_reset_streams(Some(limits.max_local_error_resets))
-        .http2_keepalive_interval(Some(limits.keepalive_interval))
-        .http2_keepalive_timeout(Some(limits.keepalive_timeout))
-        .layer(calls::Layer::new(handle.metrics.clone(), limits.max_calls_in_flight, limits.max_connection_calls_in_flight, limits.response_stall_timeout))
-        .add_service(health)
-        .add_service(reflection_v1)
-        .add_service(reflection_v1alpha)
-        .add_service(extractor)
-        .serve_with_incoming_shutdown(incoming, signal);
+    let incoming = accept::spawn(listener, &limits, security.tls);
+    let routes = tonic::service::Routes::new(health).add_service(reflection_v1).add_service(reflection_v1alpha).add_service(extractor);
+    let layer = calls::Layer::new(handle.metrics.clone(), limits.max_calls_in_flight, limits.max_connection_calls_in_flight, limits.response_stall_timeout);
+    let service = tower_layer::Layer::layer(&layer, routes);
+    let server = connection::serve(incoming, service, &limits, signal);
     let deadline = async {
         draining.notified().await;
         tokio::time::sleep(limits.drain_timeout).await;
     };
     let mut server = std::pin::pin!(server);
     tokio::select! {
-        result = &mut server => return result.map_err(|e| Error::Serve(e.to_string())),
+        () = &mut server => return Ok(()),
         () = deadline => {}
     }
     // The calls still open end with UNAVAILABLE; their connections then close gracefully. A
@@ -257,7 +242,7 @@ pub async fn serve_with(
     tracing::warn!(timeout = ?limits.drain_timeout, "drain timed out; ending the remaining calls with UNAVAILABLE");
     handle.state.cut();
     match tokio::time::timeout(CUT_GRACE, server).await {
-        Ok(result) => result.map_err(|e| Error::Serve(e.to_string())),
+        Ok(()) => Ok(()),
         Err(_) => {
             tracing::warn!(grace = ?CUT_GRACE, "connections still open after the cut; closing them");
             Ok(())
