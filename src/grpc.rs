@@ -551,6 +551,64 @@ impl Admission {
     }
 }
 
+/// Takes `len.0` bytes of `what` from the global budget and `len.1` from the connection's, or
+/// RESOURCE_EXHAUSTED naming the limit; with `reserve`, the global budget's last
+/// [`RESERVE_PART`] is not taken.
+fn take(budget: &Arc<Semaphore>, limit: usize, what: &'static str, len: (usize, usize), connection: Option<&Connection>, reserve: bool) -> Result<Admission, Status> {
+    let (len, conn_len) = len;
+    let n = u32::try_from(len.max(1)).unwrap_or(u32::MAX);
+    let kept = if reserve { limit / RESERVE_PART } else { 0 };
+    let busy = || status(Error::Busy { what, len, in_flight: limit.saturating_sub(budget.available_permits()), limit, reserved: kept });
+    let connection = match connection {
+        Some(c) => Some(c.budget.clone().try_acquire_many_owned(u32::try_from(conn_len.max(1)).unwrap_or(u32::MAX)).map_err(|_| {
+            status(Error::ConnectionBusy { what, len: conn_len, in_flight: c.limit.saturating_sub(c.budget.available_permits()), limit: c.limit })
+        })?),
+        None => None,
+    };
+    if budget.available_permits() < (n as usize).saturating_add(kept) {
+        return Err(busy());
+    }
+    let global = budget.clone().try_acquire_many_owned(n).map_err(|_| busy())?;
+    Ok(Admission { global, connection })
+}
+
+/// The byte budgets as seen by the call layer, which counts the bytes of a request message
+/// while it arrives, before tonic decodes it and the service admits its text: a client that
+/// sends messages slowly, or never finishes one, holds budget, not memory outside it.
+#[derive(Debug, Clone)]
+pub struct Arriving {
+    budget: Arc<Semaphore>,
+    limit: usize,
+}
+
+/// Bytes of a request message that has not fully arrived, held in the budgets.
+#[derive(Debug, Default)]
+pub struct Held(Option<Admission>);
+
+impl Arriving {
+    /// Adds `len` bytes of a message arriving on `connection` to `held`, keeping the reserve
+    /// when the connection already has bytes in flight; RESOURCE_EXHAUSTED when they do not
+    /// fit.
+    pub fn take(&self, held: &mut Held, len: usize, connection: Option<&Connection>) -> Result<(), Status> {
+        if len == 0 {
+            return Ok(());
+        }
+        let share = take(&self.budget, self.limit, "request message", (len, len), connection, connection.is_some_and(Connection::busy))?;
+        match &mut held.0 {
+            Some(h) => h.merge(share),
+            none => *none = Some(share),
+        }
+        Ok(())
+    }
+}
+
+impl Held {
+    /// Returns the bytes: the message has arrived (the service admits its text next).
+    pub fn release(&mut self) {
+        self.0 = None;
+    }
+}
+
 impl Service {
     pub fn new(state: Arc<State>, limits: Limits) -> Service {
         let budget = Arc::new(Semaphore::new(limits.max_bytes_in_flight.min(Semaphore::MAX_PERMITS)));
@@ -570,21 +628,13 @@ impl Service {
     /// [`Service::admit`] of `conn_len` bytes from the connection's budget and `len` from the
     /// global one, keeping the reserve when `reserve` says.
     fn try_admit(&self, what: &'static str, len: usize, conn_len: usize, connection: Option<&Connection>, reserve: bool) -> Result<Admission, Status> {
-        let n = u32::try_from(len.max(1)).unwrap_or(u32::MAX);
-        let limit = self.limits.max_bytes_in_flight;
-        let kept = if reserve { limit / RESERVE_PART } else { 0 };
-        let busy = || status(Error::Busy { what, len, in_flight: limit.saturating_sub(self.budget.available_permits()), limit, reserved: kept });
-        let connection = match connection {
-            Some(c) => Some(c.budget.clone().try_acquire_many_owned(u32::try_from(conn_len.max(1)).unwrap_or(u32::MAX)).map_err(|_| {
-                status(Error::ConnectionBusy { what, len: conn_len, in_flight: c.limit.saturating_sub(c.budget.available_permits()), limit: c.limit })
-            })?),
-            None => None,
-        };
-        if self.budget.available_permits() < (n as usize).saturating_add(kept) {
-            return Err(busy());
-        }
-        let global = self.budget.clone().try_acquire_many_owned(n).map_err(|_| busy())?;
-        Ok(Admission { global, connection })
+        take(&self.budget, self.limits.max_bytes_in_flight, what, (len, conn_len), connection, reserve)
+    }
+
+    /// A handle on the byte budgets for the bytes of request messages still arriving
+    /// ([`Arriving`]).
+    pub fn arriving(&self) -> Arriving {
+        Arriving { budget: self.budget.clone(), limit: self.limits.max_bytes_in_flight }
     }
 
     /// Takes `len` bytes of `what` from both budgets as [`Service::admit`] does (keeping the

@@ -22,9 +22,11 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[derive(Parser)]
 #[command(name = "gazette", version, about = "Finds persons, places, organisations and figures in news text")]
 struct Cli {
-    /// Directory of gazetteer files (*.tsv).
-    #[arg(long, global = true, env = "GAZETTE_GAZETTEERS", default_value = "gazetteers")]
-    gazetteers: PathBuf,
+    /// Directory of gazetteer files (*.tsv) and their cues (cues/*.tsv). Default: the first that
+    /// exists of ./gazetteers, gazetteers beside the executable, ../share/gazette/gazetteers
+    /// beside it, and the source tree's gazetteers that the binary was built from.
+    #[arg(long, global = true, env = "GAZETTE_GAZETTEERS")]
+    gazetteers: Option<PathBuf>,
     /// Log format (logs go to standard error; filter with RUST_LOG).
     #[arg(long, global = true, env = "GAZETTE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
@@ -205,21 +207,46 @@ fn main() -> ExitCode {
 fn run() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     gazette::set_max_set_bytes(cli.max_gazetteer_bytes);
-    init_logging(cli.log_format);
+    // The bench's server would log every call it measures; RUST_LOG still asks for them.
+    let default_level = if matches!(cli.command, Command::Bench(_)) { "warn" } else { "info" };
+    init_logging(cli.log_format, default_level);
+    let dir = gazetteer_dir(cli.gazetteers)?;
     match cli.command {
-        Command::Serve(args) => serve(&cli.gazetteers, *args),
-        Command::Extract(args) => extract(&cli.gazetteers, args),
-        Command::Check { verbose } => check(&cli.gazetteers, verbose),
+        Command::Serve(args) => serve(&dir, *args),
+        Command::Extract(args) => extract(&dir, args),
+        Command::Check { verbose } => check(&dir, verbose),
         Command::Bench(args) => {
-            gazette::bench::run(&cli.gazetteers, &args)?;
+            gazette::bench::run(&dir, &args)?;
             Ok(ExitCode::SUCCESS)
         }
     }
 }
 
-fn init_logging(format: LogFormat) {
+/// The gazetteer directory: the one asked for, or the first default that exists (see the
+/// `--gazetteers` flag); an error names every place searched and the flag.
+fn gazetteer_dir(asked: Option<PathBuf>) -> anyhow::Result<PathBuf> {
+    if let Some(dir) = asked {
+        if !dir.is_dir() {
+            bail!("the gazetteer directory {} (--gazetteers / GAZETTE_GAZETTEERS) is not a directory", dir.display());
+        }
+        return Ok(dir);
+    }
+    let mut searched = vec![PathBuf::from("gazetteers")];
+    if let Some(bin) = std::env::current_exe().ok().and_then(|e| e.parent().map(Path::to_path_buf)) {
+        searched.push(bin.join("gazetteers"));
+        searched.push(bin.join("../share/gazette/gazetteers"));
+    }
+    searched.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("gazetteers"));
+    if let Some(dir) = searched.iter().find(|d| d.is_dir()) {
+        return Ok(dir.clone());
+    }
+    let list: Vec<String> = searched.iter().map(|d| d.display().to_string()).collect();
+    bail!("no gazetteer directory found; searched {}: pass --gazetteers DIR or set GAZETTE_GAZETTEERS", list.join(", "))
+}
+
+fn init_logging(format: LogFormat, default_level: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi);
     match format {
@@ -454,6 +481,7 @@ fn check(dir: &Path, verbose: bool) -> anyhow::Result<ExitCode> {
     // Written at the end in one piece: a reader that closes the pipe early (`| head`) ends
     // the command quietly instead of a panic in `println!`.
     let mut out = String::new();
+    writeln!(out, "gazetteers in {}", dir.display())?;
     writeln!(out, "{:<24} {:<28} {:>8} {:>8}  version", "gazetteer", "kinds", "entries", "aliases")?;
     for f in &g.files {
         let kinds: Vec<&str> = f.kinds.iter().map(|k| k.as_str()).collect();

@@ -167,3 +167,31 @@ fn oversized_sets_and_non_files_are_refused() {
     assert!(!ok, "a directory named like a gazetteer is an error");
     assert!(err.contains("more.tsv: a gazetteer must be a regular file (this is a directory)"), "{err}");
 }
+
+/// Run from a directory with no `gazetteers` folder and no flag, the binary finds the default
+/// set by its search order (here: the source tree it was built from); a folder asked for that
+/// does not exist is an error naming the flag.
+#[test]
+fn the_default_gazetteers_are_found_from_any_directory() {
+    let elsewhere = std::env::temp_dir();
+    assert!(!elsewhere.join("gazetteers").exists(), "the test needs a directory without a gazetteers folder");
+    let out = Command::new(env!("CARGO_BIN_EXE_gazette"))
+        .arg("check")
+        .current_dir(&elsewhere)
+        .env_remove("GAZETTE_GAZETTEERS")
+        .env("RUST_LOG", "off")
+        .output()
+        .expect("gazette runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains(&format!("{ROOT}/gazetteers")), "names the folder it loaded: {stdout}");
+
+    let out = Command::new(env!("CARGO_BIN_EXE_gazette"))
+        .args(["--gazetteers", "/nonexistent/gazetteers", "check"])
+        .env("RUST_LOG", "off")
+        .output()
+        .expect("gazette runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stderr.trim(), "gazette: the gazetteer directory /nonexistent/gazetteers (--gazetteers / GAZETTE_GAZETTEERS) is not a directory");
+}

@@ -602,6 +602,48 @@ async fn a_second_request_message_on_a_unary_call_is_refused() {
     s.stop().await;
 }
 
+/// A request message that arrives slowly, or never ends, holds the byte budget while it
+/// arrives (tonic buffers it whole before decoding it): past the budget its call ends with
+/// RESOURCE_EXHAUSTED, and the bytes come back for other calls.
+#[tokio::test]
+async fn a_request_message_is_counted_in_the_budget_while_it_arrives() {
+    let s = Running::start(Limits { max_bytes_in_flight: 1_000_000, ..Limits::default() }).await;
+    let (send, _connection) = raw_h2(s.addr).await;
+    let mut send = send.ready().await.unwrap();
+    let call = http::Request::post(format!("http://{}/gazette.v1.EntityExtractor/Extract", s.addr))
+        .header("content-type", "application/grpc")
+        .header("te", "trailers")
+        .body(())
+        .unwrap();
+    let (response, mut body) = send.send_request(call, false).unwrap();
+    // A message of 3 MB announced, then 1.2 MB of it at most in 16 KB frames, and never the
+    // rest: refused as soon as its length is known.
+    let mut prefix = vec![0u8];
+    prefix.extend_from_slice(&3_000_000u32.to_be_bytes());
+    body.send_data(prefix.into(), false).unwrap();
+    let chunk = bytes::Bytes::from(vec![b'a'; 16_000]);
+    for _ in 0..75 {
+        body.reserve_capacity(chunk.len());
+        let _ = body.send_data(chunk.clone(), false);
+    }
+    let response = tokio::time::timeout(PATIENCE, response).await.expect("answered before the message ended").unwrap();
+    let (parts, mut stream) = response.into_parts();
+    let mut trailers = parts.headers.clone();
+    if trailers.get("grpc-status").is_none() {
+        while let Some(Ok(_)) = stream.data().await {}
+        trailers = stream.trailers().await.unwrap().unwrap_or_default();
+    }
+    assert_eq!(trailers.get("grpc-status").and_then(|v| v.to_str().ok()), Some("8"), "{trailers:?}");
+    let message = percent_decoded(trailers.get("grpc-message").and_then(|v| v.to_str().ok()).unwrap_or_default());
+    assert!(message.contains("a request message of 3000000 bytes") && message.contains("--max-bytes-in-flight"), "{message}");
+    // The budget is back: another client's text of 600 kB fits (prose without names, so that
+    // its response is small).
+    let text = "the rain fell on the hills all day. ".repeat(600_000 / 36);
+    assert_eq!(s.client.clone().extract(request(&text)).await.unwrap().into_inner().document_id, "doc-1");
+    drop(body);
+    s.stop().await;
+}
+
 /// A gRPC message frame (uncompressed) of `message`.
 fn grpc_frame(message: &impl prost::Message) -> bytes::Bytes {
     let message = message.encode_to_vec();

@@ -28,7 +28,7 @@ use tonic::body::Body;
 
 use super::connection::{Activity, Busy};
 use super::metrics::{Metrics, CODES};
-use crate::grpc::{Connection, Tally};
+use crate::grpc::{Arriving, Connection, Held, Tally};
 
 /// How long a shed client is asked to wait before it retries (`grpc-retry-pushback-ms`).
 const PUSHBACK_MS: &str = "100";
@@ -56,6 +56,8 @@ pub(super) struct Layer {
     per_connection: Option<usize>,
     /// The calls whose responses are watched for stalls (`--response-stall-timeout`).
     stalls: Option<Arc<Stalls>>,
+    /// The byte budgets, for EntityExtractor request messages while they arrive.
+    arriving: Option<Arriving>,
 }
 
 impl Layer {
@@ -68,7 +70,14 @@ impl Layer {
             tokio::spawn(sweep(Arc::downgrade(&stalls)));
             stalls
         });
-        Layer { metrics, cap, per_connection, stalls }
+        Layer { metrics, cap, per_connection, stalls, arriving: None }
+    }
+
+    /// Counts the bytes of EntityExtractor request messages in `arriving`'s budgets while they
+    /// arrive.
+    pub fn arriving(mut self, arriving: Arriving) -> Layer {
+        self.arriving = Some(arriving);
+        self
     }
 }
 
@@ -154,7 +163,11 @@ where
         let index = metrics.index(request.uri().path());
         let method = metrics.by_index(index);
         let one = one_request_message(request.uri().path()).then_some(method.name);
-        let mut request = request.map(|body| RequestBody { inner: body, one: one.map(|method| (method, Framing::default())) });
+        let budgets = match (method.extractor, &self.layer.arriving) {
+            (true, Some(arriving)) => Some((arriving.clone(), request.extensions().get::<Connection>().cloned(), Held::default())),
+            _ => None,
+        };
+        let mut request = request.map(|body| RequestBody { inner: body, one, framing: Framing::default(), budgets });
         let (extractor, extracts) = (method.extractor, method.extracts());
         let request_id = request_id(request.headers());
         let trace_id = trace_id(request.headers());
@@ -211,13 +224,20 @@ fn one_request_message(path: &str) -> bool {
     }
 }
 
-/// A request body, checked for a second gRPC message where the method takes one: tonic's
-/// unary handling reads the first and drains the rest unseen.
+/// A request body, checked for a second gRPC message where the method takes one (tonic's
+/// unary handling reads the first and drains the rest unseen), and for EntityExtractor
+/// methods counted in the byte budgets while a message arrives: tonic buffers a message whole
+/// before it decodes it, and the service admits its text only then. A message that does not
+/// end in the DATA frame that starts it takes the length its prefix announces, returned at
+/// its end, when the service's admission takes over.
 #[derive(Debug)]
 pub(super) struct RequestBody<B> {
     inner: B,
-    /// The method's name and the framing read so far, for a method that takes one message.
-    one: Option<(&'static str, Framing)>,
+    /// The method's name, for a method that takes one message.
+    one: Option<&'static str>,
+    framing: Framing,
+    /// The budgets, the call's connection, and the bytes of the message arriving.
+    budgets: Option<(Arriving, Option<Connection>, Held)>,
 }
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -232,11 +252,21 @@ struct Framing {
     have: usize,
     /// Bytes of the current message still to come.
     left: u64,
+    /// The current message's length, as its prefix announced it.
+    announced: u64,
+    /// Messages whose bytes were taken from the budgets.
+    counted: usize,
 }
 
 impl Framing {
-    /// Reads `data`; false once a second message begins.
+    /// Whether what was read ends with a whole message (or nothing).
+    fn at_boundary(&self) -> bool {
+        self.have == 0 && self.left == 0
+    }
+
+    /// Reads `data`; false once a second message begins (it reads on, for the boundaries).
     fn feed(&mut self, mut data: &[u8]) -> bool {
+        let mut one = true;
         while !data.is_empty() {
             if self.left > 0 {
                 let n = usize::try_from(self.left).unwrap_or(usize::MAX).min(data.len());
@@ -245,7 +275,7 @@ impl Framing {
                 continue;
             }
             if self.have == 0 && self.messages >= 1 {
-                return false;
+                one = false;
             }
             let n = (5 - self.have).min(data.len());
             self.prefix[self.have..self.have + n].copy_from_slice(&data[..n]);
@@ -255,9 +285,10 @@ impl Framing {
                 self.messages += 1;
                 self.have = 0;
                 self.left = u64::from(u32::from_be_bytes([self.prefix[1], self.prefix[2], self.prefix[3], self.prefix[4]]));
+                self.announced = self.left;
             }
         }
-        true
+        one
     }
 }
 
@@ -272,11 +303,26 @@ where
     fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
         let this = &mut *self;
         let frame = std::task::ready!(Pin::new(&mut this.inner).poll_frame(cx));
-        if let (Some(Ok(frame)), Some((method, framing))) = (&frame, &mut this.one) {
-            if let Some(data) = frame.data_ref() {
-                if !framing.feed(data) {
+        if let Some(data) = frame.as_ref().and_then(|f| f.as_ref().ok()).and_then(Frame::data_ref) {
+            if this.one.is_some() || this.budgets.is_some() {
+                let one_only = this.framing.feed(data);
+                if let (false, Some(method)) = (one_only, this.one) {
                     let status = crate::grpc::status(crate::error::Error::SecondRequestMessage { method });
                     return Poll::Ready(Some(Err(Box::new(status))));
+                }
+                if let Some((arriving, connection, held)) = &mut this.budgets {
+                    if this.framing.at_boundary() {
+                        held.release();
+                    } else if this.framing.messages != this.framing.counted {
+                        // A message began and goes on past this frame: its announced length
+                        // is held until it ends.
+                        this.framing.counted = this.framing.messages;
+                        held.release();
+                        let len = usize::try_from(this.framing.announced).unwrap_or(usize::MAX);
+                        if let Err(status) = arriving.take(held, len, connection.as_ref()) {
+                            return Poll::Ready(Some(Err(Box::new(status))));
+                        }
+                    }
                 }
             }
         }
@@ -627,6 +673,18 @@ mod framing_tests {
         ("a second empty message", &[b"\x00\x00\x00\x00\x00", b"\x00"], false),
         ("a second after a split payload", &[b"\x00\x00\x00\x00\x02a", b"b", b"\x00"], false),
     ];
+
+    #[test]
+    fn a_message_boundary_is_where_the_last_chunk_ends_a_message() {
+        let mut f = Framing::default();
+        assert!(f.at_boundary(), "nothing read");
+        f.feed(b"\x00\x00\x00");
+        assert!(!f.at_boundary(), "inside a prefix");
+        f.feed(b"\x00\x02a");
+        assert!(!f.at_boundary(), "inside a payload");
+        f.feed(b"b");
+        assert!(f.at_boundary(), "at the end of a message");
+    }
 
     #[test]
     fn a_second_message_is_seen_wherever_the_chunks_break() {

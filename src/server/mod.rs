@@ -198,7 +198,9 @@ pub async fn serve_with(
     let reflection_v1 = reflection().build_v1().map_err(|e| Error::Serve(e.to_string()))?;
     let reflection_v1alpha = reflection().build_v1alpha().map_err(|e| Error::Serve(e.to_string()))?;
     let health = tonic_health::pb::health_server::HealthServer::new(HealthService::from_health_reporter(handle.health.clone()));
-    let extractor = EntityExtractorServer::new(Service::new(handle.state.clone(), limits.clone()))
+    let service = Service::new(handle.state.clone(), limits.clone());
+    let arriving = service.arriving();
+    let extractor = EntityExtractorServer::new(service)
         .max_decoding_message_size(limits.max_message_bytes)
         .max_encoding_message_size(limits.max_message_bytes)
         .accept_compressed(CompressionEncoding::Gzip)
@@ -225,7 +227,7 @@ pub async fn serve_with(
     };
     let incoming = accept::spawn(listener, &limits, security.tls);
     let routes = tonic::service::Routes::new(health).add_service(reflection_v1).add_service(reflection_v1alpha).add_service(extractor);
-    let layer = calls::Layer::new(handle.metrics.clone(), limits.max_calls_in_flight, limits.max_connection_calls_in_flight, limits.response_stall_timeout);
+    let layer = calls::Layer::new(handle.metrics.clone(), limits.max_calls_in_flight, limits.max_connection_calls_in_flight, limits.response_stall_timeout).arriving(arriving);
     let service = tower_layer::Layer::layer(&layer, routes);
     let server = connection::serve(incoming, service, &limits, signal);
     let deadline = async {
