@@ -362,7 +362,7 @@ impl Stage<'_, '_> {
                 // "Trade and Industry Ministry": a common connector inside an organisation's
                 // name, when the capitalised words after it end in a designator and the words
                 // before it do not ("Harvard University and Boston University" is two).
-                || (connector && !t[j - 1].word_cue(ORG_END | PLACE_END) && self.ends_in_designator(j + 1));
+                || (connector && self.joins_designator(i, j) && self.ends_in_designator(j + 1));
             if !allowed {
                 break;
             }
@@ -377,6 +377,24 @@ impl Stage<'_, '_> {
             j = k;
         }
         j
+    }
+
+    /// Whether the common connector at token `j` of the chunk from `i` may join it to a
+    /// designator after it: "and", "of" or "for" after a capitalised common word that ends no
+    /// name ("Trade and Industry Ministry", "Public Works and Transportation Committee"), in a
+    /// chunk that no given name starts. Never after a name of its own ("Ford and National City
+    /// Corp.", "FTC and Justice Department", "David Magleby of Brigham Young University").
+    fn joins_designator(&self, i: usize, j: usize) -> bool {
+        let t = self.tokens;
+        let before = &t[j - 1];
+        let word = &self.hay[t[j].fs..t[j].fe];
+        matches!(word, "and" | "of" | "for")
+            && before.cap
+            && self.is_common_word(before)
+            && before.known.is_none()
+            && !before.upper
+            && !before.word_cue(ORG_END | PLACE_END)
+            && !t[i].word_cue(GIVEN)
     }
 
     /// Whether the run of spaced capitalised words from token `k` ends in a strong designator.
@@ -399,8 +417,9 @@ impl Stage<'_, '_> {
             }
             return;
         }
-        // Leading connectors and a sentence's first common word are not part of a name.
-        while a < b && (t[a].has(CONNECTOR) && t[a].has(COMMON) || (self.sentence_start(a) && self.is_common(a))) {
+        // Leading connectors and a sentence's first common word are not part of a name, unless
+        // the name needs it (see `keeps_first`).
+        while a < b && (t[a].has(CONNECTOR) && t[a].has(COMMON) || (self.sentence_start(a) && self.is_common(a) && !self.keeps_first(a, b))) {
             a += 1;
         }
         if a >= b {
@@ -433,6 +452,26 @@ impl Stage<'_, '_> {
         }
         let before = self.title_before(a);
         self.person(a, b, before, out);
+    }
+
+    /// Whether the common word that starts the chunk `a..b` at a sentence's start belongs to
+    /// the name: a gazetteer name starts at it and runs on inside the chunk ("American Express
+    /// Co."), or a strong designator ends the chunk and the word is no function word ("First
+    /// Chicago Corp.", "Consolidated Rail Corp."; not "The Acme Corp.", "When Acme Inc.").
+    fn keeps_first(&self, a: usize, b: usize) -> bool {
+        let t = self.tokens;
+        if b - a < 2 || t[a].upper || t[a].has(CONNECTOR) {
+            return false;
+        }
+        let starts_known = t[a].known.is_some_and(|k| {
+            let k = &self.known[k];
+            k.start == self.start(a) && k.end > self.end(a) && k.end <= self.end(b - 1)
+        });
+        if starts_known {
+            return true;
+        }
+        let word = &self.hay[t[a].fs..t[a].fe];
+        t[b - 1].word_cue(ORG_END) && !t[a].has(DEMONYM | TITLE) && OPENERS.binary_search(&word).is_err()
     }
 
     fn is_common(&self, k: usize) -> bool {
@@ -887,6 +926,22 @@ const SPORTS_WORDS: &[&str] = &[
     "midfielder", "penalties", "penalty", "pitcher", "playoff", "playoffs", "quarterback", "quarterfinal",
     "referee", "relegated", "relegation", "rugby", "scored", "semifinal", "skipper", "soccer", "stadium",
     "striker", "touchdown", "tournament", "unbeaten", "wicket", "wickets", "winger",
+];
+
+/// Words that open a sentence without being part of the name after them: the function words
+/// (`gazetteers/tools/cue_lists/function_words.txt`) and the adverbs news sentences start with.
+/// Sorted: it is searched by bisection.
+const OPENERS: &[&str] = &[
+    "a", "about", "above", "according", "across", "after", "again", "against", "all", "along", "also", "although",
+    "among", "an", "and", "another", "any", "are", "around", "as", "at", "because", "before", "behind", "below",
+    "besides", "between", "both", "but", "by", "despite", "during", "each", "earlier", "either", "even", "every",
+    "for", "former", "from", "has", "have", "he", "her", "here", "his", "how", "however", "if", "in", "including",
+    "inside", "into", "is", "it", "its", "last", "later", "like", "many", "meanwhile", "more", "most", "much",
+    "near", "neither", "next", "no", "nor", "not", "now", "of", "on", "once", "only", "or", "other", "our", "over",
+    "rival", "several", "she", "since", "so", "some", "such", "than", "that", "the", "their", "then", "there",
+    "these", "they", "this", "those", "though", "through", "to", "today", "under", "unlike", "until", "was", "we",
+    "were", "what", "when", "where", "whether", "which", "while", "who", "why", "with", "within", "without", "yesterday",
+    "yet",
 ];
 
 /// How many words of [`SPORTS_WORDS`] make a sports report.

@@ -20,6 +20,7 @@ org:un\torganization\tUnited Nations\tUN\t85\t
 iso3166-2:GB-ENG\tplace\tEngland\t\t60\tsubdivision=GB-ENG;country=GB;type=country
 org:kandor-treasury\torganization\tKandor Treasury\tTreasury@weak\t85\ttype=ministry
 org:dow\torganization\tDow Inc.\tDow@weak\t70\ttype=company
+org:amex\torganization\tAmerican Wexpress\t\t80\ttype=company
 ";
 
 const CUES: &str = "\
@@ -35,6 +36,7 @@ yi\tsyllable\t
 ze\tsyllable\t
 min\tsyllable\t
 of\tconnector\t
+of\tcommon\t
 the\tconnector\t
 al\tconnector\t
 Jr.\tsuffix\t
@@ -61,6 +63,9 @@ Government\tcommon\t
 said\tcommon\t
 Russian\tdemonym\t
 Reading\tcommon\t
+Trade\tcommon\t
+Works\tcommon\t
+American\tdemonym\t
 ";
 
 fn extractor() -> Extractor {
@@ -158,6 +163,18 @@ const CASES: &[(&str, &str, &[(&str, EntityKind, &str)])] = &[
     ("a public body's weak name after a lowercase the", "Later the Treasury said so.", &[("Treasury", O, "")]),
     ("a weak name at a sentence's start", "Treasury is the right word.", &[]),
     ("a company's weak name after the", "Later the Dow fell.", &[]),
+    // A sentence's first common word before a designator.
+    ("a common word first before a designator", "Reading Rail Inc. grew.", &[("Reading Rail Inc.", O, "designator:Inc.")]),
+    ("a gazetteer name the common word starts", "American Wexpress Inc. grew.", &[("American Wexpress Inc.", O, "designator:Inc.")]),
+    ("a function word first before a designator", "The Zentrix Inc. deal grew.", &[("Zentrix Inc.", O, "designator:Inc.")]),
+    ("an adverb first before a designator", "However Zentrix Inc. grew.", &[("Zentrix Inc.", O, "designator:Inc.")]),
+    ("a demonym first before a designator", "Russian Zentrix Inc. grew.", &[("Zentrix Inc.", O, "designator:Inc.")]),
+    ("a common word first without a designator", "Reading Rail grew.", &[]),
+    // A common connector joins a designator only after a common word.
+    ("and after a common word", "the Works and Fisheries Ministry said.", &[("Works and Fisheries Ministry", O, "designator:Ministry")]),
+    ("and after a gazetteer name", "Later Manchester and Fisheries Ministry met.", &[("Manchester", L, ""), ("Fisheries Ministry", O, "designator:Ministry")]),
+    ("of after a person", "said Michael Smith of Zentrix Inc. today.", &[("Michael Smith", P, "given-name:Michael"), ("Zentrix Inc.", O, "designator:Inc.")]),
+    ("of after a capital word of no name", "Later Kandor of Zentrix Inc. spoke.", &[("Zentrix Inc.", O, "designator:Inc.")]),
 ];
 
 #[test]
@@ -248,5 +265,12 @@ proptest::proptest! {
 fn sports_words_are_sorted_single_words() {
     let words = super::SPORTS_WORDS;
     assert!(words.windows(2).all(|w| w[0] < w[1]), "SPORTS_WORDS must be sorted for its binary search");
+    assert!(words.iter().all(|w| w.bytes().all(|b| b.is_ascii_lowercase())), "folded words are lowercase letters only");
+}
+
+#[test]
+fn openers_are_sorted_single_words() {
+    let words = super::OPENERS;
+    assert!(words.windows(2).all(|w| w[0] < w[1]), "OPENERS must be sorted for its binary search");
     assert!(words.iter().all(|w| w.bytes().all(|b| b.is_ascii_lowercase())), "folded words are lowercase letters only");
 }
