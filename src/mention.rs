@@ -62,6 +62,9 @@ pub enum Rule {
     Team,
     /// A country in parentheses after a name ("Gete Wami (Ethiopia)").
     Nationality,
+    /// Words around a name that only an organisation has ("shares of X", "X's chairman",
+    /// "X, a Nairobi-based lender"), there or at another use of the name in the document.
+    OrgContext,
 }
 
 impl Rule {
@@ -81,6 +84,7 @@ impl Rule {
             Rule::Acronym => "acronym",
             Rule::Team => "team",
             Rule::Nationality => "nationality",
+            Rule::OrgContext => "org-context",
         }
     }
 }

@@ -150,6 +150,7 @@ pub fn find(cues: &Cues, text: &Folded<'_>, known: &[Known], stop: &dyn Fn() -> 
     stage.partners(&mut out);
     stage.appositions(&mut out);
     stage.teams(&mut out);
+    stage.organisations_by_context(&mut out);
     Some(out)
 }
 
@@ -718,6 +719,46 @@ impl Stage<'_, '_> {
         }
     }
 
+    /// Organisations known by a bare name: an untyped chunk with words around it that only an
+    /// organisation has ([`org_context`]: "shares of X", "X's chairman", "X officials", "X, a
+    /// Nairobi-based lender"). One sense per document: the chunk's words are that organisation
+    /// wherever else they stand untyped, unless they are a person's surname or given name here.
+    fn organisations_by_context(&self, out: &mut [Name]) {
+        let text = self.text.original();
+        let candidate = |n: &Name| n.kind.is_none() && n.free && !n.upper && n.words <= 4;
+        let mut cued: Vec<(usize, (usize, usize))> = Vec::new();
+        for (k, n) in out.iter().enumerate().filter(|(_, n)| candidate(n)) {
+            if let Some(cue) = org_context(text, n.start, n.end) {
+                cued.push((k, cue));
+            }
+        }
+        if cued.is_empty() {
+            return;
+        }
+        let persons: Vec<&str> = out
+            .iter()
+            .filter(|n| n.kind == Some(EntityKind::Person))
+            .flat_map(|n| [n.head.as_str(), n.given.as_str()])
+            .filter(|w| !w.is_empty())
+            .collect();
+        let mut senses: Vec<(String, (usize, usize))> = Vec::with_capacity(cued.len());
+        for &(k, cue) in &cued {
+            if out[k].words == 1 && persons.contains(&out[k].key.as_str()) {
+                continue;
+            }
+            senses.push((out[k].key.clone(), cue));
+        }
+        for n in out.iter_mut().filter(|n| candidate(n)) {
+            if let Some(&(_, (cs, ce))) = senses.iter().find(|s| s.0 == n.key) {
+                n.kind = Some(EntityKind::Organization);
+                n.rule = Some((Rule::OrgContext, cs, ce));
+                if n.words >= 2 {
+                    n.head = n.key.split(' ').next().unwrap_or_default().to_owned();
+                }
+            }
+        }
+    }
+
     /// A score inside a line of results in a sports report: "..., Kent 108-3", "Warwickshire
     /// 195, Surrey 429-7": after a comma or a colon, a score with a hyphen or a comma after it.
     fn score_line(&self, text: &str, start: usize, end: usize) -> bool {
@@ -1061,4 +1102,96 @@ fn versus(gap: &str) -> Option<(usize, usize)> {
     }
     let s = gap.find(word)?;
     Some((s, s + word.len()))
+}
+
+/// Words before a name that only an organisation follows ("shares of X", "chairman of X",
+/// "analyst at X", "spokesman for X"), lowercase, ending in the space before the name.
+const ORG_BEFORE: &[&str] = &[
+    "acquisition of ", "analyst at ", "analyst with ", "analysts at ", "board of ", "chairman of ", "chief executive of ",
+    "director of ", "directors of ", "division of ", "economist at ", "economist with ", "employees of ",
+    "executive of ", "executives of ", "merger with ", "officer of ", "owner of ", "parent of ", "president of ",
+    "shareholders of ", "shares of ", "spokesman for ", "spokeswoman for ", "stake in ", "stock of ",
+    "subsidiary of ", "takeover of ", "unit of ",
+];
+
+/// Nouns right after a name, or after its possessive, that only an organisation has ("X
+/// officials", "X's board", "X's chief executive").
+const ORG_AFTER: &[&str] = &[
+    "board", "chairman", "chief executive", "directors", "division", "executives", "headquarters", "management",
+    "officials", "shareholders", "shares", "stock", "stockholders", "subsidiary", "unit",
+];
+
+/// Nouns after a possessive alone ("X's parent", "X's earnings"): things a person has no
+/// word for in news.
+const ORG_AFTER_POSSESSIVE: &[&str] = &[
+    "affiliate", "earnings", "net income", "parent", "plant", "plants", "revenue", "subsidiaries", "takeover", "units",
+];
+
+/// Head nouns of an apposition that make the name before it an organisation ("X, a
+/// Nairobi-based lender", "X, the grocery chain", "X, a Kurdish militia").
+const ORG_HEADS: &[&str] = &[
+    "affiliate", "agency", "airline", "association", "bank", "brokerage", "carrier", "chain", "company", "concern",
+    "conglomerate", "consortium", "developer", "distributor", "firm", "group", "insurer", "lender", "magazine",
+    "maker", "manufacturer", "militia", "movement", "network", "newspaper", "operator", "organisation",
+    "organization", "partnership", "party", "producer", "publisher", "refiner", "retailer", "subsidiary", "supplier",
+    "thrift", "unit", "utility",
+];
+
+/// The words around `start..end` that make it an organisation: a phrase of [`ORG_BEFORE`]
+/// before it, a noun of [`ORG_AFTER`] (or after "'s", of [`ORG_AFTER_POSSESSIVE`]) after it, or
+/// an apposition with a head of [`ORG_HEADS`] or "based in". Returns the cue's span.
+fn org_context(text: &str, start: usize, end: usize) -> Option<(usize, usize)> {
+    let before = &text[..start];
+    for phrase in ORG_BEFORE {
+        let Some(at) = before.len().checked_sub(phrase.len()) else { continue };
+        if !before.is_char_boundary(at) || !before[at..].eq_ignore_ascii_case(phrase) {
+            continue;
+        }
+        if before[..at].chars().next_back().is_none_or(|c| !c.is_alphanumeric()) {
+            return Some((at, start - 1));
+        }
+    }
+    let rest = &text[end..];
+    let possessive = ["'s ", "\u{2019}s "].iter().find_map(|p| rest.strip_prefix(p).map(|r| (p.len(), r)));
+    let (skip, after) = match possessive {
+        Some((n, r)) => (n, r),
+        None => (1, rest.strip_prefix(' ').unwrap_or("")),
+    };
+    let noun = |list: &[&str]| {
+        list.iter().find(|w| after.starts_with(**w) && after[w.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric())).map(|w| w.len())
+    };
+    // "the Frankfurt stock exchange" is the exchange's, not the city's.
+    let market = |n: usize| after[n..].starts_with(" exchange") || after[n..].starts_with(" market");
+    if let Some(n) = noun(ORG_AFTER).or_else(|| possessive.and_then(|_| noun(ORG_AFTER_POSSESSIVE))).filter(|&n| !market(n)) {
+        return Some((end + skip, end + skip + n));
+    }
+    apposition_head(text, end)
+}
+
+/// ", a Nairobi-based lender", ", the grocery chain that...", ", based in": the span of an
+/// organisation's head noun in an apposition right after `end`.
+fn apposition_head(text: &str, end: usize) -> Option<(usize, usize)> {
+    let after = text[end..].strip_prefix(", ")?;
+    let at = end + 2;
+    if after.starts_with("based in ") {
+        return Some((at, at + 5));
+    }
+    let article = ["a ", "an ", "the "].iter().find(|a| after.starts_with(**a))?;
+    let mut pos = at + article.len();
+    let mut head = None;
+    // The noun phrase ends at punctuation or at a word that starts what follows it.
+    const STOPS: &[&str] = &["of", "that", "which", "who", "whose", "based", "with", "in", "for", "and", "to", "from", "on", "at", "owned", "controlled", "said", "is", "was", "has"];
+    for word in text[pos..].split(' ').take(6) {
+        let bare = word.trim_end_matches(|c: char| !c.is_alphanumeric());
+        if bare.is_empty() || STOPS.contains(&bare) {
+            break;
+        }
+        head = Some((pos, pos + bare.len()));
+        if bare.len() < word.len() {
+            break;
+        }
+        pos += word.len() + 1;
+    }
+    let (s, e) = head?;
+    ORG_HEADS.contains(&&text[s..e]).then_some((s, e))
 }

@@ -175,7 +175,45 @@ const CASES: &[(&str, &str, &[(&str, EntityKind, &str)])] = &[
     ("and after a gazetteer name", "Later Manchester and Fisheries Ministry met.", &[("Manchester", L, ""), ("Fisheries Ministry", O, "designator:Ministry")]),
     ("of after a person", "said Michael Smith of Zentrix Inc. today.", &[("Michael Smith", P, "given-name:Michael"), ("Zentrix Inc.", O, "designator:Inc.")]),
     ("of after a capital word of no name", "Later Kandor of Zentrix Inc. spoke.", &[("Zentrix Inc.", O, "designator:Inc.")]),
+    // Organisations known by a bare name, from the words around them.
+    ("shares of", "He bought shares of Zorvex last year.", &[("Zorvex", O, "org-context:shares of")]),
+    ("analyst at", "said an analyst at Brightwater Lamb today.", &[("Brightwater Lamb", O, "org-context:analyst at")]),
+    ("possessive and board", "Later Zorvex's board met.", &[("Zorvex", O, "org-context:board")]),
+    ("possessive and chief executive", "He is Zorvex's chief executive.", &[("Zorvex", O, "org-context:chief executive")]),
+    ("officials after", "Later Zorvex officials declined to comment.", &[("Zorvex", O, "org-context:officials")]),
+    ("apposition with an organisation head", "He joined Zorvex, a Nairobi-based lender, in May.", &[("Zorvex", O, "org-context:lender")]),
+    ("apposition with a head and of", "He joined Zorvex, a unit of Kandor Inc., in May.", &[("Zorvex", O, "org-context:unit"), ("Kandor Inc.", O, "designator:Inc.")]),
+    ("based in", "He joined Zorvex, based in Manchester, in May.", &[("Zorvex", O, "org-context:based"), ("Manchester", L, "")]),
+    ("one sense per document, before the cue", "Later Zorvex grew. He bought shares of Zorvex.", &[("Zorvex", O, "org-context:shares of"), ("Zorvex", O, "coreference:Zorvex")]),
 ];
+
+/// Words that look like an organisation's context but are not.
+#[allow(clippy::type_complexity)]
+const NOT_ORGANISATIONS: &[(&str, &str, &[(&str, EntityKind, &str)])] = &[
+    ("a cue word apart from the name", "Later Zorvex spoke of shares and boards.", &[]),
+    ("a person's possessive", "Later Zorvex's wife spoke.", &[]),
+    ("a person's apposition", "Later Zorvex, a Nairobi-based lawyer, spoke.", &[]),
+    ("a head noun inside a longer phrase", "Later Zorvex, the company's chairman, spoke.", &[]),
+    ("a head noun after the apposition", "Later Zorvex, a lawyer who joined the firm, spoke.", &[]),
+    ("a market after a place", "In Manchester the Kandor stock exchange fell.", &[("Manchester", L, "")]),
+    ("a cue word at a sentence's start", "Shares rose. Zorvex smiled.", &[]),
+    ("a person's surname in the document", "Later Ngozi Zorvex spoke. Ms Zorvex's board met.", &[("Ngozi Zorvex", P, "given-name:Ngozi"), ("Zorvex", P, "coreference:Ngozi Zorvex")]),
+    ("a common word with a cue", "Later Reading officials spoke.", &[]),
+];
+
+#[test]
+fn not_organisations_table() {
+    let x = extractor();
+    let mut failed = Vec::new();
+    for &(name, text, want) in NOT_ORGANISATIONS {
+        let want: Vec<(String, EntityKind, String)> = want.iter().map(|&(t, k, e)| (t.to_owned(), k, e.to_owned())).collect();
+        let got = names(&x, text, &Options::default());
+        if got != want {
+            failed.push(format!("{name}: {text}\n   got {got:?}\n  want {want:?}"));
+        }
+    }
+    assert!(failed.is_empty(), "{} of {} cases failed:\n{}", failed.len(), NOT_ORGANISATIONS.len(), failed.join("\n"));
+}
 
 #[test]
 fn names_table() {
@@ -222,7 +260,7 @@ const VOCABULARY: &[&str] = &[
     "Jr.", "President", "Prime", "Minister", "Mr", "Ms", "spokesman", "Zentrix", "Inc.", "Party", "United", "Ministry",
     "of", "the", "and", "&", "Province", "Mount", "Manchester", "Nigeria", "Illinois", "Kandor", "ZHG", "OKAFOR", "UN",
     "U.S.", "v", "AT", "2", "71", "1996-08-30", "(", ")", ",", ".", "'s", "-", "\n", "Ü", "É", "—", "\u{301}", "👋🏽", "Later",
-    "However", "Russian", "said",
+    "However", "Russian", "said", "shares of", "board", "officials", "a", "lender", "based in", "'s chief executive", "2019s",
 ];
 
 proptest::proptest! {
