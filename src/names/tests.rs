@@ -175,6 +175,8 @@ const CASES: &[(&str, &str, &[(&str, EntityKind, &str)])] = &[
     ("and after a gazetteer name", "Later Manchester and Fisheries Ministry met.", &[("Manchester", L, ""), ("Fisheries Ministry", O, "designator:Ministry")]),
     ("of after a person", "said Michael Smith of Zentrix Inc. today.", &[("Michael Smith", P, "given-name:Michael"), ("Zentrix Inc.", O, "designator:Inc.")]),
     ("of after a capital word of no name", "Later Kandor of Zentrix Inc. spoke.", &[("Zentrix Inc.", O, "designator:Inc.")]),
+    ("a public body's weak name before a word only a body has", "Later Treasury officials said so.", &[("Treasury", O, "")]),
+    ("a public body's weak name before bonds", "He sold Treasury bonds.", &[("Treasury", O, "")]),
     // Organisations known by a bare name, from the words around them.
     ("shares of", "He bought shares of Zorvex last year.", &[("Zorvex", O, "org-context:shares of")]),
     ("analyst at", "said an analyst at Brightwater Lamb today.", &[("Brightwater Lamb", O, "org-context:analyst at")]),
@@ -199,6 +201,8 @@ const NOT_ORGANISATIONS: &[(&str, &str, &[(&str, EntityKind, &str)])] = &[
     ("a cue word at a sentence's start", "Shares rose. Zorvex smiled.", &[]),
     ("a person's surname in the document", "Later Ngozi Zorvex spoke. Ms Zorvex's board met.", &[("Ngozi Zorvex", P, "given-name:Ngozi"), ("Zorvex", P, "coreference:Ngozi Zorvex")]),
     ("a common word with a cue", "Later Reading officials spoke.", &[]),
+    ("a public body's weak name before another word", "Later Treasury rules changed.", &[]),
+    ("a company's weak name before bonds", "Later Dow bonds fell.", &[]),
 ];
 
 #[test]
@@ -260,7 +264,7 @@ const VOCABULARY: &[&str] = &[
     "Jr.", "President", "Prime", "Minister", "Mr", "Ms", "spokesman", "Zentrix", "Inc.", "Party", "United", "Ministry",
     "of", "the", "and", "&", "Province", "Mount", "Manchester", "Nigeria", "Illinois", "Kandor", "ZHG", "OKAFOR", "UN",
     "U.S.", "v", "AT", "2", "71", "1996-08-30", "(", ")", ",", ".", "'s", "-", "\n", "Ü", "É", "—", "\u{301}", "👋🏽", "Later",
-    "However", "Russian", "said", "shares of", "board", "officials", "a", "lender", "based in", "'s chief executive", "2019s",
+    "However", "Russian", "said", "shares of", "board", "officials", "a", "lender", "based in", "'s chief executive", "\u{2019}s",
 ];
 
 proptest::proptest! {
