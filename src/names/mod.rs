@@ -725,16 +725,25 @@ impl Stage<'_, '_> {
     /// wherever else they stand untyped, unless they are a person's surname or given name here.
     fn organisations_by_context(&self, out: &mut [Name]) {
         let text = self.text.original();
-        let candidate = |n: &Name| n.kind.is_none() && n.free && !n.upper && n.words <= 4;
+        // An acronym counts inside a sentence, not in a headline.
+        let acronym = |n: &Name| n.upper && n.words == 1 && is_acronym(&n.key) && !in_capitals_line(text, n.start, n.end);
+        let candidate = |n: &Name| n.kind.is_none() && n.free && n.words <= 4 && (!n.upper || acronym(n));
         let mut cued: Vec<(usize, (usize, usize))> = Vec::new();
         for (k, n) in out.iter().enumerate().filter(|(_, n)| candidate(n)) {
-            if let Some(cue) = org_context(text, n.start, n.end) {
+            let the = || the_before(text, n.start).filter(|_| n.upper && !capital_after(text, n.end));
+            if let Some(cue) = org_context(text, n.start, n.end).or_else(the) {
                 cued.push((k, cue));
             }
         }
         if cued.is_empty() {
             return;
         }
+        // "diethylstilbestrol (DES)": an acronym defined by lowercase words is a thing's.
+        let things: Vec<&str> = out
+            .iter()
+            .filter(|n| n.upper && n.parenthesised && text[..n.start - 1].trim_end().ends_with(|c: char| c.is_lowercase()))
+            .map(|n| n.key.as_str())
+            .collect();
         let persons: Vec<&str> = out
             .iter()
             .filter(|n| n.kind == Some(EntityKind::Person))
@@ -743,7 +752,7 @@ impl Stage<'_, '_> {
             .collect();
         let mut senses: Vec<(String, (usize, usize))> = Vec::with_capacity(cued.len());
         for &(k, cue) in &cued {
-            if out[k].words == 1 && persons.contains(&out[k].key.as_str()) {
+            if out[k].words == 1 && (persons.contains(&out[k].key.as_str()) || things.contains(&out[k].key.as_str())) {
                 continue;
             }
             senses.push((out[k].key.clone(), cue));
@@ -1102,6 +1111,45 @@ fn versus(gap: &str) -> Option<(usize, usize)> {
     }
     let s = gap.find(word)?;
     Some((s, s + word.len()))
+}
+
+/// Acronyms that name things, not organisations ("the GDP", "the CEO", "the TV"), folded:
+/// never an organisation by "the" alone. Sorted: it is searched by bisection.
+const GENERIC_ACRONYMS: &[&str] = &[
+    "ac", "ad", "ai", "aids", "am", "api", "atm", "bc", "bse", "cd", "ceo", "cfc", "cfo", "chf", "cny", "coo", "cpi",
+    "cpu", "ct", "cto", "dc", "dna", "dvd", "eps", "etf", "eur", "gbp", "gdp", "gmt", "gnp", "gps", "hiv", "hq", "hr",
+    "icu", "id", "ii", "iii", "iou", "ipo", "iq", "it", "iv", "ix", "jpy", "kg", "km", "lbo", "lcd", "led", "mba", "mp",
+    "mph", "mri", "mw", "nav", "ok", "otc", "pc", "pcs", "pe", "phd", "pin", "pm", "pmi", "ppi", "pr", "pvc", "rmb",
+    "rna", "sat", "sms", "suv", "tb", "tv", "ufo", "url", "usb", "usd", "utc", "vat", "vcr", "vi", "vii", "viii", "vip",
+    "vp", "xi", "xl",
+];
+
+/// Whether a folded word is an acronym that may name an organisation: two to six ASCII
+/// letters (an "&" inside, as in "S&P"), none of [`GENERIC_ACRONYMS`].
+fn is_acronym(key: &str) -> bool {
+    let letters = key.bytes().filter(u8::is_ascii_lowercase).count();
+    (2..=6).contains(&letters)
+        && key.bytes().all(|b| b.is_ascii_lowercase() || b == b'&')
+        && GENERIC_ACRONYMS.binary_search(&key).is_err()
+}
+
+/// Whether the line around `start..end` has no lowercase letter (a headline, a table).
+fn in_capitals_line(text: &str, start: usize, end: usize) -> bool {
+    let from = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let to = text[end..].find('\n').map_or(text.len(), |i| end + i);
+    !text[from..to].chars().any(char::is_lowercase)
+}
+
+/// "the " or "The " right before `start`, as a word of its own: its span.
+fn the_before(text: &str, start: usize) -> Option<(usize, usize)> {
+    let before = text[..start].strip_suffix(' ')?;
+    let word = before.strip_suffix("the").or_else(|| before.strip_suffix("The"))?;
+    word.chars().next_back().is_none_or(|c| !c.is_alphanumeric()).then(|| (word.len(), before.len()))
+}
+
+/// A capitalised word right after `end` ("the UAL Corp" is the chunk's business).
+fn capital_after(text: &str, end: usize) -> bool {
+    text[end..].strip_prefix(' ').is_some_and(|r| r.starts_with(char::is_uppercase))
 }
 
 /// Words before a name that only an organisation follows ("shares of X", "chairman of X",

@@ -186,6 +186,9 @@ const CASES: &[(&str, &str, &[(&str, EntityKind, &str)])] = &[
     ("apposition with an organisation head", "He joined Zorvex, a Nairobi-based lender, in May.", &[("Zorvex", O, "org-context:lender")]),
     ("apposition with a head and of", "He joined Zorvex, a unit of Kandor Inc., in May.", &[("Zorvex", O, "org-context:unit"), ("Kandor Inc.", O, "designator:Inc.")]),
     ("based in", "He joined Zorvex, based in Manchester, in May.", &[("Zorvex", O, "org-context:based"), ("Manchester", L, "")]),
+    ("an acronym after the", "Later the ZRB said so.", &[("ZRB", O, "org-context:the")]),
+    ("an acronym after the, then alone", "The ZRB grew. Later ZRB fell.", &[("ZRB", O, "org-context:The"), ("ZRB", O, "coreference:ZRB")]),
+    ("an acronym with a possessive cue", "Later ZRB's chairman spoke.", &[("ZRB", O, "org-context:chairman")]),
     ("one sense per document, before the cue", "Later Zorvex grew. He bought shares of Zorvex.", &[("Zorvex", O, "org-context:shares of"), ("Zorvex", O, "coreference:Zorvex")]),
 ];
 
@@ -201,6 +204,11 @@ const NOT_ORGANISATIONS: &[(&str, &str, &[(&str, EntityKind, &str)])] = &[
     ("a cue word at a sentence's start", "Shares rose. Zorvex smiled.", &[]),
     ("a person's surname in the document", "Later Ngozi Zorvex spoke. Ms Zorvex's board met.", &[("Ngozi Zorvex", P, "given-name:Ngozi"), ("Zorvex", P, "coreference:Ngozi Zorvex")]),
     ("a common word with a cue", "Later Reading officials spoke.", &[]),
+    ("an acronym alone", "Later ZRB said so.", &[]),
+    ("a generic acronym after the", "Later the GDP grew.", &[]),
+    ("an acronym after the in a headline", "THE ZRB GREW\nRain fell.", &[]),
+    ("an acronym after the, then a capitalised word", "Later the ZRB Kandor grew.", &[]),
+    ("an acronym defined by lowercase words", "He took diethylzorb (ZRB). Later the ZRB cases grew.", &[]),
     ("a public body's weak name before another word", "Later Treasury rules changed.", &[]),
     ("a company's weak name before bonds", "Later Dow bonds fell.", &[]),
 ];
@@ -307,6 +315,13 @@ proptest::proptest! {
 fn sports_words_are_sorted_single_words() {
     let words = super::SPORTS_WORDS;
     assert!(words.windows(2).all(|w| w[0] < w[1]), "SPORTS_WORDS must be sorted for its binary search");
+    assert!(words.iter().all(|w| w.bytes().all(|b| b.is_ascii_lowercase())), "folded words are lowercase letters only");
+}
+
+#[test]
+fn generic_acronyms_are_sorted_folded_words() {
+    let words = super::GENERIC_ACRONYMS;
+    assert!(words.windows(2).all(|w| w[0] < w[1]), "GENERIC_ACRONYMS must be sorted for its binary search");
     assert!(words.iter().all(|w| w.bytes().all(|b| b.is_ascii_lowercase())), "folded words are lowercase letters only");
 }
 
