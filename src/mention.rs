@@ -65,6 +65,8 @@ pub enum Rule {
     /// Words around a name that only an organisation has ("shares of X", "X's chairman",
     /// "X, a Nairobi-based lender"), there or at another use of the name in the document.
     OrgContext,
+    /// "said X." ending a quotation's attribution: the speaker.
+    Said,
 }
 
 impl Rule {
@@ -85,6 +87,7 @@ impl Rule {
             Rule::Team => "team",
             Rule::Nationality => "nationality",
             Rule::OrgContext => "org-context",
+            Rule::Said => "said",
         }
     }
 }

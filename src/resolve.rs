@@ -360,7 +360,7 @@ fn rule_confidence(rule: Rule) -> f32 {
         Rule::Apposition | Rule::Nationality | Rule::PlaceKey => 0.8,
         Rule::GivenName | Rule::Initials | Rule::FamilyName | Rule::Team => 0.75,
         Rule::OrgContext => 0.7,
-        Rule::Surname => 0.65,
+        Rule::Surname | Rule::Said => 0.65,
     }
 }
 

@@ -151,6 +151,7 @@ pub fn find(cues: &Cues, text: &Folded<'_>, known: &[Known], stop: &dyn Fn() -> 
     stage.appositions(&mut out);
     stage.teams(&mut out);
     stage.organisations_by_context(&mut out);
+    stage.speakers(&mut out);
     Some(out)
 }
 
@@ -710,7 +711,12 @@ impl Stage<'_, '_> {
             let k = self.known.partition_point(|k| k.start < at);
             let Some(k) = self.known.get(k).filter(|k| k.start == at && k.country) else { continue };
             let Some(rest) = original[k.end..].strip_prefix(')') else { continue };
-            if rest.trim_start_matches(' ').starts_with(|c: char| c.is_ascii_digit()) && rest.starts_with(' ') {
+            // A score is a whole number; a time or a distance ("15:05.41", "8.45") is an
+            // athlete's.
+            let number = rest.trim_start_matches(' ');
+            let digits = number.bytes().take_while(u8::is_ascii_digit).count();
+            let measured = number[digits..].starts_with([':', '.']) && number[digits + 1..].starts_with(|c: char| c.is_ascii_digit());
+            if digits > 0 && !measured && rest.starts_with(' ') {
                 continue;
             }
             name.kind = Some(EntityKind::Person);
@@ -764,6 +770,39 @@ impl Stage<'_, '_> {
                 if n.words >= 2 {
                     n.head = n.key.split(' ').next().unwrap_or_default().to_owned();
                 }
+            }
+        }
+    }
+
+    /// "..., said Webber.", "...," Webber said.": an untyped chunk of one to three words right
+    /// after "said " or "says " that ends the sentence or the clause, or between the end of a
+    /// quotation and "said", "says" or "told", is the speaker, a person (an organisation that
+    /// speaks is mostly written "X said" without the quotation). Never an acronym or a headline
+    /// word.
+    fn speakers(&self, out: &mut [Name]) {
+        let text = self.text.original();
+        for n in out.iter_mut().filter(|n| n.kind.is_none() && n.free && !n.upper && n.words <= 3) {
+            let before = &text[..n.start];
+            let quoted = [",\" ", ",\u{201d} ", "?\" ", "!\" "].iter().any(|q| before.ends_with(q));
+            if quoted {
+                let after = &text[n.end..];
+                if let Some(v) = [" said", " says", " told"].iter().find(|v| after.starts_with(**v) && !after[v.len()..].starts_with(|c: char| c.is_alphanumeric())) {
+                    n.kind = Some(EntityKind::Person);
+                    n.rule = Some((Rule::Said, n.end + 1, n.end + v.len()));
+                    n.head = n.key.rsplit(' ').next().unwrap_or_default().to_owned();
+                    continue;
+                }
+            }
+            let Some(verb) = ["said ", "says "].iter().find(|v| before.ends_with(**v)) else { continue };
+            let at = n.start - verb.len();
+            if before[..at].ends_with(|c: char| c.is_alphanumeric()) {
+                continue;
+            }
+            let ends = text[n.end..].starts_with(['.', ',', ';']) || text[n.end..].is_empty();
+            if ends {
+                n.kind = Some(EntityKind::Person);
+                n.rule = Some((Rule::Said, at, at + 4));
+                n.head = n.key.rsplit(' ').next().unwrap_or_default().to_owned();
             }
         }
     }
