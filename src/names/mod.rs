@@ -733,11 +733,18 @@ impl Stage<'_, '_> {
         let text = self.text.original();
         // An acronym counts inside a sentence, not in a headline.
         let acronym = |n: &Name| n.upper && n.words == 1 && is_acronym(&n.key) && !in_capitals_line(text, n.start, n.end);
-        let candidate = |n: &Name| n.kind.is_none() && n.free && n.words <= 4 && (!n.upper || acronym(n));
+        // A firm named after a person ("Campbell Soup", "W.R. Grace") is typed a person by its
+        // given name or initials; its context retypes it.
+        let by_name = |n: &Name| {
+            n.kind == Some(EntityKind::Person) && n.rule.is_some_and(|r| matches!(r.0, Rule::GivenName | Rule::Initials)) && (2..=4).contains(&n.words)
+        };
+        let candidate = |n: &Name| n.free && n.words <= 4 && (n.kind.is_none() && (!n.upper || acronym(n)) || by_name(n));
         let mut cued: Vec<(usize, (usize, usize))> = Vec::new();
         for (k, n) in out.iter().enumerate().filter(|(_, n)| candidate(n)) {
             let the = || the_before(text, n.start).filter(|_| n.upper && !capital_after(text, n.end));
-            if let Some(cue) = org_context(text, n.start, n.end).or_else(the) {
+            // A person has a spokesman too.
+            let cue = org_context(text, n.start, n.end).filter(|&(s, _)| !(by_name(n) && text[s..].starts_with("spokes")));
+            if let Some(cue) = cue.or_else(the) {
                 cued.push((k, cue));
             }
         }
@@ -767,6 +774,7 @@ impl Stage<'_, '_> {
             if let Some(&(_, (cs, ce))) = senses.iter().find(|s| s.0 == n.key) {
                 n.kind = Some(EntityKind::Organization);
                 n.rule = Some((Rule::OrgContext, cs, ce));
+                n.given.clear();
                 if n.words >= 2 {
                     n.head = n.key.split(' ').next().unwrap_or_default().to_owned();
                 }

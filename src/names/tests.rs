@@ -194,6 +194,7 @@ const CASES: &[(&str, &str, &[(&str, EntityKind, &str)])] = &[
     ("an acronym after the", "Later the ZRB said so.", &[("ZRB", O, "org-context:the")]),
     ("an acronym after the, then alone", "The ZRB grew. Later ZRB fell.", &[("ZRB", O, "org-context:The"), ("ZRB", O, "coreference:ZRB")]),
     ("an acronym with a possessive cue", "Later ZRB's chairman spoke.", &[("ZRB", O, "org-context:chairman")]),
+    ("a firm named after a person", "Later Michael Zorvex's board met. Michael Zorvex grew.", &[("Michael Zorvex", O, "org-context:board"), ("Michael Zorvex", O, "org-context:board")]),
     ("one sense per document, before the cue", "Later Zorvex grew. He bought shares of Zorvex.", &[("Zorvex", O, "org-context:shares of"), ("Zorvex", O, "coreference:Zorvex")]),
 ];
 
@@ -210,6 +211,8 @@ const NOT_ORGANISATIONS: &[(&str, &str, &[(&str, EntityKind, &str)])] = &[
     ("a person's surname in the document", "Later Ngozi Zorvex spoke. Ms Zorvex's board met.", &[("Ngozi Zorvex", P, "given-name:Ngozi"), ("Zorvex", P, "coreference:Ngozi Zorvex")]),
     ("a common word with a cue", "Later Reading officials spoke.", &[]),
     ("an acronym alone", "Later ZRB said so.", &[]),
+    ("a person's spokesman", "said a spokesman for Michael Zorvex today.", &[("Michael Zorvex", P, "given-name:Michael")]),
+    ("a person without an organisation's context", "Later Michael Zorvex's wife spoke.", &[("Michael Zorvex", P, "given-name:Michael")]),
     ("said before a subject", "He said Osei would win.", &[]),
     ("a name before said without a quotation", "Later Osei said so.", &[]),
     ("said before an acronym", "\"We won,\" said ZRB.", &[]),
