@@ -1202,10 +1202,10 @@ fn capital_after(text: &str, end: usize) -> bool {
 /// Words before a name that only an organisation follows ("shares of X", "chairman of X",
 /// "analyst at X", "spokesman for X"), lowercase, ending in the space before the name.
 const ORG_BEFORE: &[&str] = &[
-    "acquisition of ", "analyst at ", "analyst with ", "analysts at ", "board of ", "chairman of ", "chief executive of ",
+    "acquire ", "acquired ", "acquiring ", "acquisition of ", "analyst at ", "analyst with ", "analysts at ", "board of ", "chairman of ", "chief executive of ",
     "director of ", "directors of ", "division of ", "economist at ", "economist with ", "employees of ",
     "executive of ", "executives of ", "merger with ", "officer of ", "owner of ", "parent of ", "president of ",
-    "shareholders of ", "shares of ", "spokesman for ", "spokeswoman for ", "stake in ", "stock of ",
+    "sale of ", "shareholders of ", "shares of ", "spokesman for ", "spokeswoman for ", "stake in ", "stock of ",
     "subsidiary of ", "takeover of ", "unit of ",
 ];
 
@@ -1213,8 +1213,12 @@ const ORG_BEFORE: &[&str] = &[
 /// officials", "X's board", "X's chief executive").
 const ORG_AFTER: &[&str] = &[
     "board", "chairman", "chief executive", "directors", "division", "executives", "headquarters", "management",
-    "officials", "shareholders", "shares", "stock", "stockholders", "subsidiary", "unit",
+    "officials", "president", "shareholders", "shares", "stock", "stockholders", "subsidiary", "unit",
 ];
+
+/// Words that may stand between a name and a noun of [`ORG_AFTER`] ("X vice chairman", "X's
+/// thrift unit").
+const ORG_MODIFIERS: &[&str] = &["deputy", "executive", "finance", "former", "group", "nonexecutive", "senior", "thrift", "vice"];
 
 /// Nouns after a possessive alone ("X's parent", "X's earnings"): things a person has no
 /// word for in news.
@@ -1248,10 +1252,14 @@ fn org_context(text: &str, start: usize, end: usize) -> Option<(usize, usize)> {
     }
     let rest = &text[end..];
     let possessive = ["'s ", "\u{2019}s "].iter().find_map(|p| rest.strip_prefix(p).map(|r| (p.len(), r)));
-    let (skip, after) = match possessive {
+    let (mut skip, mut after) = match possessive {
         Some((n, r)) => (n, r),
         None => (1, rest.strip_prefix(' ').unwrap_or("")),
     };
+    if let Some(m) = ORG_MODIFIERS.iter().find(|m| after.starts_with(**m) && after[m.len()..].starts_with(' ')) {
+        skip += m.len() + 1;
+        after = &after[m.len() + 1..];
+    }
     let noun = |list: &[&str]| {
         list.iter().find(|w| after.starts_with(**w) && after[w.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric())).map(|w| w.len())
     };

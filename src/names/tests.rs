@@ -195,6 +195,8 @@ const CASES: &[(&str, &str, &[(&str, EntityKind, &str)])] = &[
     ("an acronym after the, then alone", "The ZRB grew. Later ZRB fell.", &[("ZRB", O, "org-context:The"), ("ZRB", O, "coreference:ZRB")]),
     ("an acronym with a possessive cue", "Later ZRB's chairman spoke.", &[("ZRB", O, "org-context:chairman")]),
     ("a firm named after a person", "Later Michael Zorvex's board met. Michael Zorvex grew.", &[("Michael Zorvex", O, "org-context:board"), ("Michael Zorvex", O, "org-context:board")]),
+    ("a modifier before the noun", "Later Zorvex vice chairman Ngozi Okafor spoke.", &[("Zorvex", O, "org-context:chairman"), ("Ngozi Okafor", P, "given-name:Ngozi")]),
+    ("acquire", "He agreed to acquire Zorvex last year.", &[("Zorvex", O, "org-context:acquire")]),
     ("one sense per document, before the cue", "Later Zorvex grew. He bought shares of Zorvex.", &[("Zorvex", O, "org-context:shares of"), ("Zorvex", O, "coreference:Zorvex")]),
 ];
 
@@ -213,6 +215,7 @@ const NOT_ORGANISATIONS: &[(&str, &str, &[(&str, EntityKind, &str)])] = &[
     ("an acronym alone", "Later ZRB said so.", &[]),
     ("a person's spokesman", "said a spokesman for Michael Zorvex today.", &[("Michael Zorvex", P, "given-name:Michael")]),
     ("a person without an organisation's context", "Later Michael Zorvex's wife spoke.", &[("Michael Zorvex", P, "given-name:Michael")]),
+    ("a modifier before another noun", "Later Zorvex vice squad spoke.", &[]),
     ("said before a subject", "He said Osei would win.", &[]),
     ("a name before said without a quotation", "Later Osei said so.", &[]),
     ("said before an acronym", "\"We won,\" said ZRB.", &[]),
