@@ -815,6 +815,17 @@ impl Stage<'_, '_> {
         }
     }
 
+    /// "Atlanta's Tom Glavine": a person named right after the possessive at `end`; the span of
+    /// the "'s".
+    fn player_after(&self, out: &[Name], end: usize) -> Option<(usize, usize)> {
+        let text = self.text.original();
+        let n = ["'s ", "\u{2019}s "].iter().find(|p| text[end..].starts_with(**p))?.len();
+        let at = end + n;
+        let found = out.get(out.partition_point(|x| x.start < at)).is_some_and(|x| x.start == at && x.kind == Some(EntityKind::Person));
+        let known = self.known.get(self.known.partition_point(|k| k.start < at)).is_some_and(|k| k.start == at && k.kind == EntityKind::Person);
+        (found || known).then_some((end, end + n - 1))
+    }
+
     /// A score inside a line of results in a sports report: "..., Kent 108-3", "Warwickshire
     /// 195, Surrey 429-7": after a comma or a colon, a score with a hyphen or a comma after it.
     fn score_line(&self, text: &str, start: usize, end: usize) -> bool {
@@ -962,7 +973,11 @@ impl Stage<'_, '_> {
                     let a = spans[p].1;
                     result_verb(&text[a..start]).map(|(s, e)| (a + s, a + e))
                 });
-                let cue = next.or(prev).or_else(|| against(text, start)).or_else(|| team_role_after(text, end))?;
+                let cue = next
+                    .or(prev)
+                    .or_else(|| against(text, start))
+                    .or_else(|| team_role_after(text, end))
+                    .or_else(|| self.player_after(out, end))?;
                 self.sports_report_cached().then_some(cue)
             });
             let Some((cs, ce)) = cue else { continue };

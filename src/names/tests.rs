@@ -46,6 +46,7 @@ Ms\ttitle\t
 Mr\ttitle\t
 spokesman\ttitle\t
 Inc.\torg-end\t
+Newsroom\torg-end\t
 Party\torg-end\t
 United\torg-end\tweak
 Ministry of\torg-start\t
@@ -159,6 +160,9 @@ const CASES: &[(&str, &str, &[(&str, EntityKind, &str)])] = &[
     ("against outside sport", "They campaigned against Manchester.", &[("Manchester", L, "")]),
     ("a role after a club", "The league goals came late. Manchester captain Ngozi Okafor scored.", &[("Manchester", O, "team:captain"), ("Ngozi Okafor", P, "given-name:Ngozi")]),
     ("a common word is a club all through a sports report", "The fans of Reading cheered. The striker scored in the league. Kandor beat Reading.", &[("Reading", O, "team:beat"), ("Kandor", O, "team:beat"), ("Reading", O, "coreference:Reading")]),
+    ("a player after a club's possessive in a sports report", "The striker scored two goals in the league. Manchester's Ngozi Okafor scored.", &[("Manchester", O, "team:'s"), ("Ngozi Okafor", P, "given-name:Ngozi")]),
+    ("a person after a place's possessive outside sport", "Later Manchester's Ngozi Okafor spoke.", &[("Manchester", L, ""), ("Ngozi Okafor", P, "given-name:Ngozi")]),
+    ("a reporters' desk", "-- Manchester Newsroom +44 171", &[("Manchester Newsroom", O, "designator:Newsroom")]),
     ("a common word outside sport", "Later Kandor beat Reading to the deal.", &[]),
     ("a public body's weak name after a lowercase the", "Later the Treasury said so.", &[("Treasury", O, "")]),
     ("a weak name at a sentence's start", "Treasury is the right word.", &[]),
