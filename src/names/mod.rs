@@ -21,6 +21,8 @@
 //! | `apposition` | ", " and a known country or first-level subdivision after | place |
 //! | `nationality` | two or three plain words, then a country in parentheses ("Gete Wami (Ethiopia)") | person |
 //! | `team` | a results or standings line ("Haitai 2 Samsung 0", "CHICAGO 71 64 .526") or "X v Y": a city's or region's name there is its club | organisation |
+//! | `org-context` | words only an organisation has around an untyped chunk ("shares of X", "X's board", "X, a Nairobi-based lender", "the" before an acronym), one sense per document | organisation |
+//! | `said` | the speaker of a quotation ("..., said Osei.", "...," Osei said") | person |
 //!
 //! Sentence-initial and capitalised common words (from the `common` cues, built from word
 //! frequencies), demonyms and titles are trimmed from a chunk's start; all-caps chunks
