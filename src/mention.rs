@@ -67,6 +67,8 @@ pub enum Rule {
     OrgContext,
     /// "said X." ending a quotation's attribution: the speaker.
     Said,
+    /// A player on a cricket scorecard ("c Vaas b Chandana", "Vaas 7-0-29-0").
+    Scorecard,
 }
 
 impl Rule {
@@ -88,6 +90,7 @@ impl Rule {
             Rule::Nationality => "nationality",
             Rule::OrgContext => "org-context",
             Rule::Said => "said",
+            Rule::Scorecard => "scorecard",
         }
     }
 }

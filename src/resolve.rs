@@ -358,7 +358,7 @@ fn rule_confidence(rule: Rule) -> f32 {
     match rule {
         Rule::Title | Rule::Designator | Rule::Acronym | Rule::OrgHead | Rule::Suffix => 0.85,
         Rule::Apposition | Rule::Nationality | Rule::PlaceKey => 0.8,
-        Rule::GivenName | Rule::Initials | Rule::FamilyName | Rule::Team => 0.75,
+        Rule::GivenName | Rule::Initials | Rule::FamilyName | Rule::Team | Rule::Scorecard => 0.75,
         Rule::OrgContext => 0.7,
         Rule::Surname | Rule::Said => 0.65,
     }

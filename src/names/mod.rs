@@ -23,6 +23,7 @@
 //! | `team` | a results or standings line ("Haitai 2 Samsung 0", "CHICAGO 71 64 .526") or "X v Y": a city's or region's name there is its club | organisation |
 //! | `org-context` | words only an organisation has around an untyped chunk ("shares of X", "X's board", "X, a Nairobi-based lender", "the" before an acronym), one sense per document | organisation |
 //! | `said` | the speaker of a quotation ("..., said Osei.", "...," Osei said") | person |
+//! | `scorecard` | in a sports report, after a dismissal's " b "/" c "/" st " or before bowling figures ("Vaas 7-0-29-0") | person |
 //!
 //! Sentence-initial and capitalised common words (from the `common` cues, built from word
 //! frequencies), demonyms and titles are trimmed from a chunk's start; all-caps chunks
@@ -154,6 +155,7 @@ pub fn find(cues: &Cues, text: &Folded<'_>, known: &[Known], stop: &dyn Fn() -> 
     stage.teams(&mut out);
     stage.organisations_by_context(&mut out);
     stage.speakers(&mut out);
+    stage.scorecard(&mut out);
     Some(out)
 }
 
@@ -817,6 +819,27 @@ impl Stage<'_, '_> {
         }
     }
 
+    /// A cricket scorecard in a sports report: an untyped chunk of one to three words after the
+    /// dismissal's " b " (bowled), " c " (caught) or " st " (stumped), or before a bowler's
+    /// figures ("Vaas 7-0-29-0"), is a player.
+    fn scorecard(&self, out: &mut [Name]) {
+        let text = self.text.original();
+        let mut asked = false;
+        for n in out.iter_mut().filter(|n| n.kind.is_none() && n.free && !n.upper && n.words <= 3) {
+            let before = &text[..n.start];
+            let dismissal = [" b ", " c ", " st ", "\nb ", "\nc "].iter().find(|d| before.ends_with(**d)).map(|d| (n.start - d.len() + 1, n.start - 1));
+            let figures = bowling_figures(&text[n.end..]).then(|| (n.end + 1, n.end + 1 + text[n.end + 1..].find([',', ' ', '\n']).unwrap_or(text.len() - n.end - 1)));
+            let Some(cue) = dismissal.or(figures) else { continue };
+            if !asked && !self.sports_report_cached() {
+                return;
+            }
+            asked = true;
+            n.kind = Some(EntityKind::Person);
+            n.rule = Some((Rule::Scorecard, cue.0, cue.1));
+            n.head = n.key.rsplit(' ').next().unwrap_or_default().to_owned();
+        }
+    }
+
     /// "Atlanta's Tom Glavine": a person named right after the possessive at `end`; the span of
     /// the "'s".
     fn player_after(&self, out: &[Name], end: usize) -> Option<(usize, usize)> {
@@ -1152,6 +1175,23 @@ fn score_after(text: &str, end: usize) -> Option<(usize, usize)> {
     let after = &rest[digits..];
     let ok = after.is_empty() || after.starts_with([' ', ',', ';', '\n', '\r', '\t', '(', ')']) || after.starts_with('-') && after[1..].starts_with(|c: char| c.is_ascii_digit());
     ok.then_some((end + 1, end + 1 + digits))
+}
+
+/// " 7-0-29-0": a bowler's figures (overs, maidens, runs, wickets) right at the start of `rest`.
+fn bowling_figures(rest: &str) -> bool {
+    let Some(rest) = rest.strip_prefix(' ') else { return false };
+    let mut parts = 0;
+    for part in rest.split(['-']).take(4) {
+        let digits = part.bytes().take_while(|b| b.is_ascii_digit() || *b == b'.').count();
+        if digits == 0 || digits > 4 {
+            return false;
+        }
+        parts += 1;
+        if parts < 4 && digits != part.len() {
+            return false;
+        }
+    }
+    parts == 4
 }
 
 /// Nothing but spaces between the start of the line and `start`.

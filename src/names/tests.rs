@@ -186,6 +186,8 @@ const CASES: &[(&str, &str, &[(&str, EntityKind, &str)])] = &[
     ("a speaker after a quotation", "\"We won,\" Osei said.", &[("Osei", P, "said:said")]),
     ("a speaker after a quotation, told", "\"We won,\" Osei told Kandor.", &[("Osei", P, "said:told")]),
     ("a time after a nationality is an athlete's", "1. Tunde Bakare (Nigeria) 13:06.12\n", &[("Tunde Bakare", P, "nationality:Nigeria"), ("Nigeria", L, "")]),
+    ("a scorecard's bowler", "The batsman scored in the innings. The wicket fell.\nJ. Smith c Osei b Mensah 13\n", &[("J. Smith", P, "initials:J."), ("Osei", P, "scorecard:c"), ("Mensah", P, "scorecard:b")]),
+    ("bowling figures", "The batsman scored in the innings. The wicket fell.\nBowling: Osei 7-0-29-0, Mensah 10-1-41-2\n", &[("Osei", P, "scorecard:7-0-29-0"), ("Mensah", P, "scorecard:10-1-41-2")]),
     // Organisations known by a bare name, from the words around them.
     ("shares of", "He bought shares of Zorvex last year.", &[("Zorvex", O, "org-context:shares of")]),
     ("analyst at", "said an analyst at Brightwater Lamb today.", &[("Brightwater Lamb", O, "org-context:analyst at")]),
@@ -220,6 +222,8 @@ const NOT_ORGANISATIONS: &[(&str, &str, &[(&str, EntityKind, &str)])] = &[
     ("a person's spokesman", "said a spokesman for Michael Zorvex today.", &[("Michael Zorvex", P, "given-name:Michael")]),
     ("a person without an organisation's context", "Later Michael Zorvex's wife spoke.", &[("Michael Zorvex", P, "given-name:Michael")]),
     ("a modifier before another noun", "Later Zorvex vice squad spoke.", &[]),
+    ("a dismissal's letter outside sport", "Later plan b Osei left.", &[]),
+    ("figures that are no bowler's outside sport", "Later Osei 7-0-29-0 won.", &[]),
     ("said before a subject", "He said Osei would win.", &[]),
     ("a name before said without a quotation", "Later Osei said so.", &[]),
     ("said before an acronym", "\"We won,\" said ZRB.", &[]),
