@@ -84,13 +84,14 @@ fn dev_gold_scores_meet_the_bars() {
 }
 
 /// Ratchets: 0.02 below the scores measured when organisations known by a bare name landed
-/// (issue 20, the context of bare names, acronyms and public bodies: NAMES F1 0.875,
-/// ORGANIZATION F1 0.797, PERSON P 0.973 and R 0.863).
+/// (issue 20, the context of bare names, acronyms and public bodies, speakers and scorecards:
+/// NAMES F1 0.876, ORGANIZATION F1 0.797, PERSON P 0.971 and R 0.870; PERSON P kept at the
+/// earlier 0.953, never lowered).
 #[test]
 fn conll_dev_scores_meet_the_bars() {
     check(
         "conll-dev.jsonl",
-        &[("NAMES", "f1", 0.855), ("ORGANIZATION", "f1", 0.777), ("PERSON", "p", 0.953), ("PERSON", "r", 0.843)],
+        &[("NAMES", "f1", 0.856), ("ORGANIZATION", "f1", 0.777), ("PERSON", "p", 0.953), ("PERSON", "r", 0.850)],
     );
 }
 
