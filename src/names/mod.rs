@@ -1248,7 +1248,7 @@ fn in_capitals_line(text: &str, start: usize, end: usize) -> bool {
 fn the_before(text: &str, start: usize) -> Option<(usize, usize)> {
     let before = text[..start].strip_suffix(' ')?;
     let word = before.strip_suffix("the").or_else(|| before.strip_suffix("The"))?;
-    word.chars().next_back().is_none_or(|c| !c.is_alphanumeric()).then(|| (word.len(), before.len()))
+    word.chars().next_back().is_none_or(|c| !c.is_alphanumeric()).then_some((word.len(), before.len()))
 }
 
 /// A capitalised word right after `end` ("the UAL Corp" is the chunk's business).
