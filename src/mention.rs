@@ -62,6 +62,13 @@ pub enum Rule {
     Team,
     /// A country in parentheses after a name ("Gete Wami (Ethiopia)").
     Nationality,
+    /// Words around a name that only an organisation has ("shares of X", "X's chairman",
+    /// "X, a Nairobi-based lender"), there or at another use of the name in the document.
+    OrgContext,
+    /// "said X." ending a quotation's attribution: the speaker.
+    Said,
+    /// A player on a cricket scorecard ("c Vaas b Chandana", "Vaas 7-0-29-0").
+    Scorecard,
 }
 
 impl Rule {
@@ -81,6 +88,9 @@ impl Rule {
             Rule::Acronym => "acronym",
             Rule::Team => "team",
             Rule::Nationality => "nationality",
+            Rule::OrgContext => "org-context",
+            Rule::Said => "said",
+            Rule::Scorecard => "scorecard",
         }
     }
 }

@@ -216,7 +216,7 @@ pub fn names(
             // "the Treasury", "the Fed": a public body's weak short name after a lowercase
             // "the" inside a sentence (at a sentence's start, "Treasury is the right word" is
             // no name; and "the Dow" is an index, not the company: companies are left out).
-            if c.weak && entry.kind == Kind::Organization && the_before(text, h.start) && is_public_body(entry) {
+            if c.weak && entry.kind == Kind::Organization && (the_before(text, h.start) || public_word_after(text, h.end)) && is_public_body(entry) {
                 local_support = true;
             }
             if p.is_subdivision {
@@ -358,8 +358,9 @@ fn rule_confidence(rule: Rule) -> f32 {
     match rule {
         Rule::Title | Rule::Designator | Rule::Acronym | Rule::OrgHead | Rule::Suffix => 0.85,
         Rule::Apposition | Rule::Nationality | Rule::PlaceKey => 0.8,
-        Rule::GivenName | Rule::Initials | Rule::FamilyName | Rule::Team => 0.75,
-        Rule::Surname => 0.65,
+        Rule::GivenName | Rule::Initials | Rule::FamilyName | Rule::Team | Rule::Scorecard => 0.75,
+        Rule::OrgContext => 0.7,
+        Rule::Surname | Rule::Said => 0.65,
     }
 }
 
@@ -651,6 +652,20 @@ fn is_public_body(entry: &crate::gazetteer::Entry) -> bool {
         "police", "un_organ", "eu_institution", "intergovernmental",
     ];
     entry.attributes.iter().any(|(k, v)| k == "type" && TYPES.contains(&v.as_str()))
+}
+
+/// A word right after a public body's short name that only a body has ("Treasury officials",
+/// "Treasury bonds", "House Speaker", "House vote"), as a word of its own.
+fn public_word_after(text: &str, end: usize) -> bool {
+    const WORDS: &[&str] = &[
+        "bill", "bills", "bonds", "committee", "debate", "democrats", "floor", "leaders", "majority", "members",
+        "minority", "notes", "official", "officials", "panel", "republicans", "secretary", "securities", "speaker",
+        "spokesman", "spokeswoman", "vote", "yields",
+    ];
+    let Some(rest) = text[end..].strip_prefix(' ') else { return false };
+    let n = rest.bytes().take_while(u8::is_ascii_alphabetic).count();
+    let boundary = rest[n..].chars().next().is_none_or(|c| !c.is_alphanumeric());
+    boundary && n <= 11 && WORDS.iter().any(|w| w.eq_ignore_ascii_case(&rest[..n]))
 }
 
 /// A lowercase "the" right before `start`, as a word of its own.

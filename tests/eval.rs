@@ -83,20 +83,21 @@ fn dev_gold_scores_meet_the_bars() {
     check("dev-gold.jsonl", &[("NAMES", "f1", 0.97), ("PLACE", "p", 0.97), ("FIGURES", "f1", 0.95)]);
 }
 
-/// Ratchets: 0.02 below the scores measured when organisations by context and the larger
-/// organisation lists landed (issue 20: NAMES F1 0.870, ORGANIZATION F1 0.783, PERSON P 0.972
-/// and R 0.853).
+/// Ratchets: 0.02 below the scores measured when organisations known by a bare name landed
+/// (issue 20, the context of bare names, acronyms and public bodies, speakers and scorecards:
+/// NAMES F1 0.876, ORGANIZATION F1 0.797, PERSON P 0.971 and R 0.870; PERSON P kept at the
+/// earlier 0.953, never lowered).
 #[test]
 fn conll_dev_scores_meet_the_bars() {
     check(
         "conll-dev.jsonl",
-        &[("NAMES", "f1", 0.850), ("ORGANIZATION", "f1", 0.763), ("PERSON", "p", 0.952), ("PERSON", "r", 0.833)],
+        &[("NAMES", "f1", 0.856), ("ORGANIZATION", "f1", 0.777), ("PERSON", "p", 0.953), ("PERSON", "r", 0.850)],
     );
 }
 
-/// Ratchets: 0.02 below the scores measured when organisations by context and the larger
-/// organisation lists landed (issue 20: NAMES F1 0.797, ORGANIZATION F1 0.732, PERSON P 0.916
-/// and R 0.900) and the figure families (issue 9: FIGURES F1 0.929);
+/// Ratchets: 0.02 below the scores measured when organisations known by a bare name landed
+/// (issue 20, the context of bare names, acronyms and public bodies: NAMES F1 0.824,
+/// ORGANIZATION F1 0.792, PERSON P 0.933 and R 0.902) and the figure families (issue 9: FIGURES F1 0.929);
 /// every figure label's precision stays at the issue's floor of 0.85 (measured: CARDINAL
 /// 0.915, MONEY 0.970, PERCENT 0.952, DATE 0.937, QUANTITY 0.870).
 #[test]
@@ -104,10 +105,10 @@ fn ontonotes_dev_scores_meet_the_bars() {
     check(
         "ontonotes-nw-dev.jsonl",
         &[
-            ("NAMES", "f1", 0.777),
-            ("ORGANIZATION", "f1", 0.712),
-            ("PERSON", "p", 0.896),
-            ("PERSON", "r", 0.880),
+            ("NAMES", "f1", 0.804),
+            ("ORGANIZATION", "f1", 0.772),
+            ("PERSON", "p", 0.913),
+            ("PERSON", "r", 0.882),
             ("FIGURES", "f1", 0.909),
             ("CARDINAL", "p", 0.85),
             ("MONEY", "p", 0.85),

@@ -21,6 +21,9 @@
 //! | `apposition` | ", " and a known country or first-level subdivision after | place |
 //! | `nationality` | two or three plain words, then a country in parentheses ("Gete Wami (Ethiopia)") | person |
 //! | `team` | a results or standings line ("Haitai 2 Samsung 0", "CHICAGO 71 64 .526") or "X v Y": a city's or region's name there is its club | organisation |
+//! | `org-context` | words only an organisation has around an untyped chunk ("shares of X", "X's board", "X, a Nairobi-based lender", "the" before an acronym), one sense per document | organisation |
+//! | `said` | the speaker of a quotation ("..., said Osei.", "...," Osei said") | person |
+//! | `scorecard` | in a sports report, after a dismissal's " b "/" c "/" st " or before bowling figures ("Vaas 7-0-29-0") | person |
 //!
 //! Sentence-initial and capitalised common words (from the `common` cues, built from word
 //! frequencies), demonyms and titles are trimmed from a chunk's start; all-caps chunks
@@ -150,6 +153,9 @@ pub fn find(cues: &Cues, text: &Folded<'_>, known: &[Known], stop: &dyn Fn() -> 
     stage.partners(&mut out);
     stage.appositions(&mut out);
     stage.teams(&mut out);
+    stage.organisations_by_context(&mut out);
+    stage.speakers(&mut out);
+    stage.scorecard(&mut out);
     Some(out)
 }
 
@@ -362,7 +368,7 @@ impl Stage<'_, '_> {
                 // "Trade and Industry Ministry": a common connector inside an organisation's
                 // name, when the capitalised words after it end in a designator and the words
                 // before it do not ("Harvard University and Boston University" is two).
-                || (connector && !t[j - 1].word_cue(ORG_END | PLACE_END) && self.ends_in_designator(j + 1));
+                || (connector && self.joins_designator(i, j) && self.ends_in_designator(j + 1));
             if !allowed {
                 break;
             }
@@ -377,6 +383,24 @@ impl Stage<'_, '_> {
             j = k;
         }
         j
+    }
+
+    /// Whether the common connector at token `j` of the chunk from `i` may join it to a
+    /// designator after it: "and", "of" or "for" after a capitalised common word that ends no
+    /// name ("Trade and Industry Ministry", "Public Works and Transportation Committee"), in a
+    /// chunk that no given name starts. Never after a name of its own ("Ford and National City
+    /// Corp.", "FTC and Justice Department", "David Magleby of Brigham Young University").
+    fn joins_designator(&self, i: usize, j: usize) -> bool {
+        let t = self.tokens;
+        let before = &t[j - 1];
+        let word = &self.hay[t[j].fs..t[j].fe];
+        matches!(word, "and" | "of" | "for")
+            && before.cap
+            && self.is_common_word(before)
+            && before.known.is_none()
+            && !before.upper
+            && !before.word_cue(ORG_END | PLACE_END)
+            && !t[i].word_cue(GIVEN)
     }
 
     /// Whether the run of spaced capitalised words from token `k` ends in a strong designator.
@@ -399,8 +423,9 @@ impl Stage<'_, '_> {
             }
             return;
         }
-        // Leading connectors and a sentence's first common word are not part of a name.
-        while a < b && (t[a].has(CONNECTOR) && t[a].has(COMMON) || (self.sentence_start(a) && self.is_common(a))) {
+        // Leading connectors and a sentence's first common word are not part of a name, unless
+        // the name needs it (see `keeps_first`).
+        while a < b && (t[a].has(CONNECTOR) && t[a].has(COMMON) || (self.sentence_start(a) && self.is_common(a) && !self.keeps_first(a, b))) {
             a += 1;
         }
         if a >= b {
@@ -433,6 +458,26 @@ impl Stage<'_, '_> {
         }
         let before = self.title_before(a);
         self.person(a, b, before, out);
+    }
+
+    /// Whether the common word that starts the chunk `a..b` at a sentence's start belongs to
+    /// the name: a gazetteer name starts at it and runs on inside the chunk ("American Express
+    /// Co."), or a strong designator ends the chunk and the word is no function word ("First
+    /// Chicago Corp.", "Consolidated Rail Corp."; not "The Acme Corp.", "When Acme Inc.").
+    fn keeps_first(&self, a: usize, b: usize) -> bool {
+        let t = self.tokens;
+        if b - a < 2 || t[a].upper || t[a].has(CONNECTOR) {
+            return false;
+        }
+        let starts_known = t[a].known.is_some_and(|k| {
+            let k = &self.known[k];
+            k.start == self.start(a) && k.end > self.end(a) && k.end <= self.end(b - 1)
+        });
+        if starts_known {
+            return true;
+        }
+        let word = &self.hay[t[a].fs..t[a].fe];
+        t[b - 1].word_cue(ORG_END) && !t[a].has(DEMONYM | TITLE) && OPENERS.binary_search(&word).is_err()
     }
 
     fn is_common(&self, k: usize) -> bool {
@@ -670,13 +715,140 @@ impl Stage<'_, '_> {
             let k = self.known.partition_point(|k| k.start < at);
             let Some(k) = self.known.get(k).filter(|k| k.start == at && k.country) else { continue };
             let Some(rest) = original[k.end..].strip_prefix(')') else { continue };
-            if rest.trim_start_matches(' ').starts_with(|c: char| c.is_ascii_digit()) && rest.starts_with(' ') {
+            // A score is a whole number; a time or a distance ("15:05.41", "8.45") is an
+            // athlete's.
+            let number = rest.trim_start_matches(' ');
+            let digits = number.bytes().take_while(u8::is_ascii_digit).count();
+            let measured = number[digits..].starts_with([':', '.']) && number[digits + 1..].starts_with(|c: char| c.is_ascii_digit());
+            if digits > 0 && !measured && rest.starts_with(' ') {
                 continue;
             }
             name.kind = Some(EntityKind::Person);
             name.rule = Some((Rule::Nationality, k.start, k.end));
             name.head = name.key.rsplit(' ').next().unwrap_or_default().to_owned();
         }
+    }
+
+    /// Organisations known by a bare name: an untyped chunk with words around it that only an
+    /// organisation has ([`org_context`]: "shares of X", "X's chairman", "X officials", "X, a
+    /// Nairobi-based lender"). One sense per document: the chunk's words are that organisation
+    /// wherever else they stand untyped, unless they are a person's surname or given name here.
+    fn organisations_by_context(&self, out: &mut [Name]) {
+        let text = self.text.original();
+        // An acronym counts inside a sentence, not in a headline.
+        let acronym = |n: &Name| n.upper && n.words == 1 && is_acronym(&n.key) && !in_capitals_line(text, n.start, n.end);
+        // A firm named after a person ("Campbell Soup", "W.R. Grace") is typed a person by its
+        // given name or initials; its context retypes it.
+        let by_name = |n: &Name| {
+            n.kind == Some(EntityKind::Person) && n.rule.is_some_and(|r| matches!(r.0, Rule::GivenName | Rule::Initials)) && (2..=4).contains(&n.words)
+        };
+        let candidate = |n: &Name| n.free && n.words <= 4 && (n.kind.is_none() && (!n.upper || acronym(n)) || by_name(n));
+        let mut cued: Vec<(usize, (usize, usize))> = Vec::new();
+        for (k, n) in out.iter().enumerate().filter(|(_, n)| candidate(n)) {
+            let the = || the_before(text, n.start).filter(|_| n.upper && !capital_after(text, n.end));
+            // A person has a spokesman too.
+            let cue = org_context(text, n.start, n.end).filter(|&(s, _)| !(by_name(n) && text[s..].starts_with("spokes")));
+            if let Some(cue) = cue.or_else(the) {
+                cued.push((k, cue));
+            }
+        }
+        if cued.is_empty() {
+            return;
+        }
+        // "diethylstilbestrol (DES)": an acronym defined by lowercase words is a thing's.
+        let things: Vec<&str> = out
+            .iter()
+            .filter(|n| n.upper && n.parenthesised && text[..n.start - 1].trim_end().ends_with(|c: char| c.is_lowercase()))
+            .map(|n| n.key.as_str())
+            .collect();
+        let persons: Vec<&str> = out
+            .iter()
+            .filter(|n| n.kind == Some(EntityKind::Person))
+            .flat_map(|n| [n.head.as_str(), n.given.as_str()])
+            .filter(|w| !w.is_empty())
+            .collect();
+        let mut senses: Vec<(String, (usize, usize))> = Vec::with_capacity(cued.len());
+        for &(k, cue) in &cued {
+            if out[k].words == 1 && (persons.contains(&out[k].key.as_str()) || things.contains(&out[k].key.as_str())) {
+                continue;
+            }
+            senses.push((out[k].key.clone(), cue));
+        }
+        for n in out.iter_mut().filter(|n| candidate(n)) {
+            if let Some(&(_, (cs, ce))) = senses.iter().find(|s| s.0 == n.key) {
+                n.kind = Some(EntityKind::Organization);
+                n.rule = Some((Rule::OrgContext, cs, ce));
+                n.given.clear();
+                if n.words >= 2 {
+                    n.head = n.key.split(' ').next().unwrap_or_default().to_owned();
+                }
+            }
+        }
+    }
+
+    /// "..., said Webber.", "...," Webber said.": an untyped chunk of one to three words right
+    /// after "said " or "says " that ends the sentence or the clause, or between the end of a
+    /// quotation and "said", "says" or "told", is the speaker, a person (an organisation that
+    /// speaks is mostly written "X said" without the quotation). Never an acronym or a headline
+    /// word.
+    fn speakers(&self, out: &mut [Name]) {
+        let text = self.text.original();
+        for n in out.iter_mut().filter(|n| n.kind.is_none() && n.free && !n.upper && n.words <= 3) {
+            let before = &text[..n.start];
+            let quoted = [",\" ", ",\u{201d} ", "?\" ", "!\" "].iter().any(|q| before.ends_with(q));
+            if quoted {
+                let after = &text[n.end..];
+                if let Some(v) = [" said", " says", " told"].iter().find(|v| after.starts_with(**v) && !after[v.len()..].starts_with(|c: char| c.is_alphanumeric())) {
+                    n.kind = Some(EntityKind::Person);
+                    n.rule = Some((Rule::Said, n.end + 1, n.end + v.len()));
+                    n.head = n.key.rsplit(' ').next().unwrap_or_default().to_owned();
+                    continue;
+                }
+            }
+            let Some(verb) = ["said ", "says "].iter().find(|v| before.ends_with(**v)) else { continue };
+            let at = n.start - verb.len();
+            if before[..at].ends_with(|c: char| c.is_alphanumeric()) {
+                continue;
+            }
+            let ends = text[n.end..].starts_with(['.', ',', ';']) || text[n.end..].is_empty();
+            if ends {
+                n.kind = Some(EntityKind::Person);
+                n.rule = Some((Rule::Said, at, at + 4));
+                n.head = n.key.rsplit(' ').next().unwrap_or_default().to_owned();
+            }
+        }
+    }
+
+    /// A cricket scorecard in a sports report: an untyped chunk of one to three words after the
+    /// dismissal's " b " (bowled), " c " (caught) or " st " (stumped), or before a bowler's
+    /// figures ("Vaas 7-0-29-0"), is a player.
+    fn scorecard(&self, out: &mut [Name]) {
+        let text = self.text.original();
+        let mut asked = false;
+        for n in out.iter_mut().filter(|n| n.kind.is_none() && n.free && !n.upper && n.words <= 3) {
+            let before = &text[..n.start];
+            let dismissal = [" b ", " c ", " st ", "\nb ", "\nc "].iter().find(|d| before.ends_with(**d)).map(|d| (n.start - d.len() + 1, n.start - 1));
+            let figures = bowling_figures(&text[n.end..]).then(|| (n.end + 1, n.end + 1 + text[n.end + 1..].find([',', ' ', '\n']).unwrap_or(text.len() - n.end - 1)));
+            let Some(cue) = dismissal.or(figures) else { continue };
+            if !asked && !self.sports_report_cached() {
+                return;
+            }
+            asked = true;
+            n.kind = Some(EntityKind::Person);
+            n.rule = Some((Rule::Scorecard, cue.0, cue.1));
+            n.head = n.key.rsplit(' ').next().unwrap_or_default().to_owned();
+        }
+    }
+
+    /// "Atlanta's Tom Glavine": a person named right after the possessive at `end`; the span of
+    /// the "'s".
+    fn player_after(&self, out: &[Name], end: usize) -> Option<(usize, usize)> {
+        let text = self.text.original();
+        let n = ["'s ", "\u{2019}s "].iter().find(|p| text[end..].starts_with(**p))?.len();
+        let at = end + n;
+        let found = out.get(out.partition_point(|x| x.start < at)).is_some_and(|x| x.start == at && x.kind == Some(EntityKind::Person));
+        let known = self.known.get(self.known.partition_point(|k| k.start < at)).is_some_and(|k| k.start == at && k.kind == EntityKind::Person);
+        (found || known).then_some((end, end + n - 1))
     }
 
     /// A score inside a line of results in a sports report: "..., Kent 108-3", "Warwickshire
@@ -826,7 +998,11 @@ impl Stage<'_, '_> {
                     let a = spans[p].1;
                     result_verb(&text[a..start]).map(|(s, e)| (a + s, a + e))
                 });
-                let cue = next.or(prev).or_else(|| against(text, start)).or_else(|| team_role_after(text, end))?;
+                let cue = next
+                    .or(prev)
+                    .or_else(|| against(text, start))
+                    .or_else(|| team_role_after(text, end))
+                    .or_else(|| self.player_after(out, end))?;
                 self.sports_report_cached().then_some(cue)
             });
             let Some((cs, ce)) = cue else { continue };
@@ -887,6 +1063,22 @@ const SPORTS_WORDS: &[&str] = &[
     "midfielder", "penalties", "penalty", "pitcher", "playoff", "playoffs", "quarterback", "quarterfinal",
     "referee", "relegated", "relegation", "rugby", "scored", "semifinal", "skipper", "soccer", "stadium",
     "striker", "touchdown", "tournament", "unbeaten", "wicket", "wickets", "winger",
+];
+
+/// Words that open a sentence without being part of the name after them: the function words
+/// (`gazetteers/tools/cue_lists/function_words.txt`) and the adverbs news sentences start with.
+/// Sorted: it is searched by bisection.
+const OPENERS: &[&str] = &[
+    "a", "about", "above", "according", "across", "after", "again", "against", "all", "along", "also", "although",
+    "among", "an", "and", "another", "any", "are", "around", "as", "at", "because", "before", "behind", "below",
+    "besides", "between", "both", "but", "by", "despite", "during", "each", "earlier", "either", "even", "every",
+    "for", "former", "from", "has", "have", "he", "her", "here", "his", "how", "however", "if", "in", "including",
+    "inside", "into", "is", "it", "its", "last", "later", "like", "many", "meanwhile", "more", "most", "much",
+    "near", "neither", "next", "no", "nor", "not", "now", "of", "on", "once", "only", "or", "other", "our", "over",
+    "rival", "several", "she", "since", "so", "some", "such", "than", "that", "the", "their", "then", "there",
+    "these", "they", "this", "those", "though", "through", "to", "today", "under", "unlike", "until", "was", "we",
+    "were", "what", "when", "where", "whether", "which", "while", "who", "why", "with", "within", "without", "yesterday",
+    "yet",
 ];
 
 /// How many words of [`SPORTS_WORDS`] make a sports report.
@@ -985,6 +1177,23 @@ fn score_after(text: &str, end: usize) -> Option<(usize, usize)> {
     ok.then_some((end + 1, end + 1 + digits))
 }
 
+/// " 7-0-29-0": a bowler's figures (overs, maidens, runs, wickets) right at the start of `rest`.
+fn bowling_figures(rest: &str) -> bool {
+    let Some(rest) = rest.strip_prefix(' ') else { return false };
+    let mut parts = 0;
+    for part in rest.split(['-']).take(4) {
+        let digits = part.bytes().take_while(|b| b.is_ascii_digit() || *b == b'.').count();
+        if digits == 0 || digits > 4 {
+            return false;
+        }
+        parts += 1;
+        if parts < 4 && digits != part.len() {
+            return false;
+        }
+    }
+    parts == 4
+}
+
 /// Nothing but spaces between the start of the line and `start`.
 fn line_start(text: &str, start: usize) -> bool {
     let before = text[..start].trim_end_matches([' ', '\t']);
@@ -1006,4 +1215,143 @@ fn versus(gap: &str) -> Option<(usize, usize)> {
     }
     let s = gap.find(word)?;
     Some((s, s + word.len()))
+}
+
+/// Acronyms that name things, not organisations ("the GDP", "the CEO", "the TV"), folded:
+/// never an organisation by "the" alone. Sorted: it is searched by bisection.
+const GENERIC_ACRONYMS: &[&str] = &[
+    "ac", "ad", "ai", "aids", "am", "api", "atm", "bc", "bse", "cd", "ceo", "cfc", "cfo", "chf", "cny", "coo", "cpi",
+    "cpu", "ct", "cto", "dc", "dna", "dvd", "eps", "etf", "eur", "gbp", "gdp", "gmt", "gnp", "gps", "hiv", "hq", "hr",
+    "icu", "id", "ii", "iii", "iou", "ipo", "iq", "it", "iv", "ix", "jpy", "kg", "km", "lbo", "lcd", "led", "mba", "mp",
+    "mph", "mri", "mw", "nav", "ok", "otc", "pc", "pcs", "pe", "phd", "pin", "pm", "pmi", "ppi", "pr", "pvc", "rmb",
+    "rna", "sat", "sms", "suv", "tb", "tv", "ufo", "url", "usb", "usd", "utc", "vat", "vcr", "vi", "vii", "viii", "vip",
+    "vp", "xi", "xl",
+];
+
+/// Whether a folded word is an acronym that may name an organisation: two to six ASCII
+/// letters (an "&" inside, as in "S&P"), none of [`GENERIC_ACRONYMS`].
+fn is_acronym(key: &str) -> bool {
+    let letters = key.bytes().filter(u8::is_ascii_lowercase).count();
+    (2..=6).contains(&letters)
+        && key.bytes().all(|b| b.is_ascii_lowercase() || b == b'&')
+        && GENERIC_ACRONYMS.binary_search(&key).is_err()
+}
+
+/// Whether the line around `start..end` has no lowercase letter (a headline, a table).
+fn in_capitals_line(text: &str, start: usize, end: usize) -> bool {
+    let from = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let to = text[end..].find('\n').map_or(text.len(), |i| end + i);
+    !text[from..to].chars().any(char::is_lowercase)
+}
+
+/// "the " or "The " right before `start`, as a word of its own: its span.
+fn the_before(text: &str, start: usize) -> Option<(usize, usize)> {
+    let before = text[..start].strip_suffix(' ')?;
+    let word = before.strip_suffix("the").or_else(|| before.strip_suffix("The"))?;
+    word.chars().next_back().is_none_or(|c| !c.is_alphanumeric()).then_some((word.len(), before.len()))
+}
+
+/// A capitalised word right after `end` ("the UAL Corp" is the chunk's business).
+fn capital_after(text: &str, end: usize) -> bool {
+    text[end..].strip_prefix(' ').is_some_and(|r| r.starts_with(char::is_uppercase))
+}
+
+/// Words before a name that only an organisation follows ("shares of X", "chairman of X",
+/// "analyst at X", "spokesman for X"), lowercase, ending in the space before the name.
+const ORG_BEFORE: &[&str] = &[
+    "acquire ", "acquired ", "acquiring ", "acquisition of ", "analyst at ", "analyst with ", "analysts at ", "board of ", "chairman of ", "chief executive of ",
+    "director of ", "directors of ", "division of ", "economist at ", "economist with ", "employees of ",
+    "executive of ", "executives of ", "merger with ", "officer of ", "owner of ", "parent of ", "president of ",
+    "sale of ", "shareholders of ", "shares of ", "spokesman for ", "spokeswoman for ", "stake in ", "stock of ",
+    "subsidiary of ", "takeover of ", "unit of ",
+];
+
+/// Nouns right after a name, or after its possessive, that only an organisation has ("X
+/// officials", "X's board", "X's chief executive").
+const ORG_AFTER: &[&str] = &[
+    "board", "chairman", "chief executive", "directors", "division", "executives", "headquarters", "management",
+    "officials", "president", "shareholders", "shares", "stock", "stockholders", "subsidiary", "unit",
+];
+
+/// Words that may stand between a name and a noun of [`ORG_AFTER`] ("X vice chairman", "X's
+/// thrift unit").
+const ORG_MODIFIERS: &[&str] = &["deputy", "executive", "finance", "former", "group", "nonexecutive", "senior", "thrift", "vice"];
+
+/// Nouns after a possessive alone ("X's parent", "X's earnings"): things a person has no
+/// word for in news.
+const ORG_AFTER_POSSESSIVE: &[&str] = &[
+    "affiliate", "earnings", "net income", "parent", "plant", "plants", "revenue", "subsidiaries", "takeover", "units",
+];
+
+/// Head nouns of an apposition that make the name before it an organisation ("X, a
+/// Nairobi-based lender", "X, the grocery chain", "X, a Kurdish militia").
+const ORG_HEADS: &[&str] = &[
+    "affiliate", "agency", "airline", "association", "bank", "brokerage", "carrier", "chain", "company", "concern",
+    "conglomerate", "consortium", "developer", "distributor", "firm", "group", "insurer", "lender", "magazine",
+    "maker", "manufacturer", "militia", "movement", "network", "newspaper", "operator", "organisation",
+    "organization", "partnership", "party", "producer", "publisher", "refiner", "retailer", "subsidiary", "supplier",
+    "thrift", "unit", "utility",
+];
+
+/// The words around `start..end` that make it an organisation: a phrase of [`ORG_BEFORE`]
+/// before it, a noun of [`ORG_AFTER`] (or after "'s", of [`ORG_AFTER_POSSESSIVE`]) after it, or
+/// an apposition with a head of [`ORG_HEADS`] or "based in". Returns the cue's span.
+fn org_context(text: &str, start: usize, end: usize) -> Option<(usize, usize)> {
+    let before = &text[..start];
+    for phrase in ORG_BEFORE {
+        let Some(at) = before.len().checked_sub(phrase.len()) else { continue };
+        if !before.is_char_boundary(at) || !before[at..].eq_ignore_ascii_case(phrase) {
+            continue;
+        }
+        if before[..at].chars().next_back().is_none_or(|c| !c.is_alphanumeric()) {
+            return Some((at, start - 1));
+        }
+    }
+    let rest = &text[end..];
+    let possessive = ["'s ", "\u{2019}s "].iter().find_map(|p| rest.strip_prefix(p).map(|r| (p.len(), r)));
+    let (mut skip, mut after) = match possessive {
+        Some((n, r)) => (n, r),
+        None => (1, rest.strip_prefix(' ').unwrap_or("")),
+    };
+    if let Some(m) = ORG_MODIFIERS.iter().find(|m| after.starts_with(**m) && after[m.len()..].starts_with(' ')) {
+        skip += m.len() + 1;
+        after = &after[m.len() + 1..];
+    }
+    let noun = |list: &[&str]| {
+        list.iter().find(|w| after.starts_with(**w) && after[w.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric())).map(|w| w.len())
+    };
+    // "the Frankfurt stock exchange" is the exchange's, not the city's.
+    let market = |n: usize| after[n..].starts_with(" exchange") || after[n..].starts_with(" market");
+    if let Some(n) = noun(ORG_AFTER).or_else(|| possessive.and_then(|_| noun(ORG_AFTER_POSSESSIVE))).filter(|&n| !market(n)) {
+        return Some((end + skip, end + skip + n));
+    }
+    apposition_head(text, end)
+}
+
+/// ", a Nairobi-based lender", ", the grocery chain that...", ", based in": the span of an
+/// organisation's head noun in an apposition right after `end`.
+fn apposition_head(text: &str, end: usize) -> Option<(usize, usize)> {
+    let after = text[end..].strip_prefix(", ")?;
+    let at = end + 2;
+    if after.starts_with("based in ") {
+        return Some((at, at + 5));
+    }
+    let article = ["a ", "an ", "the "].iter().find(|a| after.starts_with(**a))?;
+    let mut pos = at + article.len();
+    let mut head = None;
+    // The noun phrase ends at punctuation or at a word that starts what follows it.
+    const STOPS: &[&str] = &["of", "that", "which", "who", "whose", "based", "with", "in", "for", "and", "to", "from", "on", "at", "owned", "controlled", "said", "is", "was", "has"];
+    for word in text[pos..].split(' ').take(6) {
+        let bare = word.trim_end_matches(|c: char| !c.is_alphanumeric());
+        if bare.is_empty() || STOPS.contains(&bare) {
+            break;
+        }
+        head = Some((pos, pos + bare.len()));
+        if bare.len() < word.len() {
+            break;
+        }
+        pos += word.len() + 1;
+    }
+    let (s, e) = head?;
+    ORG_HEADS.contains(&&text[s..e]).then_some((s, e))
 }

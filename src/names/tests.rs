@@ -20,6 +20,7 @@ org:un\torganization\tUnited Nations\tUN\t85\t
 iso3166-2:GB-ENG\tplace\tEngland\t\t60\tsubdivision=GB-ENG;country=GB;type=country
 org:kandor-treasury\torganization\tKandor Treasury\tTreasury@weak\t85\ttype=ministry
 org:dow\torganization\tDow Inc.\tDow@weak\t70\ttype=company
+org:amex\torganization\tAmerican Wexpress\t\t80\ttype=company
 ";
 
 const CUES: &str = "\
@@ -35,6 +36,7 @@ yi\tsyllable\t
 ze\tsyllable\t
 min\tsyllable\t
 of\tconnector\t
+of\tcommon\t
 the\tconnector\t
 al\tconnector\t
 Jr.\tsuffix\t
@@ -44,6 +46,7 @@ Ms\ttitle\t
 Mr\ttitle\t
 spokesman\ttitle\t
 Inc.\torg-end\t
+Newsroom\torg-end\t
 Party\torg-end\t
 United\torg-end\tweak
 Ministry of\torg-start\t
@@ -61,6 +64,9 @@ Government\tcommon\t
 said\tcommon\t
 Russian\tdemonym\t
 Reading\tcommon\t
+Trade\tcommon\t
+Works\tcommon\t
+American\tdemonym\t
 ";
 
 fn extractor() -> Extractor {
@@ -154,11 +160,94 @@ const CASES: &[(&str, &str, &[(&str, EntityKind, &str)])] = &[
     ("against outside sport", "They campaigned against Manchester.", &[("Manchester", L, "")]),
     ("a role after a club", "The league goals came late. Manchester captain Ngozi Okafor scored.", &[("Manchester", O, "team:captain"), ("Ngozi Okafor", P, "given-name:Ngozi")]),
     ("a common word is a club all through a sports report", "The fans of Reading cheered. The striker scored in the league. Kandor beat Reading.", &[("Reading", O, "team:beat"), ("Kandor", O, "team:beat"), ("Reading", O, "coreference:Reading")]),
+    ("a player after a club's possessive in a sports report", "The striker scored two goals in the league. Manchester's Ngozi Okafor scored.", &[("Manchester", O, "team:'s"), ("Ngozi Okafor", P, "given-name:Ngozi")]),
+    ("a person after a place's possessive outside sport", "Later Manchester's Ngozi Okafor spoke.", &[("Manchester", L, ""), ("Ngozi Okafor", P, "given-name:Ngozi")]),
+    ("a reporters' desk", "-- Manchester Newsroom +44 171", &[("Manchester Newsroom", O, "designator:Newsroom")]),
     ("a common word outside sport", "Later Kandor beat Reading to the deal.", &[]),
     ("a public body's weak name after a lowercase the", "Later the Treasury said so.", &[("Treasury", O, "")]),
     ("a weak name at a sentence's start", "Treasury is the right word.", &[]),
     ("a company's weak name after the", "Later the Dow fell.", &[]),
+    // A sentence's first common word before a designator.
+    ("a common word first before a designator", "Reading Rail Inc. grew.", &[("Reading Rail Inc.", O, "designator:Inc.")]),
+    ("a gazetteer name the common word starts", "American Wexpress Inc. grew.", &[("American Wexpress Inc.", O, "designator:Inc.")]),
+    ("a function word first before a designator", "The Zentrix Inc. deal grew.", &[("Zentrix Inc.", O, "designator:Inc.")]),
+    ("an adverb first before a designator", "However Zentrix Inc. grew.", &[("Zentrix Inc.", O, "designator:Inc.")]),
+    ("a demonym first before a designator", "Russian Zentrix Inc. grew.", &[("Zentrix Inc.", O, "designator:Inc.")]),
+    ("a common word first without a designator", "Reading Rail grew.", &[]),
+    // A common connector joins a designator only after a common word.
+    ("and after a common word", "the Works and Fisheries Ministry said.", &[("Works and Fisheries Ministry", O, "designator:Ministry")]),
+    ("and after a gazetteer name", "Later Manchester and Fisheries Ministry met.", &[("Manchester", L, ""), ("Fisheries Ministry", O, "designator:Ministry")]),
+    ("of after a person", "said Michael Smith of Zentrix Inc. today.", &[("Michael Smith", P, "given-name:Michael"), ("Zentrix Inc.", O, "designator:Inc.")]),
+    ("of after a capital word of no name", "Later Kandor of Zentrix Inc. spoke.", &[("Zentrix Inc.", O, "designator:Inc.")]),
+    ("a public body's weak name before a word only a body has", "Later Treasury officials said so.", &[("Treasury", O, "")]),
+    ("a public body's weak name before bonds", "He sold Treasury bonds.", &[("Treasury", O, "")]),
+    ("said before a speaker", "\"We won,\" said Kwabena Osei.", &[("Kwabena Osei", P, "said:said")]),
+    ("said before a speaker, then the surname", "\"We won,\" said Osei. Later Osei left.", &[("Osei", P, "said:said"), ("Osei", P, "coreference:Osei")]),
+    ("a speaker after a quotation", "\"We won,\" Osei said.", &[("Osei", P, "said:said")]),
+    ("a speaker after a quotation, told", "\"We won,\" Osei told Kandor.", &[("Osei", P, "said:told")]),
+    ("a time after a nationality is an athlete's", "1. Tunde Bakare (Nigeria) 13:06.12\n", &[("Tunde Bakare", P, "nationality:Nigeria"), ("Nigeria", L, "")]),
+    ("a scorecard's bowler", "The batsman scored in the innings. The wicket fell.\nJ. Smith c Osei b Mensah 13\n", &[("J. Smith", P, "initials:J."), ("Osei", P, "scorecard:c"), ("Mensah", P, "scorecard:b")]),
+    ("bowling figures", "The batsman scored in the innings. The wicket fell.\nBowling: Osei 7-0-29-0, Mensah 10-1-41-2\n", &[("Osei", P, "scorecard:7-0-29-0"), ("Mensah", P, "scorecard:10-1-41-2")]),
+    // Organisations known by a bare name, from the words around them.
+    ("shares of", "He bought shares of Zorvex last year.", &[("Zorvex", O, "org-context:shares of")]),
+    ("analyst at", "said an analyst at Brightwater Lamb today.", &[("Brightwater Lamb", O, "org-context:analyst at")]),
+    ("possessive and board", "Later Zorvex's board met.", &[("Zorvex", O, "org-context:board")]),
+    ("possessive and chief executive", "He is Zorvex's chief executive.", &[("Zorvex", O, "org-context:chief executive")]),
+    ("officials after", "Later Zorvex officials declined to comment.", &[("Zorvex", O, "org-context:officials")]),
+    ("apposition with an organisation head", "He joined Zorvex, a Nairobi-based lender, in May.", &[("Zorvex", O, "org-context:lender")]),
+    ("apposition with a head and of", "He joined Zorvex, a unit of Kandor Inc., in May.", &[("Zorvex", O, "org-context:unit"), ("Kandor Inc.", O, "designator:Inc.")]),
+    ("based in", "He joined Zorvex, based in Manchester, in May.", &[("Zorvex", O, "org-context:based"), ("Manchester", L, "")]),
+    ("an acronym after the", "Later the ZRB said so.", &[("ZRB", O, "org-context:the")]),
+    ("an acronym after the, then alone", "The ZRB grew. Later ZRB fell.", &[("ZRB", O, "org-context:The"), ("ZRB", O, "coreference:ZRB")]),
+    ("an acronym with a possessive cue", "Later ZRB's chairman spoke.", &[("ZRB", O, "org-context:chairman")]),
+    ("a firm named after a person", "Later Michael Zorvex's board met. Michael Zorvex grew.", &[("Michael Zorvex", O, "org-context:board"), ("Michael Zorvex", O, "org-context:board")]),
+    ("a modifier before the noun", "Later Zorvex vice chairman Ngozi Okafor spoke.", &[("Zorvex", O, "org-context:chairman"), ("Ngozi Okafor", P, "given-name:Ngozi")]),
+    ("acquire", "He agreed to acquire Zorvex last year.", &[("Zorvex", O, "org-context:acquire")]),
+    ("one sense per document, before the cue", "Later Zorvex grew. He bought shares of Zorvex.", &[("Zorvex", O, "org-context:shares of"), ("Zorvex", O, "coreference:Zorvex")]),
 ];
+
+/// Words that look like an organisation's context but are not.
+#[allow(clippy::type_complexity)]
+const NOT_ORGANISATIONS: &[(&str, &str, &[(&str, EntityKind, &str)])] = &[
+    ("a cue word apart from the name", "Later Zorvex spoke of shares and boards.", &[]),
+    ("a person's possessive", "Later Zorvex's wife spoke.", &[]),
+    ("a person's apposition", "Later Zorvex, a Nairobi-based lawyer, spoke.", &[]),
+    ("a head noun inside a longer phrase", "Later Zorvex, the company's chairman, spoke.", &[]),
+    ("a head noun after the apposition", "Later Zorvex, a lawyer who joined the firm, spoke.", &[]),
+    ("a market after a place", "In Manchester the Kandor stock exchange fell.", &[("Manchester", L, "")]),
+    ("a cue word at a sentence's start", "Shares rose. Zorvex smiled.", &[]),
+    ("a person's surname in the document", "Later Ngozi Zorvex spoke. Ms Zorvex's board met.", &[("Ngozi Zorvex", P, "given-name:Ngozi"), ("Zorvex", P, "coreference:Ngozi Zorvex")]),
+    ("a common word with a cue", "Later Reading officials spoke.", &[]),
+    ("an acronym alone", "Later ZRB said so.", &[]),
+    ("a person's spokesman", "said a spokesman for Michael Zorvex today.", &[("Michael Zorvex", P, "given-name:Michael")]),
+    ("a person without an organisation's context", "Later Michael Zorvex's wife spoke.", &[("Michael Zorvex", P, "given-name:Michael")]),
+    ("a modifier before another noun", "Later Zorvex vice squad spoke.", &[]),
+    ("a dismissal's letter outside sport", "Later plan b Osei left.", &[]),
+    ("figures that are no bowler's outside sport", "Later Osei 7-0-29-0 won.", &[]),
+    ("said before a subject", "He said Osei would win.", &[]),
+    ("a name before said without a quotation", "Later Osei said so.", &[]),
+    ("said before an acronym", "\"We won,\" said ZRB.", &[]),
+    ("a generic acronym after the", "Later the GDP grew.", &[]),
+    ("an acronym after the in a headline", "THE ZRB GREW\nRain fell.", &[]),
+    ("an acronym after the, then a capitalised word", "Later the ZRB Kandor grew.", &[]),
+    ("an acronym defined by lowercase words", "He took diethylzorb (ZRB). Later the ZRB cases grew.", &[]),
+    ("a public body's weak name before another word", "Later Treasury rules changed.", &[]),
+    ("a company's weak name before bonds", "Later Dow bonds fell.", &[]),
+];
+
+#[test]
+fn not_organisations_table() {
+    let x = extractor();
+    let mut failed = Vec::new();
+    for &(name, text, want) in NOT_ORGANISATIONS {
+        let want: Vec<(String, EntityKind, String)> = want.iter().map(|&(t, k, e)| (t.to_owned(), k, e.to_owned())).collect();
+        let got = names(&x, text, &Options::default());
+        if got != want {
+            failed.push(format!("{name}: {text}\n   got {got:?}\n  want {want:?}"));
+        }
+    }
+    assert!(failed.is_empty(), "{} of {} cases failed:\n{}", failed.len(), NOT_ORGANISATIONS.len(), failed.join("\n"));
+}
 
 #[test]
 fn names_table() {
@@ -205,7 +294,7 @@ const VOCABULARY: &[&str] = &[
     "Jr.", "President", "Prime", "Minister", "Mr", "Ms", "spokesman", "Zentrix", "Inc.", "Party", "United", "Ministry",
     "of", "the", "and", "&", "Province", "Mount", "Manchester", "Nigeria", "Illinois", "Kandor", "ZHG", "OKAFOR", "UN",
     "U.S.", "v", "AT", "2", "71", "1996-08-30", "(", ")", ",", ".", "'s", "-", "\n", "Ü", "É", "—", "\u{301}", "👋🏽", "Later",
-    "However", "Russian", "said",
+    "However", "Russian", "said", "shares of", "board", "officials", "a", "lender", "based in", "'s chief executive", "\u{2019}s",
 ];
 
 proptest::proptest! {
@@ -248,5 +337,19 @@ proptest::proptest! {
 fn sports_words_are_sorted_single_words() {
     let words = super::SPORTS_WORDS;
     assert!(words.windows(2).all(|w| w[0] < w[1]), "SPORTS_WORDS must be sorted for its binary search");
+    assert!(words.iter().all(|w| w.bytes().all(|b| b.is_ascii_lowercase())), "folded words are lowercase letters only");
+}
+
+#[test]
+fn generic_acronyms_are_sorted_folded_words() {
+    let words = super::GENERIC_ACRONYMS;
+    assert!(words.windows(2).all(|w| w[0] < w[1]), "GENERIC_ACRONYMS must be sorted for its binary search");
+    assert!(words.iter().all(|w| w.bytes().all(|b| b.is_ascii_lowercase())), "folded words are lowercase letters only");
+}
+
+#[test]
+fn openers_are_sorted_single_words() {
+    let words = super::OPENERS;
+    assert!(words.windows(2).all(|w| w[0] < w[1]), "OPENERS must be sorted for its binary search");
     assert!(words.iter().all(|w| w.bytes().all(|b| b.is_ascii_lowercase())), "folded words are lowercase letters only");
 }
