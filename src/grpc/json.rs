@@ -1,9 +1,14 @@
-//! Protobuf JSON for `ExtractResponse`, as grpcurl prints it: lowerCamelCase field names,
-//! enums by name, 64-bit integers as strings, fields at their default value omitted.
+//! Protobuf JSON for `ExtractResponse` and `ExtractBatchResponse`, as grpcurl prints them:
+//! lowerCamelCase field names, enums by name, 64-bit integers as strings, fields at their
+//! default value omitted, map entries sorted by key.
 //!
-//! Hand-written for the handful of messages `gazette extract` prints, so that the CLI needs no
-//! second code generator; the test below checks every key against the JSON names of
-//! the descriptor set.
+//! The one writer of response JSON: `gazette extract` prints it, JSON over HTTP
+//! ([`super::http`]) answers it. Hand-written for these few messages, straight from the prost
+//! structs (a reflection-based printer, as prost-reflect's, walks a dynamic copy of the
+//! message and writes map entries in hash order); the test below checks every key against the
+//! JSON names of the descriptor set, and `tests/http.rs` checks whole answers against
+//! prost-reflect's reading of the gRPC answer. Requests are read by prost-reflect
+//! ([`super::http`]), which knows every input form proto3 JSON allows.
 
 use serde_json::{Map, Value};
 
@@ -19,6 +24,27 @@ pub fn response(r: &pb::ExtractResponse) -> Value {
         o.insert("entities".into(), r.entities.iter().map(entity).collect());
     }
     put_str(&mut o, "gazetteerVersion", &r.gazetteer_version);
+    Value::Object(o)
+}
+
+/// One line of a JSON-lines batch: the document's response, or its error.
+pub fn batch_response(r: &pb::ExtractBatchResponse) -> Value {
+    let mut o = Map::new();
+    put_str(&mut o, "documentId", &r.document_id);
+    match &r.result {
+        Some(pb::extract_batch_response::Result::Response(x)) => {
+            o.insert("response".into(), response(x));
+        }
+        Some(pb::extract_batch_response::Result::Error(e)) => {
+            let mut error = Map::new();
+            if e.code != 0 {
+                error.insert("code".into(), Value::from(e.code));
+            }
+            put_str(&mut error, "message", &e.message);
+            o.insert("error".into(), Value::Object(error));
+        }
+        None => {}
+    }
     Value::Object(o)
 }
 
@@ -237,5 +263,16 @@ mod tests {
         assert_eq!(json["mentions"][0]["alternatives"][0]["confidence"], 0.25);
         assert_eq!(json["entities"][0]["attributes"]["population"], "24992369");
         assert_eq!(json["entities"][0]["attributes"]["other"], serde_json::json!({"admin1": "07"}));
+
+        let error = pb::ExtractBatchResponse {
+            document_id: "d".into(),
+            result: Some(pb::extract_batch_response::Result::Error(pb::BatchError { code: 3, message: "m".into() })),
+        };
+        let json = batch_response(&error);
+        assert_eq!(keys(&json), ["documentId", "error"].map(String::from).into());
+        assert_eq!(keys(&json["error"]), json_names("BatchError"));
+        let ok = pb::ExtractBatchResponse { document_id: String::new(), result: Some(pb::extract_batch_response::Result::Response(r)) };
+        assert_eq!(keys(&batch_response(&ok)), ["response"].map(String::from).into());
+        assert!(json_names("ExtractBatchResponse").is_superset(&["documentId", "error", "response"].map(String::from).into()));
     }
 }

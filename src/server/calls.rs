@@ -1,6 +1,7 @@
 //! The tower layer around the whole router that sees every call: it gives each call a request
-//! id, sheds EntityExtractor calls beyond `--max-calls-in-flight`, and when the call ends
-//! counts it in the metrics and writes its access-log event.
+//! id, sheds EntityExtractor calls (and their JSON over HTTP twins, `/v1/extract...`) beyond
+//! `--max-calls-in-flight`, and when the call ends counts it in the metrics and writes its
+//! access-log event.
 //!
 //! A call ends when its response body ends (for streams, when the stream does) or is dropped
 //! (the client reset it); its status code is read from the response headers (a trailers-only
@@ -152,7 +153,7 @@ where
         let metrics = self.layer.metrics.clone();
         let index = metrics.index(request.uri().path());
         let method = metrics.by_index(index);
-        let (extractor, extracts) = (method.extractor, method.extracts());
+        let (extractor, extracts, http) = (method.extractor, method.extracts(), method.http);
         let request_id = request_id(request.headers());
         let trace_id = trace_id(request.headers());
         let peer = request.extensions().get::<Connection>().and_then(Connection::peer);
@@ -170,7 +171,7 @@ where
                 None => {
                     let call = Call::start(metrics, index, start, request_id, trace_id, peer, tally, (None, None));
                     let error = crate::error::Error::ConnectionCallsInFlight { limit };
-                    return Box::pin(std::future::ready(Ok(shed(error, call))));
+                    return Box::pin(std::future::ready(Ok(shed(error, call, http))));
                 }
             }
         }
@@ -181,7 +182,7 @@ where
                 Err(_) => {
                     let call = Call::start(metrics, index, start, request_id, trace_id, peer, tally, (None, None));
                     let error = crate::error::Error::CallsInFlight { limit: *limit };
-                    return Box::pin(std::future::ready(Ok(shed(error, call))));
+                    return Box::pin(std::future::ready(Ok(shed(error, call, http))));
                 }
             }
         }
@@ -197,11 +198,15 @@ where
     }
 }
 
-/// RESOURCE_EXHAUSTED at once, with a retry hint, for a call over the cap.
-fn shed(error: crate::error::Error, call: Call) -> Response<CallBody> {
+/// RESOURCE_EXHAUSTED at once, with a retry hint, for a call over the cap: a gRPC status, or
+/// for JSON over HTTP (`http`) its JSON form.
+fn shed(error: crate::error::Error, call: Call, http: bool) -> Response<CallBody> {
     let mut status = crate::grpc::status(error);
     status.metadata_mut().insert("grpc-retry-pushback-ms", tonic::metadata::MetadataValue::from_static(PUSHBACK_MS));
-    call.respond(status.into_http(), None)
+    match http {
+        true => call.respond(crate::grpc::http::error(&status).map(Body::new), None),
+        false => call.respond(status.into_http(), None),
+    }
 }
 
 /// One call, from its headers until its response ends; counted and logged when dropped.
@@ -242,7 +247,9 @@ impl Call {
     /// and, when `stalls` is given, for a transport that stops taking it.
     fn respond(mut self, response: Response<Body>, stalls: Option<&Stalls>) -> Response<CallBody> {
         let (mut parts, body) = response.into_parts();
-        self.code = code(&parts.headers);
+        // JSON over HTTP says its code in the extensions, a gRPC call in its headers (or
+        // trailers, read at the end).
+        self.code = parts.extensions.get::<crate::grpc::http::Outcome>().map(|o| o.0 as usize).or_else(|| code(&parts.headers));
         // Never indexed: a value unique to each call would otherwise enter the connection's
         // HPACK table on every response and evict the entries that do repeat (content-type,
         // grpc-status), costing both sides.
