@@ -143,7 +143,7 @@ impl Api {
         let this = self.clone();
         let documents = lines(body, self.service.limits.max_message_bytes).map(move |line| {
             line.map(|line| match line {
-                Line::Text(n, bytes) => this.parse(&bytes, || format!("line {n}")).map_err(|status| (String::new(), status)),
+                Line::Text(n, bytes) => this.parse(bytes.strip_suffix(b"\n").unwrap_or(&bytes), || format!("line {n}")).map_err(|status| (String::new(), status)),
                 Line::TooLong(n) => Err((String::new(), status(Error::BodyTooLarge { what: format!("line {n}"), limit: this.service.limits.max_message_bytes }))),
             })
         });
@@ -156,7 +156,12 @@ impl Api {
         let frames = futures_util::stream::unfold((results, Some(Code::Ok)), |(mut results, end)| async move {
             let code = end?;
             let frame = match results.next().await {
-                Some(Ok(r)) => (http_body::Frame::data(line(&super::json::batch_response(&r))), Some(code)),
+                Some(Ok(mut r)) => {
+                    if let Some(pb::extract_batch_response::Result::Response(x)) = &mut r.result {
+                        *x = structured(std::mem::take(x));
+                    }
+                    (http_body::Frame::data(line(&super::json::batch_response(&r))), Some(code))
+                }
                 Some(Err(status)) => {
                     let ended = status.code();
                     (http_body::Frame::data(line(&super::json::batch_response(&super::batch_error(String::new(), status)))), Some(ended))
