@@ -1197,6 +1197,14 @@ pub fn extract_json(x: &Extractor, text: &str, document_id: String, e: Extractio
     crate::grpc::json::response(&response(x, text, document_id, e, encoding))
 }
 
+/// The page's view of one document, as a self-contained HTML file (`gazette extract --html`):
+/// the page of `GET /` with the text and its response (UTF-16 offsets, as the page's script
+/// counts) embedded.
+pub fn extract_page(x: &Extractor, text: &str, document_id: String, e: Extraction) -> String {
+    let response = extract_json(x, text, document_id, e, Encoding::Utf16);
+    http::page(Some(&serde_json::json!({ "text": text, "response": response })))
+}
+
 mod auth;
 pub(crate) mod http;
 mod json;

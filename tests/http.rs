@@ -322,6 +322,35 @@ async fn calls_over_the_cap_are_shed_with_429() {
     s.stop().await;
 }
 
+#[tokio::test]
+async fn with_http_off_only_http2_connections_are_served() {
+    let off = gazette::server::Http { json: false, page: false };
+    let s = Running::start(FIXTURES, Limits::default(), Security::default(), off).await;
+    let mut http1 = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+    tokio::io::AsyncWriteExt::write_all(&mut http1, b"POST /v1/extract HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}").await.unwrap();
+    let mut answer = Vec::new();
+    let read = tokio::io::AsyncReadExt::read_to_end(&mut http1, &mut answer).await;
+    assert!(read.is_err() || answer.is_empty(), "closed without an answer: {}", String::from_utf8_lossy(&answer));
+    let r = s.grpc().await.extract(pb::ExtractRequest { text: "Iran".into(), ..Default::default() }).await.unwrap().into_inner();
+    assert_eq!(r.mentions[0].entity_id, "place:iran");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn the_page_is_served_self_contained_when_asked_for() {
+    let s = Running::start(FIXTURES, Limits::default(), Security::default(), gazette::server::Http { json: true, page: true }).await;
+    let (status, headers, body) = s.call("GET", "/", &[], "").await;
+    assert_eq!(status, 200);
+    assert_eq!(headers["content-type"], "text/html; charset=utf-8");
+    assert!(headers["content-security-policy"].to_str().unwrap().starts_with("default-src 'none'"));
+    assert!(body.contains("fetch(\"/v1/extract\""), "the page calls the API");
+    // Nothing from elsewhere, and no HTML built from strings.
+    for banned in ["http://", "https://", "src=", "innerHTML", "outerHTML", "insertAdjacentHTML", "document.write"] {
+        assert!(!body.contains(banned), "the page contains {banned:?}");
+    }
+    s.stop().await;
+}
+
 /// A request body fed through a channel.
 fn futures_channel_body() -> (
     tokio::sync::mpsc::Sender<Result<http_body::Frame<Bytes>, std::convert::Infallible>>,
