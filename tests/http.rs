@@ -366,11 +366,13 @@ fn futures_channel_body() -> (
 async fn the_readme_curl_example_prints_what_the_readme_shows() {
     let readme = std::fs::read_to_string(format!("{ROOT}/README.md")).unwrap();
     let section = readme.split("\n## JSON over HTTP and the page\n").nth(1).expect("README has the section").split("\n## ").next().unwrap();
-    let blocks: Vec<&str> = section.split("```").skip(1).step_by(2).collect();
-    let command = blocks.iter().find(|b| b.starts_with("sh\ncurl")).expect("a curl block")["sh\n".len()..].trim();
-    let shown = blocks.iter().find(|b| b.starts_with("json\n")).expect("its output")["json\n".len()..].trim();
+    // Its indented block: `$ curl ...`, then the output.
+    let block: Vec<&str> = section.lines().skip_while(|l| !l.starts_with("    $ curl")).take_while(|l| l.starts_with("    ")).map(|l| &l[4..]).collect();
+    let command = block.first().expect("a `$ curl` block").strip_prefix("$ ").unwrap().to_owned();
+    let shown = block[1..].join("\n");
+    let shown = shown.trim();
     let s = Running::start(&format!("{ROOT}/gazetteers"), Limits::default(), Security::default(), gazette::server::Http::default()).await;
-    let command = command.replace("localhost:50051", &s.addr.to_string());
+    let command = command.replace("127.0.0.1:50051", &s.addr.to_string());
     let out = tokio::task::spawn_blocking(move || Command::new("sh").arg("-c").arg(&command).output().unwrap()).await.unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     // The gazetteer version is a hash of the data: it changes with every edit of a gazetteer,
