@@ -1193,8 +1193,9 @@ fn figure(f: &Figure) -> pb::Figure {
 
 /// A response's JSON form, as `gazette extract` prints it: protobuf JSON field names, enums by
 /// name, 64-bit integers as strings and default values omitted, like grpcurl.
-pub fn extract_json(x: &Extractor, text: &str, document_id: String, e: Extraction, encoding: Encoding) -> serde_json::Value {
-    crate::grpc::json::response(&response(x, text, document_id, e, encoding))
+pub fn extract_json(x: &Extractor, text: &str, document_id: String, e: Extraction, encoding: Encoding) -> String {
+    // The writer writes UTF-8 only: its strings come from `&str`s.
+    String::from_utf8(crate::grpc::json::response(&response(x, text, document_id, e, encoding))).unwrap_or_default()
 }
 
 /// The page's view of one document, as a self-contained HTML file (`gazette extract --html`):
@@ -1202,7 +1203,8 @@ pub fn extract_json(x: &Extractor, text: &str, document_id: String, e: Extractio
 /// counts) embedded.
 pub fn extract_page(x: &Extractor, text: &str, document_id: String, e: Extraction) -> String {
     let response = extract_json(x, text, document_id, e, Encoding::Utf16);
-    http::page(Some(&serde_json::json!({ "text": text, "response": response })))
+    let text = serde_json::to_string(text).unwrap_or_default();
+    http::page(Some(&format!("{{\"text\":{text},\"response\":{response}}}")))
 }
 
 mod auth;

@@ -24,7 +24,7 @@ use bytes::{Bytes, BytesMut};
 use futures_util::{Stream, StreamExt};
 use http::{header, HeaderValue, StatusCode};
 use prost_reflect::{DescriptorPool, DynamicMessage, MessageDescriptor};
-use serde_json::Value;
+
 use tonic::{Code, Status};
 
 use super::{bounded, pb, status, until_cut, Connection, Guard, Service, Tally};
@@ -70,11 +70,13 @@ pub(crate) fn router(service: Service, guard: Guard, json: bool, page: bool) -> 
 /// calls `POST /v1/extract`; with, it shows that response of that text and has no form. The
 /// JSON is written with `<`, `>` and `&` escaped (`\u003c`...), so that no text in it can end
 /// its script element.
-pub fn page(data: Option<&Value>) -> String {
+pub fn page(data: Option<&str>) -> String {
     match data {
         None => PAGE.to_owned(),
         Some(data) => {
-            let json = data.to_string().replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026");
+            // Outside strings, JSON has none of these characters: escaping them everywhere
+            // escapes them in strings, where `\u003c` reads back as `<`.
+            let json = data.replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026");
             PAGE.replacen(DATA_SLOT, &DATA_SLOT.replacen(">null<", &format!(">{json}<"), 1), 1)
         }
     }
@@ -126,13 +128,13 @@ impl Api {
             self.service.run(extractor, request, connection.as_ref(), tally.as_deref()).await
         };
         let (response, share) = bounded(&self.service.state, deadline, work).await?;
-        let value = super::json::response(&structured(response));
+        let body = super::json::response(&structured(response));
         // The response's share is held by the call until the transport has taken it, as for
         // gRPC: the call layer drops the tally when the body has been sent.
         if let Some(t) = &tally {
             t.hold(share);
         }
-        Ok(json(StatusCode::OK, Code::Ok, &value))
+        Ok(json(StatusCode::OK, Code::Ok, body))
     }
 
     fn batch(&self, request: Request) -> Result<Response, Status> {
@@ -160,11 +162,11 @@ impl Api {
                     if let Some(pb::extract_batch_response::Result::Response(x)) = &mut r.result {
                         *x = structured(std::mem::take(x));
                     }
-                    (http_body::Frame::data(line(&super::json::batch_response(&r))), Some(code))
+                    (http_body::Frame::data(line(super::json::batch_response(&r))), Some(code))
                 }
                 Some(Err(status)) => {
                     let ended = status.code();
-                    (http_body::Frame::data(line(&super::json::batch_response(&super::batch_error(String::new(), status)))), Some(ended))
+                    (http_body::Frame::data(line(super::json::batch_response(&super::batch_error(String::new(), status)))), Some(ended))
                 }
                 None => (http_body::Frame::trailers(trailers(code)), None),
             };
@@ -284,11 +286,10 @@ fn trailers(code: Code) -> http::HeaderMap {
     h
 }
 
-/// `value` as one line of JSON.
-fn line(value: &Value) -> Bytes {
-    let mut out = serde_json::to_vec(value).unwrap_or_default();
-    out.push(b'\n');
-    Bytes::from(out)
+/// JSON text as one line.
+fn line(mut json: Vec<u8>) -> Bytes {
+    json.push(b'\n');
+    Bytes::from(json)
 }
 
 /// A response made by hand field by field ([`super::wire`]), as prost structs for
@@ -303,8 +304,8 @@ fn structured(response: pb::ExtractResponse) -> pb::ExtractResponse {
 }
 
 /// A JSON response with `status` and, for the call layer, the gRPC `code`.
-fn json(status: StatusCode, code: Code, value: &Value) -> Response {
-    let mut response = Response::new(Body::from(line(value)));
+fn json(status: StatusCode, code: Code, body: Vec<u8>) -> Response {
+    let mut response = Response::new(Body::from(line(body)));
     *response.status_mut() = status;
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     response.extensions_mut().insert(Outcome(code));
@@ -315,7 +316,7 @@ fn json(status: StatusCode, code: Code, value: &Value) -> Response {
 /// the status's message.
 pub(crate) fn error(status: &Status) -> Response {
     let body = serde_json::json!({ "code": status.code() as i32, "message": status.message() });
-    let mut response = json(http_status(status.code()), status.code(), &body);
+    let mut response = json(http_status(status.code()), status.code(), body.to_string().into_bytes());
     let h = response.headers_mut();
     match status.code() {
         Code::Unauthenticated => {
@@ -371,6 +372,7 @@ pub(crate) async fn fallback(request: Request) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     /// (name, body, lines read: Some(text) or None for too long).
     const LINES: &[(&str, &str, &[(usize, Option<&str>)])] = &[
@@ -423,7 +425,7 @@ mod tests {
     #[test]
     fn embedded_data_cannot_end_its_script() {
         let data = serde_json::json!({"text": "</script><script>alert(1)</script> & <!--", "response": {}});
-        let html = page(Some(&data));
+        let html = page(Some(&data.to_string()));
         assert!(!html.contains("</script><script>alert(1)"), "the text ends the script element");
         assert!(html.contains("\\u003c/script\\u003e\\u003cscript\\u003ealert(1)"));
         // The embedded JSON reads back as the data.
