@@ -198,8 +198,8 @@ async fn errors_have_their_status_code_and_message() {
     let (status, _, body) = s.call("GET", "/nope", &[], "").await;
     assert_eq!(status, 404, "{body}");
     assert!(body.contains("no such path \\\"/nope\\\""), "{body}");
-    let (status, _, _) = s.call("GET", "/v1/extract", &[], "").await;
-    assert_eq!(status, 405);
+    let (status, headers, _) = s.call("GET", "/v1/extract", &[], "").await;
+    assert_eq!((status, headers.get("allow").map(|v| v.to_str().unwrap())), (405, Some("POST")));
     // No page unless asked for.
     assert_eq!(s.call("GET", "/", &[], "").await.0, 404);
     // gRPC still works beside it.
@@ -360,25 +360,56 @@ fn futures_channel_body() -> (
     (tx, http_body_util::StreamBody::new(tokio_stream::wrappers::ReceiverStream::new(rx)))
 }
 
-/// The README's curl example, run verbatim (its address replaced by the test server's) against
-/// the default gazetteers, prints the output the README shows.
+/// The `$` commands of the indented blocks of `text` with the output shown under each.
+fn examples(text: &str) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    let lines: Vec<&str> = text.lines().collect();
+    let mut i = 0;
+    while i < lines.len() {
+        if let Some(command) = lines[i].strip_prefix("    $ ") {
+            let output: Vec<&str> = lines[i + 1..].iter().take_while(|l| l.starts_with("    ") && !l.starts_with("    $ ")).map(|l| &l[4..]).collect();
+            i += 1 + output.len();
+            found.push((command.to_owned(), output.join("\n")));
+        } else {
+            i += 1;
+        }
+    }
+    found
+}
+
+/// Runs each example verbatim (its address replaced by the test server's) against the default
+/// gazetteers and compares what it prints with what is shown.
+async fn run_examples(examples: Vec<(String, String)>) {
+    let s = Running::start(&format!("{ROOT}/gazetteers"), Limits::default(), Security::default(), gazette::server::Http::default()).await;
+    // The gazetteer version is a hash of the data: it changes with every edit of a gazetteer,
+    // and is not what the examples show.
+    let version = |s: &str| s.split("\"gazetteerVersion\":\"").map(|p| p.split_once('"').map_or(p, |(_, rest)| rest)).collect::<Vec<_>>().join("");
+    for (command, shown) in examples {
+        let run = command.replace("127.0.0.1:50051", &s.addr.to_string());
+        let out = tokio::task::spawn_blocking(move || Command::new("sh").arg("-c").arg(&run).output().unwrap()).await.unwrap();
+        assert!(out.status.success(), "{command}: {}", String::from_utf8_lossy(&out.stderr));
+        let got = String::from_utf8(out.stdout).unwrap();
+        assert_eq!(version(got.trim_end()), version(shown.trim_end()), "{command}\nshown:\n{shown}\ngot:\n{got}");
+    }
+    s.stop().await;
+}
+
+/// The README's curl example prints what the README shows.
 #[tokio::test]
 async fn the_readme_curl_example_prints_what_the_readme_shows() {
     let readme = std::fs::read_to_string(format!("{ROOT}/README.md")).unwrap();
     let section = readme.split("\n## JSON over HTTP and the page\n").nth(1).expect("README has the section").split("\n## ").next().unwrap();
-    // Its indented block: `$ curl ...`, then the output.
-    let block: Vec<&str> = section.lines().skip_while(|l| !l.starts_with("    $ curl")).take_while(|l| l.starts_with("    ")).map(|l| &l[4..]).collect();
-    let command = block.first().expect("a `$ curl` block").strip_prefix("$ ").unwrap().to_owned();
-    let shown = block[1..].join("\n");
-    let shown = shown.trim();
-    let s = Running::start(&format!("{ROOT}/gazetteers"), Limits::default(), Security::default(), gazette::server::Http::default()).await;
-    let command = command.replace("127.0.0.1:50051", &s.addr.to_string());
-    let out = tokio::task::spawn_blocking(move || Command::new("sh").arg("-c").arg(&command).output().unwrap()).await.unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    // The gazetteer version is a hash of the data: it changes with every edit of a gazetteer,
-    // and is not what the example shows.
-    let version = |s: &str| s.split("\"gazetteerVersion\":\"").map(|p| p.split_once('"').map_or(p, |(_, rest)| rest)).collect::<Vec<_>>().join("");
-    let got = String::from_utf8(out.stdout).unwrap();
-    assert_eq!(version(got.trim()), version(shown), "README shows:\n{shown}\ngot:\n{got}");
-    s.stop().await;
+    let examples = examples(section);
+    assert_eq!(examples.len(), 1, "one curl example");
+    assert!(examples[0].0.starts_with("curl "));
+    run_examples(examples).await;
+}
+
+/// Every command of docs/http.md prints what it shows.
+#[tokio::test]
+async fn the_commands_of_docs_http_md_print_what_they_show() {
+    let docs = std::fs::read_to_string(format!("{ROOT}/docs/http.md")).unwrap();
+    let examples = examples(&docs);
+    assert!(examples.len() >= 6, "{} examples", examples.len());
+    run_examples(examples).await;
 }
