@@ -1193,7 +1193,13 @@ fn figure(f: &Figure) -> pb::Figure {
 
 /// A response's JSON form, as `gazette extract` prints it: protobuf JSON field names, enums by
 /// name, 64-bit integers as strings and default values omitted, like grpcurl.
-pub fn extract_json(x: &Extractor, text: &str, document_id: String, e: Extraction, encoding: Encoding) -> String {
+pub fn extract_json(x: &Extractor, text: &str, document_id: String, e: Extraction, encoding: Encoding) -> serde_json::Value {
+    serde_json::from_str(&extract_json_text(x, text, document_id, e, encoding)).unwrap_or_default()
+}
+
+/// [`extract_json`] as compact JSON text, as `gazette extract` prints it and JSON over HTTP
+/// answers it.
+pub fn extract_json_text(x: &Extractor, text: &str, document_id: String, e: Extraction, encoding: Encoding) -> String {
     // The writer writes UTF-8 only: its strings come from `&str`s.
     String::from_utf8(crate::grpc::json::response(&response(x, text, document_id, e, encoding))).unwrap_or_default()
 }
@@ -1202,7 +1208,7 @@ pub fn extract_json(x: &Extractor, text: &str, document_id: String, e: Extractio
 /// the page of `GET /` with the text and its response (UTF-16 offsets, as the page's script
 /// counts) embedded.
 pub fn extract_page(x: &Extractor, text: &str, document_id: String, e: Extraction) -> String {
-    let response = extract_json(x, text, document_id, e, Encoding::Utf16);
+    let response = extract_json_text(x, text, document_id, e, Encoding::Utf16);
     let text = serde_json::to_string(text).unwrap_or_default();
     http::page(Some(&format!("{{\"text\":{text},\"response\":{response}}}")))
 }

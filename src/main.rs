@@ -400,7 +400,7 @@ fn extract(dir: &Path, args: ExtractArgs) -> anyhow::Result<ExitCode> {
     let mut failed = 0usize;
     let mut emit = |id: String, text: &str| -> anyhow::Result<()> {
         let extraction = extractor.extract(text, &options)?;
-        let json = gazette::grpc::extract_json(&extractor, text, id, extraction, encoding);
+        let json = gazette::grpc::extract_json_text(&extractor, text, id, extraction, encoding);
         writeln!(out, "{json}")?;
         Ok(())
     };
