@@ -756,13 +756,14 @@ impl Service {
     /// The documents of a batch, each extracted as it is read, at most `--batch-in-flight` at
     /// once, their results in order: `ExtractBatch`, and JSON lines over HTTP. A document that
     /// could not be read (`Ok(Err((document_id, status)))`) gets its error and the batch goes
-    /// on; an `Err` ends it.
+    /// on; an `Err` ends it. `structs` as for [`Service::run_admitted`].
     fn batch(
         &self,
         extractor: Arc<Extractor>,
         documents: impl Stream<Item = Result<Result<pb::ExtractRequest, (String, Status)>, Status>> + Send + 'static,
         connection: Option<Connection>,
         tally: Option<Arc<Tally>>,
+        structs: bool,
     ) -> Shared<pb::ExtractBatchResponse> {
         let this = self.clone();
         let in_flight = self.limits.batch_in_flight.max(1);
@@ -792,7 +793,7 @@ impl Service {
                     let document_id = admitted.document_id.clone();
                     // Each document on a task of its own, so that a batch uses several workers;
                     // aborted (and its extraction stopped) if the stream ends first.
-                    let task = AbortOnDrop(tokio::spawn(async move { this.run_admitted(extractor, admitted, connection.as_ref(), tally.as_deref()).await }));
+                    let task = AbortOnDrop(tokio::spawn(async move { this.run_admitted(extractor, admitted, connection.as_ref(), tally.as_deref(), structs).await }));
                     let outcome = task.await;
                     Ok(match outcome {
                         Ok(Ok((response, share))) => {
@@ -831,9 +832,9 @@ impl Service {
     /// document of a batch. The response comes with its share of the byte budgets (its encoded
     /// size, taken before the text's share is returned), which the caller holds until the
     /// transport has taken the response.
-    async fn run(&self, extractor: Arc<Extractor>, request: pb::ExtractRequest, connection: Option<&Connection>, tally: Option<&Tally>) -> Result<(pb::ExtractResponse, Admission), Status> {
+    async fn run(&self, extractor: Arc<Extractor>, request: pb::ExtractRequest, connection: Option<&Connection>, tally: Option<&Tally>, structs: bool) -> Result<(pb::ExtractResponse, Admission), Status> {
         let admitted = self.accept(request, connection, tally)?;
-        self.run_admitted(extractor, admitted, connection, tally).await
+        self.run_admitted(extractor, admitted, connection, tally, structs).await
     }
 
     /// The part of [`Service::run`] that checks a request and takes its text's share of the
@@ -850,22 +851,29 @@ impl Service {
     }
 
     /// The rest of [`Service::run`]: extraction and response.
-    async fn run_admitted(&self, extractor: Arc<Extractor>, admitted: Admitted, connection: Option<&Connection>, tally: Option<&Tally>) -> Result<(pb::ExtractResponse, Admission), Status> {
+    /// With `structs`, the response is built as prost structs (for JSON, which is written from
+    /// them) instead of encoded for the wire.
+    async fn run_admitted(&self, extractor: Arc<Extractor>, admitted: Admitted, connection: Option<&Connection>, tally: Option<&Tally>, structs: bool) -> Result<(pb::ExtractResponse, Admission), Status> {
         let Admitted { text, options, encoding, admission, document_id } = admitted;
         let extraction = self.run_engine(extractor.clone(), text.clone(), options).await?;
         if let Some(t) = tally {
             t.mentions(extraction.mentions.len());
         }
-        // Written straight from the extraction (`wire`): no string is copied into a struct.
-        let mut body = Vec::with_capacity(128 * extraction.mentions.len() + 256 * extraction.entities.len());
-        wire::encode_body(&extractor, &text, &extraction, encoding, &mut body);
-        let response = pb::ExtractResponse::encoded(document_id, body, extractor.version().to_owned());
+        let response = if structs {
+            response(&extractor, &text, document_id, extraction, encoding)
+        } else {
+            // Written straight from the extraction (`wire`): no string is copied into a struct.
+            let mut body = Vec::with_capacity(128 * extraction.mentions.len() + 256 * extraction.entities.len());
+            wire::encode_body(&extractor, &text, &extraction, encoding, &mut body);
+            drop(extraction);
+            pb::ExtractResponse::encoded(document_id, body, extractor.version().to_owned())
+        };
         // Checked here, not by tonic's encoder, so that the client learns why and what to do
         // instead, and a batch can give this one document an error and go on.
         let len = prost::Message::encoded_len(&response);
         self.fits(len)?;
         // Only the response is kept from here on (the extraction is many times its size).
-        drop((extraction, text));
+        drop(text);
         // The text's share becomes the response's: the part beyond the text's is taken while
         // the text's is still held, so the call never counts less than it holds.
         let mut share = admission;
@@ -1228,7 +1236,7 @@ impl pb::entity_extractor_server::EntityExtractor for Service {
     async fn extract(&self, request: Request<pb::ExtractRequest>) -> Result<Response<pb::ExtractResponse>, Status> {
         let extractor = self.extractor()?;
         let (deadline, connection, tally) = call_context(&request);
-        let work = self.run(extractor, request.into_inner(), connection.as_ref(), tally.as_deref());
+        let work = self.run(extractor, request.into_inner(), connection.as_ref(), tally.as_deref(), false);
         let (response, share) = bounded(&self.state, deadline, work).await?;
         // Held by the call (its tally) until the transport has taken the response; without
         // the call layer (a bare service), returned now.
@@ -1305,7 +1313,7 @@ impl pb::entity_extractor_server::EntityExtractor for Service {
         let documents = request.into_inner().map(|item| {
             item.map(|batch| batch.request.ok_or_else(|| (String::new(), Status::invalid_argument("request is required"))))
         });
-        let results = self.batch(extractor, documents, connection, tally);
+        let results = self.batch(extractor, documents, connection, tally, false);
         Ok(Response::new(until_cut(&self.state, deadline, Box::pin(results), None)))
     }
 

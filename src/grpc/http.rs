@@ -125,10 +125,10 @@ impl Api {
         let work = async {
             let bytes = read(&parts.headers, body, limit).await?;
             let request = self.parse(&bytes, || "the body".to_owned())?;
-            self.service.run(extractor, request, connection.as_ref(), tally.as_deref()).await
+            self.service.run(extractor, request, connection.as_ref(), tally.as_deref(), true).await
         };
         let (response, share) = bounded(&self.service.state, deadline, work).await?;
-        let body = super::json::response(&structured(response));
+        let body = super::json::response(&response);
         // The response's share is held by the call until the transport has taken it, as for
         // gRPC: the call layer drops the tally when the body has been sent.
         if let Some(t) = &tally {
@@ -149,7 +149,7 @@ impl Api {
                 Line::TooLong(n) => Err((String::new(), status(Error::BodyTooLarge { what: format!("line {n}"), limit: this.service.limits.max_message_bytes }))),
             })
         });
-        let results = self.service.batch(extractor, documents, connection, tally);
+        let results = self.service.batch(extractor, documents, connection, tally, true);
         let results = until_cut(&self.service.state, deadline, Box::pin(results), None);
         // Each result as a line; a status that ends the stream (the deadline, the drain cut, a
         // body that cannot be read) as a last line with an error and no document id; then the
@@ -158,12 +158,7 @@ impl Api {
         let frames = futures_util::stream::unfold((results, Some(Code::Ok)), |(mut results, end)| async move {
             let code = end?;
             let frame = match results.next().await {
-                Some(Ok(mut r)) => {
-                    if let Some(pb::extract_batch_response::Result::Response(x)) = &mut r.result {
-                        *x = structured(std::mem::take(x));
-                    }
-                    (http_body::Frame::data(line(super::json::batch_response(&r))), Some(code))
-                }
+                Some(Ok(r)) => (http_body::Frame::data(line(super::json::batch_response(&r))), Some(code)),
                 Some(Err(status)) => {
                     let ended = status.code();
                     (http_body::Frame::data(line(super::json::batch_response(&super::batch_error(String::new(), status)))), Some(ended))
@@ -290,17 +285,6 @@ fn trailers(code: Code) -> http::HeaderMap {
 fn line(mut json: Vec<u8>) -> Bytes {
     json.push(b'\n');
     Bytes::from(json)
-}
-
-/// A response made by hand field by field ([`super::wire`]), as prost structs for
-/// [`super::json`].
-fn structured(response: pb::ExtractResponse) -> pb::ExtractResponse {
-    if response.body.is_empty() {
-        return response;
-    }
-    let bytes = prost::Message::encode_to_vec(&response);
-    // It was encoded from a valid extraction just now: decoding it cannot fail.
-    <pb::ExtractResponse as prost::Message>::decode(bytes.as_slice()).unwrap_or(response)
 }
 
 /// A JSON response with `status` and, for the call layer, the gRPC `code`.
