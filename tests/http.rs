@@ -344,6 +344,8 @@ async fn the_page_is_served_self_contained_when_asked_for() {
     assert_eq!(headers["content-type"], "text/html; charset=utf-8");
     assert!(headers["content-security-policy"].to_str().unwrap().starts_with("default-src 'none'"));
     assert!(body.contains("fetch(\"/v1/extract\""), "the page calls the API");
+    // Counted as answered, not as a call the client gave up.
+    assert!(s.handle.metrics().encode().contains("gazette_calls_total{method=\"unknown\",code=\"OK\"} 1"));
     // Nothing from elsewhere, and no HTML built from strings.
     for banned in ["http://", "https://", "src=", "innerHTML", "outerHTML", "insertAdjacentHTML", "document.write"] {
         assert!(!body.contains(banned), "the page contains {banned:?}");

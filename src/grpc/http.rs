@@ -92,6 +92,8 @@ async fn serve_page() -> Response {
         HeaderValue::from_static("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; form-action 'none'; base-uri 'none'"),
     );
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    // Counted and logged as answered (the call layer reads no gRPC status from a page).
+    response.extensions_mut().insert(Outcome(Code::Ok));
     response
 }
 
