@@ -85,6 +85,14 @@ pub enum Error {
     /// The server could not be set up or failed while serving.
     #[error("server: {0}")]
     Serve(String),
+    /// A JSON over HTTP request (the body, or a line of a batch) is not an `ExtractRequest` in
+    /// the proto3 JSON mapping; `message` says where and why.
+    #[error("{what} is not an ExtractRequest in proto3 JSON: {message}; send e.g. {{\"text\": \"...\", \"kinds\": [\"ENTITY_KIND_PLACE\"]}}")]
+    Json { what: String, message: String },
+    /// A JSON over HTTP request body (or one line of a batch) is larger than the message
+    /// limit.
+    #[error("{what} is over the message limit of {limit} bytes (--max-message-bytes / GAZETTE_MAX_MESSAGE_BYTES); split the document")]
+    BodyTooLarge { what: String, limit: usize },
     /// A request's field has a value outside its domain (an unknown enum number, a malformed
     /// date).
     #[error("invalid {field}: {message}")]

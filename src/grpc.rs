@@ -289,7 +289,17 @@ pub struct Deadlines {
 
 impl tonic::service::Interceptor for Deadlines {
     fn call(&mut self, mut request: Request<()>) -> Result<Request<()>, Status> {
-        let client = match request.metadata().get("grpc-timeout") {
+        if let Some(deadline) = self.read(request.metadata().as_ref())? {
+            request.extensions_mut().insert(deadline);
+        }
+        Ok(request)
+    }
+}
+
+impl Deadlines {
+    /// The deadline a call with `headers` gets, if any (JSON over HTTP reads the same header).
+    pub(crate) fn read(&self, headers: &::http::HeaderMap) -> Result<Option<Deadline>, Status> {
+        let client = match headers.get("grpc-timeout") {
             None => None,
             Some(v) => match v.to_str().ok().and_then(parse_timeout) {
                 Some(t) => Some(t),
@@ -308,14 +318,13 @@ impl tonic::service::Interceptor for Deadlines {
             (Some(c), Some(m)) if m < c => (m, true),
             (Some(c), _) => (c, false),
             (None, Some(m)) => (m, true),
-            (None, None) => return Ok(request),
+            (None, None) => return Ok(None),
         };
         // Beyond the clock's range (a library caller's maximum): no deadline at all.
         let Some(at) = tokio::time::Instant::now().checked_add(timeout.saturating_sub(Duration::from_millis(1))) else {
-            return Ok(request);
+            return Ok(None);
         };
-        request.extensions_mut().insert(Deadline { at, timeout, by_server });
-        Ok(request)
+        Ok(Some(Deadline { at, timeout, by_server }))
     }
 }
 
@@ -794,6 +803,72 @@ impl Service {
         task.await.map_err(|e| Status::internal(format!("extraction task failed: {e}")))?.map_err(status)
     }
 
+    /// The documents of a batch, each extracted as it is read, at most `--batch-in-flight` at
+    /// once, their results in order: `ExtractBatch`, and JSON lines over HTTP. A document that
+    /// could not be read (`Ok(Err((document_id, status)))`) gets its error and the batch goes
+    /// on; an `Err` ends it. `structs` as for [`Service::run_admitted`].
+    fn batch(
+        &self,
+        extractor: Arc<Extractor>,
+        documents: impl Stream<Item = Result<Result<pb::ExtractRequest, (String, Status)>, Status>> + Send + 'static,
+        connection: Option<Connection>,
+        tally: Option<Arc<Tally>>,
+        structs: bool,
+    ) -> Shared<pb::ExtractBatchResponse> {
+        let this = self.clone();
+        let in_flight = self.limits.batch_in_flight.max(1);
+        // `buffered` pulls a new document only while fewer than `in_flight` are being
+        // extracted, and results leave in request order as the client reads them: a slow
+        // reader slows the reading of its own stream, nothing else.
+        let results = documents
+            .map(move |item| {
+                let (this, extractor, connection, tally) = (this.clone(), extractor.clone(), connection.clone(), tally.clone());
+                let this_fits = this.clone();
+                // Checked and admitted as it is read (here, not in the future below): a
+                // document over the budgets is answered at once and its text dropped, instead
+                // of waiting in the pipeline.
+                let admitted = item.map(|document| {
+                    document.and_then(|request| {
+                        let document_id = request.document_id.clone();
+                        this.accept(request, connection.as_ref(), tally.as_deref()).map_err(|status| (document_id, status))
+                    })
+                });
+                async move {
+                    let admitted = match admitted {
+                        Ok(Ok(admitted)) => admitted,
+                        Ok(Err((document_id, status))) => return Ok((batch_error(document_id, status), None)),
+                        // The stream itself failed (cancelled, undecodable message): end it.
+                        Err(status) => return Err(status),
+                    };
+                    let document_id = admitted.document_id.clone();
+                    // Each document on a task of its own, so that a batch uses several workers;
+                    // aborted (and its extraction stopped) if the stream ends first.
+                    let task = AbortOnDrop(tokio::spawn(async move { this.run_admitted(extractor, admitted, connection.as_ref(), tally.as_deref(), structs).await }));
+                    let outcome = task.await;
+                    Ok(match outcome {
+                        Ok(Ok((response, share))) => {
+                            let ok = pb::ExtractBatchResponse {
+                                document_id,
+                                result: Some(pb::extract_batch_response::Result::Response(response)),
+                            };
+                            // The wrapper adds a few bytes to a response that just fitted.
+                            match this_fits.fits(prost::Message::encoded_len(&ok)) {
+                                Ok(()) => (ok, Some(share)),
+                                Err(status) => (batch_error(ok.document_id, status), None),
+                            }
+                        }
+                        Ok(Err(status)) => (batch_error(document_id, status), None),
+                        Err(e) => (batch_error(document_id, Status::internal(format!("extraction task failed: {e}"))), None),
+                    })
+                }
+            })
+            .buffered(in_flight);
+        // Each result keeps its share while it waits in the pipeline and until the encoder
+        // asks for the next one (the server's call layer hands a message to the transport in
+        // pieces, asking for the next only when it has taken the last).
+        Shared { stream: Box::pin(results), held: None }
+    }
+
     fn extractor(&self) -> Result<Arc<Extractor>, Status> {
         if self.state.draining.load(Ordering::SeqCst) {
             return Err(Status::unavailable("server is shutting down; retry on another instance"));
@@ -807,9 +882,9 @@ impl Service {
     /// document of a batch. The response comes with its share of the byte budgets (its encoded
     /// size, taken before the text's share is returned), which the caller holds until the
     /// transport has taken the response.
-    async fn run(&self, extractor: Arc<Extractor>, request: pb::ExtractRequest, connection: Option<&Connection>, tally: Option<&Tally>) -> Result<(pb::ExtractResponse, Admission), Status> {
+    async fn run(&self, extractor: Arc<Extractor>, request: pb::ExtractRequest, connection: Option<&Connection>, tally: Option<&Tally>, structs: bool) -> Result<(pb::ExtractResponse, Admission), Status> {
         let admitted = self.accept(request, connection, tally)?;
-        self.run_admitted(extractor, admitted, connection, tally).await
+        self.run_admitted(extractor, admitted, connection, tally, structs).await
     }
 
     /// The part of [`Service::run`] that checks a request and takes its text's share of the
@@ -826,22 +901,29 @@ impl Service {
     }
 
     /// The rest of [`Service::run`]: extraction and response.
-    async fn run_admitted(&self, extractor: Arc<Extractor>, admitted: Admitted, connection: Option<&Connection>, tally: Option<&Tally>) -> Result<(pb::ExtractResponse, Admission), Status> {
+    /// With `structs`, the response is built as prost structs (for JSON, which is written from
+    /// them) instead of encoded for the wire.
+    async fn run_admitted(&self, extractor: Arc<Extractor>, admitted: Admitted, connection: Option<&Connection>, tally: Option<&Tally>, structs: bool) -> Result<(pb::ExtractResponse, Admission), Status> {
         let Admitted { text, options, encoding, admission, document_id } = admitted;
         let extraction = self.run_engine(extractor.clone(), text.clone(), options).await?;
         if let Some(t) = tally {
             t.mentions(extraction.mentions.len());
         }
-        // Written straight from the extraction (`wire`): no string is copied into a struct.
-        let mut body = Vec::with_capacity(128 * extraction.mentions.len() + 256 * extraction.entities.len());
-        wire::encode_body(&extractor, &text, &extraction, encoding, &mut body);
-        let response = pb::ExtractResponse::encoded(document_id, body, extractor.version().to_owned());
+        let response = if structs {
+            response(&extractor, &text, document_id, extraction, encoding)
+        } else {
+            // Written straight from the extraction (`wire`): no string is copied into a struct.
+            let mut body = Vec::with_capacity(128 * extraction.mentions.len() + 256 * extraction.entities.len());
+            wire::encode_body(&extractor, &text, &extraction, encoding, &mut body);
+            drop(extraction);
+            pb::ExtractResponse::encoded(document_id, body, extractor.version().to_owned())
+        };
         // Checked here, not by tonic's encoder, so that the client learns why and what to do
         // instead, and a batch can give this one document an error and go on.
         let len = prost::Message::encoded_len(&response);
         self.fits(len)?;
         // Only the response is kept from here on (the extraction is many times its size).
-        drop((extraction, text));
+        drop(text);
         // The text's share becomes the response's: the part beyond the text's is taken while
         // the text's is still held, so the call never counts less than it holds.
         let mut share = admission;
@@ -879,7 +961,7 @@ impl Service {
 /// The one mapping from library errors to gRPC statuses.
 pub fn status(error: Error) -> Status {
     let code = match &error {
-        Error::EmptyText | Error::TextTooLong { .. } | Error::UnknownGazetteer { .. } | Error::InvalidArgument { .. } => {
+        Error::EmptyText | Error::TextTooLong { .. } | Error::UnknownGazetteer { .. } | Error::InvalidArgument { .. } | Error::Json { .. } => {
             tonic::Code::InvalidArgument
         }
         Error::Gazetteer { .. }
@@ -889,7 +971,8 @@ pub fn status(error: Error) -> Status {
         | Error::GazetteersTooLarge { .. }
         | Error::NotAFile { .. }
         | Error::Automaton(_) => tonic::Code::FailedPrecondition,
-        Error::ResponseTooLarge { .. } => tonic::Code::OutOfRange,
+        // As tonic answers a gRPC message over the limit.
+        Error::ResponseTooLarge { .. } | Error::BodyTooLarge { .. } => tonic::Code::OutOfRange,
         Error::Busy { .. } | Error::ConnectionBusy { .. } | Error::CallsInFlight { .. } | Error::ConnectionCallsInFlight { .. } | Error::ResponseStalled => {
             tonic::Code::ResourceExhausted
         }
@@ -1169,10 +1252,27 @@ fn figure(f: &Figure) -> pb::Figure {
 /// A response's JSON form, as `gazette extract` prints it: protobuf JSON field names, enums by
 /// name, 64-bit integers as strings and default values omitted, like grpcurl.
 pub fn extract_json(x: &Extractor, text: &str, document_id: String, e: Extraction, encoding: Encoding) -> serde_json::Value {
-    crate::grpc::json::response(&response(x, text, document_id, e, encoding))
+    serde_json::from_str(&extract_json_text(x, text, document_id, e, encoding)).unwrap_or_default()
+}
+
+/// [`extract_json`] as compact JSON text, as `gazette extract` prints it and JSON over HTTP
+/// answers it.
+pub fn extract_json_text(x: &Extractor, text: &str, document_id: String, e: Extraction, encoding: Encoding) -> String {
+    // The writer writes UTF-8 only: its strings come from `&str`s.
+    String::from_utf8(crate::grpc::json::response(&response(x, text, document_id, e, encoding))).unwrap_or_default()
+}
+
+/// The page's view of one document, as a self-contained HTML file (`gazette extract --html`):
+/// the page of `GET /` with the text and its response (UTF-16 offsets, as the page's script
+/// counts) embedded.
+pub fn extract_page(x: &Extractor, text: &str, document_id: String, e: Extraction) -> String {
+    let response = extract_json_text(x, text, document_id, e, Encoding::Utf16);
+    let text = serde_json::to_string(text).unwrap_or_default();
+    http::page(Some(&format!("{{\"text\":{text},\"response\":{response}}}")))
 }
 
 mod auth;
+pub(crate) mod http;
 mod json;
 mod stream;
 mod wire;
@@ -1186,7 +1286,7 @@ impl pb::entity_extractor_server::EntityExtractor for Service {
     async fn extract(&self, request: Request<pb::ExtractRequest>) -> Result<Response<pb::ExtractResponse>, Status> {
         let extractor = self.extractor()?;
         let (deadline, connection, tally) = call_context(&request);
-        let work = self.run(extractor, request.into_inner(), connection.as_ref(), tally.as_deref());
+        let work = self.run(extractor, request.into_inner(), connection.as_ref(), tally.as_deref(), false);
         let (response, share) = bounded(&self.state, deadline, work).await?;
         // Held by the call (its tally) until the transport has taken the response; without
         // the call layer (a bare service), returned now.
@@ -1260,60 +1360,10 @@ impl pb::entity_extractor_server::EntityExtractor for Service {
         // or after a reload: an open stream is a call in flight.
         let extractor = self.extractor()?;
         let (deadline, connection, tally) = call_context(&request);
-        let this = self.clone();
-        let in_flight = self.limits.batch_in_flight.max(1);
-        // `buffered` pulls a new document only while fewer than `in_flight` are being
-        // extracted, and results leave in request order as the client reads them: a slow
-        // reader slows the reading of its own stream, nothing else.
-        let results = request
-            .into_inner()
-            .map(move |item| {
-                let (this, extractor, connection, tally) = (this.clone(), extractor.clone(), connection.clone(), tally.clone());
-                let this_fits = this.clone();
-                // Checked and admitted as it is read (here, not in the future below): a
-                // document over the budgets is answered at once and its text dropped, instead
-                // of waiting in the pipeline.
-                let admitted = item.map(|batch| match batch.request {
-                    None => Err((String::new(), Status::invalid_argument("request is required"))),
-                    Some(request) => {
-                        let document_id = request.document_id.clone();
-                        this.accept(request, connection.as_ref(), tally.as_deref()).map_err(|status| (document_id, status))
-                    }
-                });
-                async move {
-                    let admitted = match admitted {
-                        Ok(Ok(admitted)) => admitted,
-                        Ok(Err((document_id, status))) => return Ok((batch_error(document_id, status), None)),
-                        // The stream itself failed (cancelled, undecodable message): end it.
-                        Err(status) => return Err(status),
-                    };
-                    let document_id = admitted.document_id.clone();
-                    // Each document on a task of its own, so that a batch uses several workers;
-                    // aborted (and its extraction stopped) if the stream ends first.
-                    let task = AbortOnDrop(tokio::spawn(async move { this.run_admitted(extractor, admitted, connection.as_ref(), tally.as_deref()).await }));
-                    let outcome = task.await;
-                    Ok(match outcome {
-                        Ok(Ok((response, share))) => {
-                            let ok = pb::ExtractBatchResponse {
-                                document_id,
-                                result: Some(pb::extract_batch_response::Result::Response(response)),
-                            };
-                            // The wrapper adds a few bytes to a response that just fitted.
-                            match this_fits.fits(prost::Message::encoded_len(&ok)) {
-                                Ok(()) => (ok, Some(share)),
-                                Err(status) => (batch_error(ok.document_id, status), None),
-                            }
-                        }
-                        Ok(Err(status)) => (batch_error(document_id, status), None),
-                        Err(e) => (batch_error(document_id, Status::internal(format!("extraction task failed: {e}"))), None),
-                    })
-                }
-            })
-            .buffered(in_flight);
-        // Each result keeps its share while it waits in the pipeline and until the encoder
-        // asks for the next one (the server's call layer hands a message to the transport in
-        // pieces, asking for the next only when it has taken the last).
-        let results = Shared { stream: Box::pin(results), held: None };
+        let documents = request.into_inner().map(|item| {
+            item.map(|batch| batch.request.ok_or_else(|| (String::new(), Status::invalid_argument("request is required"))))
+        });
+        let results = self.batch(extractor, documents, connection, tally, false);
         Ok(Response::new(until_cut(&self.state, deadline, Box::pin(results), None)))
     }
 

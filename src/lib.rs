@@ -3,7 +3,8 @@
 //! The engine ([`Extractor`]) folds a document once, runs an Aho-Corasick automaton built from
 //! gazetteer files over it, scans the same folded text for figures, and returns mentions with
 //! offsets into the original text. The [`grpc`] module adapts it to the `gazette.v1` protobuf
-//! contract and [`server`] runs it as a tonic service with health, reflection and limits.
+//! contract (and to JSON over HTTP, with the page that shows what was found) and [`server`]
+//! runs it as a tonic service with health, reflection and limits.
 
 pub mod bench;
 mod config;

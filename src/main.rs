@@ -132,6 +132,12 @@ struct ServeArgs {
     /// EntityExtractor calls one connection may have open at once, so that one client cannot take every place; default: a quarter of --max-calls-in-flight (at least 1) when that is set, else no cap.
     #[arg(long, env = "GAZETTE_MAX_CONNECTION_CALLS_IN_FLIGHT", value_parser = clap::value_parser!(u64).range(1..))]
     max_connection_calls_in_flight: Option<u64>,
+    /// Do not answer JSON over HTTP (POST /v1/extract, /v1/extract:batch) on --addr: gRPC only, HTTP/2 only.
+    #[arg(long, env = "GAZETTE_NO_HTTP", value_parser = clap::builder::BoolishValueParser::new())]
+    no_http: bool,
+    /// The page at GET / (paste text, see what was found): auto serves it when --addr is a loopback address.
+    #[arg(long, env = "GAZETTE_PAGE", value_enum, default_value_t = Page::Auto)]
+    page: Page,
     /// End a call whose response the client has not read for this long (its flow-control window stays closed) with RESOURCE_EXHAUSTED, freeing its memory; 0 turns it off.
     #[arg(long, env = "GAZETTE_RESPONSE_STALL_TIMEOUT", value_parser = duration, default_value = "30s")]
     response_stall_timeout: Duration,
@@ -185,6 +191,20 @@ struct ExtractArgs {
     /// `include_alternatives`).
     #[arg(long)]
     alternatives: bool,
+    /// Write the page's view of the document (its text with the mentions highlighted, and a
+    /// table of them) to this HTML file instead of printing JSON; one document (a file or
+    /// standard input), offsets in UTF-16 for the page's script.
+    #[arg(long, value_name = "FILE", conflicts_with = "jsonl")]
+    html: Option<PathBuf>,
+}
+
+/// Whether `GET /` serves the page.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Page {
+    /// On when the listen address is loopback (127.0.0.1, ::1, localhost), off otherwise.
+    Auto,
+    On,
+    Off,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -306,8 +326,14 @@ fn serve(dir: &Path, args: ServeArgs) -> anyhow::Result<ExitCode> {
             tracing::info!(addr = %bound, "metrics at GET /metrics");
             tokio::spawn(gazette::server::serve_metrics(metrics, handle.clone(), std::future::pending()));
         }
-        let server = tokio::spawn(gazette::server::serve_with(listener, handle.clone(), limits, security, shutdown_signal()));
-        tracing::info!(%addr, gazetteers = %dir.display(), tls = tls_on, mtls = mtls_on, token = token_on, watch = !args.no_watch, "listening; loading gazetteers (health NOT_SERVING)");
+        let page = match args.page {
+            Page::On => true,
+            Page::Off => false,
+            Page::Auto => addr.ip().is_loopback(),
+        };
+        let http = gazette::server::Http { json: !args.no_http, page };
+        let server = tokio::spawn(gazette::server::serve_with_http(listener, handle.clone(), limits, security, http, shutdown_signal()));
+        tracing::info!(%addr, gazetteers = %dir.display(), tls = tls_on, mtls = mtls_on, token = token_on, watch = !args.no_watch, http = http.json, page, "listening; loading gazetteers (health NOT_SERVING)");
         // Watching from before the first load: a change while it runs is not missed.
         let _watch = match args.no_watch {
             true => None,
@@ -385,6 +411,9 @@ fn spawn_reload_on_sighup(handle: gazette::server::Handle, dir: PathBuf) {
 
 fn extract(dir: &Path, args: ExtractArgs) -> anyhow::Result<ExitCode> {
     let extractor = Extractor::load(dir)?;
+    if let Some(out) = &args.html {
+        return extract_html(&extractor, &args, out);
+    }
     let encoding = match args.offsets {
         Offsets::Utf8 => Encoding::Utf8,
         Offsets::Utf16 => Encoding::Utf16,
@@ -402,7 +431,7 @@ fn extract(dir: &Path, args: ExtractArgs) -> anyhow::Result<ExitCode> {
     let mut failed = 0usize;
     let mut emit = |id: String, text: &str| -> anyhow::Result<()> {
         let extraction = extractor.extract(text, &options)?;
-        let json = gazette::grpc::extract_json(&extractor, text, id, extraction, encoding);
+        let json = gazette::grpc::extract_json_text(&extractor, text, id, extraction, encoding);
         writeln!(out, "{json}")?;
         Ok(())
     };
@@ -463,6 +492,31 @@ fn extract(dir: &Path, args: ExtractArgs) -> anyhow::Result<ExitCode> {
         eprintln!("gazette: {failed} document(s) failed");
         return Ok(ExitCode::FAILURE);
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `gazette extract --html FILE`: one document's view, written to FILE.
+fn extract_html(extractor: &Extractor, args: &ExtractArgs, out: &Path) -> anyhow::Result<ExitCode> {
+    let (id, text) = match args.files.as_slice() {
+        [] => {
+            let mut text = String::new();
+            std::io::stdin().read_to_string(&mut text).context("cannot read standard input as UTF-8")?;
+            (args.id.clone(), text)
+        }
+        [path] => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {} as UTF-8", path.display()))?;
+            (path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(), text)
+        }
+        _ => bail!("--html writes the view of one document: give one file (or none, for standard input)"),
+    };
+    let reference_date = match &args.reference_date {
+        Some(s) => Some(gazette::Date::parse_iso(s).with_context(|| format!("--reference-date {s:?} is not YYYY-MM-DD from the year 1000 on"))?),
+        None => None,
+    };
+    let options = Options { reference_date, known_only: args.known_only, include_alternatives: args.alternatives, ..Options::default() };
+    let extraction = extractor.extract(&text, &options)?;
+    let html = gazette::grpc::extract_page(extractor, &text, id, extraction);
+    std::fs::write(out, html).with_context(|| format!("cannot write {}", out.display()))?;
     Ok(ExitCode::SUCCESS)
 }
 

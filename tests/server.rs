@@ -489,10 +489,16 @@ async fn connections_without_the_http2_preface_are_closed() {
     let mut half = tokio::net::TcpStream::connect(s.addr).await.unwrap();
     tokio::io::AsyncWriteExt::write_all(&mut half, b"PRI * HTTP/2.0").await.unwrap();
     assert_eq!(tokio::time::timeout(Duration::from_secs(10), read_until_closed(half)).await, Ok(0));
-    // Not HTTP/2 at all: closed at once.
+    // Neither HTTP/2 nor an HTTP/1.1 request: closed at once.
+    let mut junk = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+    tokio::io::AsyncWriteExt::write_all(&mut junk, b"hello\r\n\r\n").await.unwrap();
+    assert_eq!(tokio::time::timeout(Duration::from_secs(10), read_until_closed(junk)).await, Ok(0));
+    // An HTTP/1.1 request is JSON over HTTP's (tests/http.rs; closed when that is off): answered.
     let mut http1 = tokio::net::TcpStream::connect(s.addr).await.unwrap();
-    tokio::io::AsyncWriteExt::write_all(&mut http1, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
-    assert_eq!(tokio::time::timeout(Duration::from_secs(10), read_until_closed(http1)).await, Ok(0));
+    tokio::io::AsyncWriteExt::write_all(&mut http1, b"GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").await.unwrap();
+    let mut answer = String::new();
+    tokio::io::AsyncReadExt::read_to_string(&mut http1, &mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 404 Not Found\r\n"), "{answer}");
     // Real clients are unaffected.
     assert_eq!(s.client.extract(request("Iran")).await.unwrap().into_inner().mentions.len(), 1);
     s.stop().await;

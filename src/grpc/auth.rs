@@ -1,6 +1,6 @@
 //! The bearer token that calls to `gazette.v1.EntityExtractor` must carry, and [`Guard`], the
 //! interceptor in front of that service: the token check (when a token is set), then
-//! [`super::deadline`].
+//! [`super::Deadlines`]. JSON over HTTP ([`super::http`]) runs the same check ([`Guard::check`]).
 //!
 //! Only the extraction service is guarded: health and reflection stay open, so that Kubernetes
 //! probes and `grpcurl list/describe` work without credentials (they reveal the contract and
@@ -85,12 +85,23 @@ impl Guard {
     }
 }
 
-impl tonic::service::Interceptor for Guard {
-    fn call(&mut self, request: Request<()>) -> std::result::Result<Request<()>, Status> {
+impl Guard {
+    /// The token check, then the deadline, of a call with `headers`: what the interceptor
+    /// does, for JSON over HTTP ([`super::http`]), which has the same headers.
+    pub(crate) fn check(&self, headers: &http::HeaderMap) -> std::result::Result<Option<super::Deadline>, Status> {
         if let Some(token) = &self.token {
-            token.check(request.metadata().get("authorization").map(|v| v.as_bytes()))?;
+            token.check(headers.get("authorization").map(|v| v.as_bytes()))?;
         }
-        tonic::service::Interceptor::call(&mut self.deadlines, request)
+        self.deadlines.read(headers)
+    }
+}
+
+impl tonic::service::Interceptor for Guard {
+    fn call(&mut self, mut request: Request<()>) -> std::result::Result<Request<()>, Status> {
+        if let Some(deadline) = self.check(request.metadata().as_ref())? {
+            request.extensions_mut().insert(deadline);
+        }
+        Ok(request)
     }
 }
 

@@ -4,19 +4,22 @@
 //!
 //! A failed `accept` is retried after a pause, not at once (at the file-descriptor limit,
 //! EMFILE, retrying at once spins a core). A connection is handed on only once its first 24
-//! bytes are the HTTP/2 preface (gazette speaks HTTP/2 with prior knowledge only), and it
-//! holds a permit of the connection cap for as long as it is open. At the cap, the new
-//! connection takes the permit of one with no call open ([`Idle::yield_one`]): one still in its
-//! handshake first, else the one idle the longest, which gets GOAWAY; so idle pools and silent
-//! sockets cannot lock new clients out. Each connection gets its own byte budget
-//! ([`crate::grpc::Connection`]), handed to every call made on it, and, with a maximum
-//! connection age and grace, a hard end: [`super::connection`] sends GOAWAY at the age, and a
-//! connection still open at age + grace fails its next read or write, which closes it. What
-//! happens on a connection otherwise belongs to [`super::connection`] and hyper.
+//! bytes are the HTTP/2 preface (gRPC is HTTP/2 with prior knowledge) or, when JSON over HTTP
+//! is on, once its first bytes are those of an HTTP/1.1 request (a method in capitals; hyper's
+//! own header read timeout, 30 s, then bounds the rest of its headers and every idle wait
+//! between requests), and it holds a permit of the connection cap for as long as it is open.
+//! At the cap, the new connection takes the permit of one with no call open
+//! ([`Idle::yield_one`]): one still in its handshake first, else the one idle the longest,
+//! which gets GOAWAY; so idle pools and silent sockets cannot lock new clients out. Each
+//! connection gets its own byte budget ([`crate::grpc::Connection`]), handed to every call
+//! made on it, and, with a maximum connection age and grace, a hard end:
+//! [`super::connection`] sends GOAWAY at the age, and a connection still open at age + grace
+//! fails its next read or write, which closes it. What happens on a connection otherwise
+//! belongs to [`super::connection`] and hyper.
 //!
 //! With TLS ([`super::tls`]) the preface is only visible after the handshake: each
-//! connection's task runs the handshake, then reads the 24 bytes through TLS and hands them to
-//! hyper again before the rest; both within the one handshake timeout, off the accept loop, so
+//! connection's task runs the handshake, then reads the first bytes through TLS the same way
+//! and hands them to hyper again before the rest; both within the one handshake timeout, off the accept loop, so
 //! a slow or silent client holds only its own task and its permit. A plaintext client at a TLS
 //! server fails the handshake and is closed.
 //!
@@ -63,13 +66,23 @@ const YIELD_RETRY: Duration = Duration::from_millis(100);
 /// The first and the longest pause after a failed `accept`.
 const BACKOFF: (Duration, Duration) = (Duration::from_millis(5), Duration::from_secs(1));
 
-/// An accepted connection that sent the preface; the permit is released when it closes.
+/// The first bytes of a connection, read to tell what it speaks, and handed to hyper before
+/// the rest.
+#[derive(Debug, Clone, Copy, Default)]
+struct Head {
+    bytes: [u8; PREFACE.len()],
+    len: usize,
+    /// How many of them hyper has read.
+    replayed: usize,
+}
+
+/// An accepted connection that sent the preface (or, with HTTP/1.1 on, the start of a
+/// request); the permit is released when it closes.
 #[derive(Debug)]
 pub struct Conn {
     stream: Stream,
-    /// Preface bytes read (through TLS) to check them, not yet handed to hyper: the last
-    /// `replay` bytes of [`PREFACE`].
-    replay: usize,
+    /// What was read to check the opening, not yet all handed to hyper.
+    head: Head,
     _permit: OwnedSemaphorePermit,
     info: Connection,
     /// Its calls, and whether it was asked to yield its permit ([`Idle`]).
@@ -145,9 +158,9 @@ enum Stream {
 
 /// Accepts on `listener` until the returned receiver is dropped (tonic drops it when it stops
 /// accepting, at shutdown): at most `max_connections` open at once (beyond, new ones wait in
-/// the listen backlog), each admitted only once it sent the preface within the handshake
-/// timeout.
-pub fn spawn(listener: TcpListener, limits: &Limits, tls: Option<Tls>) -> mpsc::Receiver<io::Result<Conn>> {
+/// the listen backlog), each admitted only once it sent the preface (or, when `http1`, the
+/// start of an HTTP/1.1 request) within the handshake timeout.
+pub fn spawn(listener: TcpListener, limits: &Limits, tls: Option<Tls>, http1: bool) -> mpsc::Receiver<io::Result<Conn>> {
     let (max_connections, handshake, budget) = (limits.max_connections, limits.handshake_timeout, limits.max_connection_bytes_in_flight);
     let lifetime = limits.max_connection_age.zip(limits.max_connection_age_grace).map(|(age, grace)| age.saturating_add(grace));
     let (tx, rx) = mpsc::channel(16);
@@ -206,16 +219,12 @@ pub fn spawn(listener: TcpListener, limits: &Limits, tls: Option<Tls>) -> mpsc::
                     match tls {
                         None => {
                             let mut stream = stream;
-                            preface(&mut stream).await.map(|()| (Stream::Plain(stream), PREFACE.len()))
+                            opening(&mut stream, http1).await.map(|head| (Stream::Plain(stream), head))
                         }
                         Some(tls) => {
                             let mut stream = tls.acceptor().accept(stream).await?;
-                            let mut buf = [0u8; PREFACE.len()];
-                            stream.read_exact(&mut buf).await?;
-                            if buf != *PREFACE {
-                                return Err(io::Error::new(io::ErrorKind::InvalidData, "not an HTTP/2 preface"));
-                            }
-                            Ok((Stream::Tls(Box::new(stream)), PREFACE.len()))
+                            let head = opening(&mut stream, http1).await?;
+                            Ok((Stream::Tls(Box::new(stream)), head))
                         }
                     }
                 };
@@ -226,12 +235,12 @@ pub fn spawn(listener: TcpListener, limits: &Limits, tls: Option<Tls>) -> mpsc::
                     }
                 };
                 match tokio::time::timeout(handshake, opened).await {
-                    Ok(Ok((stream, replay))) => {
+                    Ok(Ok((stream, head))) => {
                         activity.opened();
                         let end = lifetime.map(|d| Box::pin(tokio::time::sleep(d)));
                         let conn = Conn {
                             stream,
-                            replay,
+                            head,
                             _permit: permit,
                             info: Connection::new(budget, Some(peer)),
                             activity,
@@ -251,23 +260,27 @@ pub fn spawn(listener: TcpListener, limits: &Limits, tls: Option<Tls>) -> mpsc::
     rx
 }
 
-/// Reads the first 24 bytes and checks that they are the HTTP/2 preface; the connection
-/// replays them to hyper. A client that sends part of it and waits costs nothing while it
-/// waits (the read sleeps until more bytes come), and a wrong byte closes it at once.
-async fn preface(stream: &mut TcpStream) -> io::Result<()> {
-    let mut buf = [0u8; PREFACE.len()];
-    let mut n = 0;
-    while n < buf.len() {
-        let read = stream.read(&mut buf[n..]).await?;
+/// Reads the first bytes and checks that they are the HTTP/2 preface or, when `http1`, the
+/// start of an HTTP/1.1 request (an upper-case letter, the first of its method, where the
+/// preface has another byte); the connection replays them to hyper, which reads the rest. A
+/// client that sends part of the preface and waits costs nothing while it waits (the read
+/// sleeps until more bytes come), and a wrong byte closes it at once.
+async fn opening<S: AsyncRead + Unpin>(stream: &mut S, http1: bool) -> io::Result<Head> {
+    let mut head = Head::default();
+    while head.len < PREFACE.len() {
+        let read = stream.read(&mut head.bytes[head.len..]).await?;
         if read == 0 {
             return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "closed"));
         }
-        n += read;
-        if buf[..n] != PREFACE[..n] {
+        head.len += read;
+        if head.bytes[..head.len] != PREFACE[..head.len] {
+            if http1 && head.bytes[0].is_ascii_uppercase() {
+                return Ok(head);
+            }
             return Err(io::Error::new(io::ErrorKind::InvalidData, "not an HTTP/2 preface"));
         }
     }
-    Ok(())
+    Ok(head)
 }
 
 impl Connected for Conn {
@@ -281,11 +294,12 @@ impl Connected for Conn {
 impl AsyncRead for Conn {
     fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
         self.ended(cx)?;
-        if self.replay > 0 {
-            let rest = &PREFACE[PREFACE.len() - self.replay..];
+        let head = &mut self.head;
+        if head.replayed < head.len {
+            let rest = &head.bytes[head.replayed..head.len];
             let n = rest.len().min(buf.remaining());
             buf.put_slice(&rest[..n]);
-            self.replay -= n;
+            head.replayed += n;
             return Poll::Ready(Ok(()));
         }
         match &mut self.stream {
@@ -364,7 +378,7 @@ mod tests {
         let permit = Arc::new(Semaphore::new(1)).acquire_owned().await.unwrap();
         let conn = Conn {
             stream: Stream::Plain(server),
-            replay: 0,
+            head: Head::default(),
             _permit: permit,
             info: Connection::new(1 << 20, Some(peer)),
             activity: Idle::default().register(),

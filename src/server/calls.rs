@@ -1,6 +1,7 @@
 //! The tower layer around the whole router that sees every call: it gives each call a request
-//! id, sheds EntityExtractor calls beyond `--max-calls-in-flight`, and when the call ends
-//! counts it in the metrics and writes its access-log event.
+//! id, sheds EntityExtractor calls (and their JSON over HTTP twins, `/v1/extract...`) beyond
+//! `--max-calls-in-flight`, and when the call ends counts it in the metrics and writes its
+//! access-log event.
 //!
 //! A call ends when its response body ends (for streams, when the stream does) or is dropped
 //! (the client reset it); its status code is read from the response headers (a trailers-only
@@ -163,12 +164,12 @@ where
         let index = metrics.index(request.uri().path());
         let method = metrics.by_index(index);
         let one = one_request_message(request.uri().path()).then_some(method.name);
-        let budgets = match (method.extractor, &self.layer.arriving) {
+        let budgets = match (method.extractor && !method.http, &self.layer.arriving) {
             (true, Some(arriving)) => Some((arriving.clone(), request.extensions().get::<Connection>().cloned(), Held::default())),
             _ => None,
         };
         let mut request = request.map(|body| RequestBody { inner: body, one, framing: Framing::default(), budgets });
-        let (extractor, extracts) = (method.extractor, method.extracts());
+        let (extractor, extracts, http) = (method.extractor, method.extracts(), method.http);
         let request_id = request_id(request.headers());
         let trace_id = trace_id(request.headers());
         let peer = request.extensions().get::<Connection>().and_then(Connection::peer);
@@ -188,7 +189,7 @@ where
                 None => {
                     let call = Call::start(metrics, index, start, request_id, trace_id, peer, tally, (None, None, busy));
                     let error = crate::error::Error::ConnectionCallsInFlight { limit };
-                    return Box::pin(std::future::ready(Ok(shed(error, call))));
+                    return Box::pin(std::future::ready(Ok(shed(error, call, http))));
                 }
             }
         }
@@ -199,7 +200,7 @@ where
                 Err(_) => {
                     let call = Call::start(metrics, index, start, request_id, trace_id, peer, tally, (None, None, busy));
                     let error = crate::error::Error::CallsInFlight { limit: *limit };
-                    return Box::pin(std::future::ready(Ok(shed(error, call))));
+                    return Box::pin(std::future::ready(Ok(shed(error, call, http))));
                 }
             }
         }
@@ -338,11 +339,15 @@ where
     }
 }
 
-/// RESOURCE_EXHAUSTED at once, with a retry hint, for a call over the cap.
-fn shed(error: crate::error::Error, call: Call) -> Response<CallBody> {
+/// RESOURCE_EXHAUSTED at once, with a retry hint, for a call over the cap: a gRPC status, or
+/// for JSON over HTTP (`http`) its JSON form.
+fn shed(error: crate::error::Error, call: Call, http: bool) -> Response<CallBody> {
     let mut status = crate::grpc::status(error);
     status.metadata_mut().insert("grpc-retry-pushback-ms", tonic::metadata::MetadataValue::from_static(PUSHBACK_MS));
-    call.respond(status.into_http(), None)
+    match http {
+        true => call.respond(crate::grpc::http::error(&status).map(Body::new), None),
+        false => call.respond(status.into_http(), None),
+    }
 }
 
 /// A call's places: under the server's cap, under its connection's, and in its
@@ -387,7 +392,9 @@ impl Call {
     /// and, when `stalls` is given, for a transport that stops taking it.
     fn respond(mut self, response: Response<Body>, stalls: Option<&Stalls>) -> Response<CallBody> {
         let (mut parts, body) = response.into_parts();
-        self.code = code(&parts.headers);
+        // JSON over HTTP says its code in the extensions, a gRPC call in its headers (or
+        // trailers, read at the end).
+        self.code = parts.extensions.get::<crate::grpc::http::Outcome>().map(|o| o.0 as usize).or_else(|| code(&parts.headers));
         // Never indexed: a value unique to each call would otherwise enter the connection's
         // HPACK table on every response and evict the entries that do repeat (content-type,
         // grpc-status), costing both sides.

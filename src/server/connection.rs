@@ -1,5 +1,5 @@
 //! The life of each connection once the accept loop ([`super::accept`]) handed it on: hyper's
-//! HTTP/2 server over the router, and the ways a connection is asked to end gracefully (GOAWAY;
+//! HTTP/2 server (and HTTP/1.1, for JSON over HTTP) over the router, and the ways a connection is asked to end gracefully (GOAWAY;
 //! the calls it has open finish, then it closes): the server shuts down, the connection reached
 //! `--max-connection-age`, it has had no call open for `--idle-timeout`, or the accept loop,
 //! out of connection permits, asked the connection idle the longest to yield its permit to a
@@ -186,10 +186,10 @@ where
     }
 }
 
-/// Serves every connection `incoming` yields with `service` until `signal` resolves; then
-/// stops taking connections (dropping `incoming`, which closes the listener), sends GOAWAY on
-/// every open one, and resolves once all have closed.
-pub async fn serve<S, B>(mut incoming: mpsc::Receiver<io::Result<Conn>>, service: S, limits: &Limits, signal: impl Future<Output = ()>)
+/// Serves every connection `incoming` yields with `service` (HTTP/2, and HTTP/1.1 too when
+/// `http1`) until `signal` resolves; then stops taking connections (dropping `incoming`, which
+/// closes the listener), sends GOAWAY on every open one, and resolves once all have closed.
+pub async fn serve<S, B>(mut incoming: mpsc::Receiver<io::Result<Conn>>, service: S, limits: &Limits, http1: bool, signal: impl Future<Output = ()>)
 where
     S: tower_service::Service<Request<Incoming>, Response = Response<B>> + Clone + Send + 'static,
     S::Future: Send + 'static,
@@ -198,8 +198,12 @@ where
     B::Data: Send,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
-    let mut builder = hyper::server::conn::http2::Builder::new(TokioExecutor::new());
+    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    if !http1 {
+        builder = builder.http2_only();
+    }
     builder
+        .http2()
         .timer(TokioTimer::new())
         .max_concurrent_streams(limits.max_concurrent_streams)
         .keep_alive_interval(limits.keepalive_interval)
@@ -207,6 +211,8 @@ where
         .max_pending_accept_reset_streams(limits.max_pending_accept_resets)
         .max_local_error_reset_streams(limits.max_local_error_resets)
         .max_header_list_size(limits.max_header_list_bytes);
+    // hyper enforces its HTTP/1.1 header read timeout (30 s) only with a timer.
+    builder.http1().timer(TokioTimer::new());
     let ends = Ends { age: limits.max_connection_age, idle: limits.idle_timeout };
     let (stop, stopped) = watch::channel(false);
     let mut signal = pin!(signal);
@@ -224,7 +230,7 @@ where
         };
         let activity = conn.activity();
         let tagged = Tagged { inner: service.clone(), info: conn.connect_info(), activity: activity.clone() };
-        let served = builder.serve_connection(TokioIo::new(conn), TowerToHyperService::new(tagged));
+        let served = builder.serve_connection(TokioIo::new(conn), TowerToHyperService::new(tagged)).into_owned();
         tokio::spawn(life(served, activity, ends, stopped.clone()));
     }
     drop(incoming);
@@ -251,9 +257,10 @@ enum Why {
 
 /// Drives one connection to its end; `stopped` turns true at shutdown, and dropping it
 /// tells [`serve`] the connection is gone.
-async fn life<C>(served: C, activity: Arc<Activity>, ends: Ends, mut stopped: watch::Receiver<bool>)
+async fn life<C, E>(served: C, activity: Arc<Activity>, ends: Ends, mut stopped: watch::Receiver<bool>)
 where
-    C: Future<Output = Result<(), hyper::Error>> + GracefulShutdown,
+    C: Future<Output = Result<(), E>> + GracefulShutdown,
+    E: std::fmt::Display,
 {
     let mut served = pin!(served);
     let far = Duration::from_secs(100 * 365 * 24 * 3600);
@@ -322,17 +329,17 @@ trait GracefulShutdown {
     fn graceful_shutdown(self: std::pin::Pin<&mut Self>);
 }
 
-impl<I, S, E, B> GracefulShutdown for hyper::server::conn::http2::Connection<I, S, E>
+impl<I, S, E, B> GracefulShutdown for hyper_util::server::conn::auto::Connection<'static, I, S, E>
 where
     S: hyper::service::HttpService<Incoming, ResBody = B>,
     S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     I: hyper::rt::Read + hyper::rt::Write + Unpin,
     B: http_body::Body + 'static,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-    E: hyper::rt::bounds::Http2ServerConnExec<S::Future, B>,
+    E: hyper_util::server::conn::auto::HttpServerConnExec<S::Future, B>,
 {
     fn graceful_shutdown(self: std::pin::Pin<&mut Self>) {
-        hyper::server::conn::http2::Connection::graceful_shutdown(self)
+        hyper_util::server::conn::auto::Connection::graceful_shutdown(self)
     }
 }
 

@@ -24,8 +24,8 @@ use tokio::net::{TcpListener, TcpStream};
 
 use crate::extract::Extractor;
 
-/// The methods the server serves, as HTTP/2 paths; the last entry stands for every other path.
-const METHODS: [&str; 9] = [
+/// The methods the server serves, as HTTP paths; the last entry stands for every other path.
+const METHODS: [&str; 11] = [
     "/gazette.v1.EntityExtractor/Extract",
     "/gazette.v1.EntityExtractor/ExtractStream",
     "/gazette.v1.EntityExtractor/ExtractBatch",
@@ -34,6 +34,9 @@ const METHODS: [&str; 9] = [
     "/grpc.health.v1.Health/Watch",
     "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
     "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+    // JSON over HTTP (grpc/http.rs): the same calls as Extract and ExtractBatch.
+    "/v1/extract",
+    "/v1/extract:batch",
     "unknown",
 ];
 
@@ -88,6 +91,8 @@ pub(super) struct Method {
     pub name: &'static str,
     /// An `EntityExtractor` method: counted against `--max-calls-in-flight`, given a tally.
     pub extractor: bool,
+    /// JSON over HTTP: a call shed at the cap is answered in JSON, not as a gRPC status.
+    pub http: bool,
     /// Health and reflection: logged at debug level, so that probes do not flood the log.
     pub probe: bool,
     calls: [OnceLock<Counter>; 17],
@@ -164,10 +169,12 @@ impl Default for Metrics {
             .iter()
             .map(|&name| {
                 let label = MethodLabel { method: name };
-                let extracts = name.starts_with("/gazette.v1.EntityExtractor/Extract");
+                let http = name.starts_with("/v1/");
+                let extracts = name.starts_with("/gazette.v1.EntityExtractor/Extract") || http;
                 Method {
                     name,
-                    extractor: name.starts_with("/gazette.v1.EntityExtractor/"),
+                    extractor: name.starts_with("/gazette.v1.EntityExtractor/") || http,
+                    http,
                     probe: name.starts_with("/grpc."),
                     calls: Default::default(),
                     in_flight: in_flight.get_or_create_owned(&label),

@@ -1,6 +1,7 @@
 //! Runs the service: gazette's `EntityExtractor`, `grpc.health.v1` health and reflection (v1
-//! and v1alpha), with the limits of [`Limits`], over a listener the caller bound, until a
-//! shutdown signal; then drains in-flight calls for at most `drain_timeout`.
+//! and v1alpha), and on the same port JSON over HTTP and the page ([`Http`],
+//! [`crate::grpc::http`]), with the limits of [`Limits`], over a listener the caller bound,
+//! until a shutdown signal; then drains in-flight calls for at most `drain_timeout`.
 //!
 //! Health is NOT_SERVING until an extractor is installed ([`Handle::install`]) and again from
 //! the moment shutdown starts; calls that arrive meanwhile get UNAVAILABLE. Every call passes
@@ -182,12 +183,39 @@ pub async fn serve(
     serve_with(listener, handle, limits, Security::default(), shutdown).await
 }
 
+/// What the server answers on its port beside gRPC: JSON over HTTP (HTTP/1.1 and HTTP/2, the
+/// `/v1/extract` routes; on by default) and the page at `GET /` (off by default; the command
+/// line turns it on for a loopback address).
+#[derive(Debug, Clone, Copy)]
+pub struct Http {
+    pub json: bool,
+    pub page: bool,
+}
+
+impl Default for Http {
+    fn default() -> Http {
+        Http { json: true, page: false }
+    }
+}
+
 /// [`serve`] with TLS and a token as `security` says.
 pub async fn serve_with(
     listener: TcpListener,
     handle: Handle,
     limits: Limits,
     security: Security,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<()> {
+    serve_with_http(listener, handle, limits, security, Http::default(), shutdown).await
+}
+
+/// [`serve_with`], with JSON over HTTP and the page as `http` says.
+pub async fn serve_with_http(
+    listener: TcpListener,
+    handle: Handle,
+    limits: Limits,
+    security: Security,
+    http: Http,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
     let reflection = || {
@@ -200,7 +228,7 @@ pub async fn serve_with(
     let health = tonic_health::pb::health_server::HealthServer::new(HealthService::from_health_reporter(handle.health.clone()));
     let service = Service::new(handle.state.clone(), limits.clone());
     let arriving = service.arriving();
-    let extractor = EntityExtractorServer::new(service)
+    let extractor = EntityExtractorServer::new(service.clone())
         .max_decoding_message_size(limits.max_message_bytes)
         .max_encoding_message_size(limits.max_message_bytes)
         .accept_compressed(CompressionEncoding::Gzip)
@@ -211,7 +239,18 @@ pub async fn serve_with(
     // before its message, capped by the server's maximum. Health and reflection are not
     // guarded.
     let deadlines = crate::grpc::Deadlines { max: limits.max_call_duration };
-    let extractor = tonic::service::interceptor::InterceptedService::new(extractor, Guard::new(security.token, deadlines));
+    let guard = Guard::new(security.token, deadlines);
+    let extractor = tonic::service::interceptor::InterceptedService::new(extractor, guard.clone());
+    // gRPC by its paths (`/<service>/<method>`), JSON over HTTP and the page beside it on
+    // theirs, sharing the service (and so its budgets), the guard and the call layer; any
+    // other path gets UNIMPLEMENTED (gRPC) or a JSON 404.
+    let mut routes = tonic::service::Routes::builder();
+    routes.add_service(health).add_service(reflection_v1).add_service(reflection_v1alpha).add_service(extractor);
+    let mut router = routes.routes().into_axum_router();
+    if http.json || http.page {
+        router = router.merge(crate::grpc::http::router(service, guard, http.json, http.page)?);
+    }
+    let router = router.fallback(crate::grpc::http::fallback);
 
     let draining = Arc::new(Notify::new());
     let signal = {
@@ -225,11 +264,17 @@ pub async fn serve_with(
             draining.notify_one();
         }
     };
-    let incoming = accept::spawn(listener, &limits, security.tls);
-    let routes = tonic::service::Routes::new(health).add_service(reflection_v1).add_service(reflection_v1alpha).add_service(extractor);
+    // HTTP/1.1 beside HTTP/2 only for JSON and the page: otherwise a connection must open
+    // with the HTTP/2 preface, as gRPC does.
+    let http1 = http.json || http.page;
+    let tls = match (security.tls, http1) {
+        (Some(tls), true) => Some(tls.with_http1()),
+        (tls, _) => tls,
+    };
+    let incoming = accept::spawn(listener, &limits, tls, http1);
     let layer = calls::Layer::new(handle.metrics.clone(), limits.max_calls_in_flight, limits.max_connection_calls_in_flight, limits.response_stall_timeout).arriving(arriving);
-    let service = tower_layer::Layer::layer(&layer, routes);
-    let server = connection::serve(incoming, service, &limits, signal);
+    let service = tower_layer::Layer::layer(&layer, tonic::service::Routes::from(router).prepare());
+    let server = connection::serve(incoming, service, &limits, http1, signal);
     let deadline = async {
         draining.notified().await;
         tokio::time::sleep(limits.drain_timeout).await;

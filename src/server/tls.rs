@@ -1,5 +1,6 @@
 //! TLS for the server's connections: the certificate and key it presents, and, for mutual TLS,
-//! the CA whose client certificates it accepts. rustls with the ring provider; ALPN `h2` only.
+//! the CA whose client certificates it accepts. rustls with the ring provider; ALPN `h2`, and
+//! `http/1.1` too when JSON over HTTP is on ([`Tls::with_http1`]).
 //!
 //! This module reads the PEM files and builds the acceptor once, at start; the handshake itself
 //! runs per connection in the accept loop ([`super::accept`]), off the loop and within the
@@ -61,6 +62,14 @@ impl Tls {
         // the handshake; one that offers none must still send the HTTP/2 preface.
         config.alpn_protocols = vec![b"h2".to_vec()];
         Ok(Tls { acceptor: TlsAcceptor::from(Arc::new(config)), mutual: client_ca.is_some() })
+    }
+
+    /// The same, offering `http/1.1` after `h2` in ALPN, for JSON over HTTP/1.1 (curl,
+    /// browsers).
+    pub(super) fn with_http1(&self) -> Tls {
+        let mut config = (**self.acceptor.config()).clone();
+        config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        Tls { acceptor: TlsAcceptor::from(Arc::new(config)), mutual: self.mutual }
     }
 
     pub(super) fn acceptor(&self) -> &TlsAcceptor {
