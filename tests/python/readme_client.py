@@ -102,11 +102,12 @@ def main():
     example = example[0]
     check("README example connects to the documented address", example.count(README_ADDR), 1)
 
+    # A folder of the user's own, with GAZETTE pointing at the repository, as the README says.
     work = tempfile.mkdtemp(prefix="gazette-readme-client-")
-    os.symlink(os.path.join(ROOT, "proto"), os.path.join(work, "proto"))
     commands = [c for c in protoc[0].splitlines() if "grpc_tools.protoc" in c]
     for command in commands:
-        subprocess.run(command.replace("python3", sys.executable, 1), shell=True, cwd=work, check=True)
+        subprocess.run(command.replace("python3", sys.executable, 1), shell=True, cwd=work, check=True,
+                       env={**os.environ, "GAZETTE": ROOT})
     check("generated modules exist",
           sorted(os.listdir(os.path.join(work, "gazette", "v1"))),
           ["gazette_pb2.py", "gazette_pb2_grpc.py"])
