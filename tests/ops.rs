@@ -571,27 +571,11 @@ async fn a_second_request_message_on_a_unary_call_is_refused() {
         ("two frames", vec![one.clone(), one.clone()], "13"),
     ];
     for (name, frames, want) in cases {
-        let (send, _connection) = raw_h2(s.addr).await;
-        let mut send = send.ready().await.unwrap();
-        let call = http::Request::post(format!("http://{}/gazette.v1.EntityExtractor/Extract", s.addr))
-            .header("content-type", "application/grpc")
-            .header("te", "trailers")
-            .body(())
-            .unwrap();
-        let (response, mut body) = send.send_request(call, false).unwrap();
+        let (response, mut body, _send) = raw_call(s.addr, "Extract").await;
         for (i, frame) in frames.iter().enumerate() {
             body.send_data(frame.clone(), i + 1 == frames.len()).unwrap();
         }
-        let response = tokio::time::timeout(PATIENCE, response).await.expect("answered").unwrap();
-        let (parts, mut stream) = response.into_parts();
-        let mut trailers = parts.headers.clone();
-        if trailers.get("grpc-status").is_none() {
-            while let Some(data) = stream.data().await {
-                let data = data.unwrap();
-                let _ = stream.flow_control().release_capacity(data.len());
-            }
-            trailers = stream.trailers().await.unwrap().unwrap_or_default();
-        }
+        let trailers = raw_status(response).await;
         let status = trailers.get("grpc-status").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
         assert_eq!(status, want, "{name}: {trailers:?}");
         if want == "13" {
@@ -608,14 +592,7 @@ async fn a_second_request_message_on_a_unary_call_is_refused() {
 #[tokio::test]
 async fn a_request_message_is_counted_in_the_budget_while_it_arrives() {
     let s = Running::start(Limits { max_bytes_in_flight: 1_000_000, ..Limits::default() }).await;
-    let (send, _connection) = raw_h2(s.addr).await;
-    let mut send = send.ready().await.unwrap();
-    let call = http::Request::post(format!("http://{}/gazette.v1.EntityExtractor/Extract", s.addr))
-        .header("content-type", "application/grpc")
-        .header("te", "trailers")
-        .body(())
-        .unwrap();
-    let (response, mut body) = send.send_request(call, false).unwrap();
+    let (response, mut body, _send) = raw_call(s.addr, "Extract").await;
     // A message of 3 MB announced, then 1.2 MB of it at most in 16 KB frames, and never the
     // rest: refused as soon as its length is known.
     let mut prefix = vec![0u8];
@@ -626,13 +603,8 @@ async fn a_request_message_is_counted_in_the_budget_while_it_arrives() {
         body.reserve_capacity(chunk.len());
         let _ = body.send_data(chunk.clone(), false);
     }
-    let response = tokio::time::timeout(PATIENCE, response).await.expect("answered before the message ended").unwrap();
-    let (parts, mut stream) = response.into_parts();
-    let mut trailers = parts.headers.clone();
-    if trailers.get("grpc-status").is_none() {
-        while let Some(Ok(_)) = stream.data().await {}
-        trailers = stream.trailers().await.unwrap().unwrap_or_default();
-    }
+    // Answered before the message ended.
+    let trailers = raw_status(response).await;
     assert_eq!(trailers.get("grpc-status").and_then(|v| v.to_str().ok()), Some("8"), "{trailers:?}");
     let message = percent_decoded(trailers.get("grpc-message").and_then(|v| v.to_str().ok()).unwrap_or_default());
     assert!(message.contains("a request message of 3000000 bytes") && message.contains("--max-bytes-in-flight"), "{message}");
@@ -653,10 +625,9 @@ fn grpc_frame(message: &impl prost::Message) -> bytes::Bytes {
     frame.into()
 }
 
-/// Opens a call of `method` on a raw HTTP/2 connection whose windows are never reopened (the
-/// client reads nothing), sends `frames` and returns once the response's headers have come
-/// (the server has built its first response): the stream, to read later, and the connection.
-async fn unread_call(addr: std::net::SocketAddr, method: &str, frames: &[bytes::Bytes]) -> (h2::RecvStream, h2::client::SendRequest<bytes::Bytes>) {
+/// Opens a call of `method` on a new raw HTTP/2 connection, its request body left open: the
+/// response to come, the body to send, and the connection's handle (kept to keep it open).
+async fn raw_call(addr: std::net::SocketAddr, method: &str) -> (h2::client::ResponseFuture, h2::SendStream<bytes::Bytes>, h2::client::SendRequest<bytes::Bytes>) {
     let (send, _connection) = raw_h2(addr).await;
     let mut send = send.ready().await.unwrap();
     let request = http::Request::post(format!("http://{addr}/gazette.v1.EntityExtractor/{method}"))
@@ -664,7 +635,29 @@ async fn unread_call(addr: std::net::SocketAddr, method: &str, frames: &[bytes::
         .header("te", "trailers")
         .body(())
         .unwrap();
-    let (response, mut body) = send.send_request(request, false).unwrap();
+    let (response, body) = send.send_request(request, false).unwrap();
+    (response, body, send)
+}
+
+/// The status headers of a raw call: a trailers-only response's headers, or the trailers
+/// after its messages (read and released).
+async fn raw_status(response: h2::client::ResponseFuture) -> http::HeaderMap {
+    let response = tokio::time::timeout(PATIENCE, response).await.expect("answered").unwrap();
+    let (parts, mut stream) = response.into_parts();
+    if parts.headers.get("grpc-status").is_some() {
+        return parts.headers;
+    }
+    while let Some(Ok(data)) = stream.data().await {
+        let _ = stream.flow_control().release_capacity(data.len());
+    }
+    stream.trailers().await.unwrap().unwrap_or_default()
+}
+
+/// Opens a call of `method` on a raw HTTP/2 connection whose windows are never reopened (the
+/// client reads nothing), sends `frames` and returns once the response's headers have come
+/// (the server has built its first response): the stream, to read later, and the connection.
+async fn unread_call(addr: std::net::SocketAddr, method: &str, frames: &[bytes::Bytes]) -> (h2::RecvStream, h2::client::SendRequest<bytes::Bytes>) {
+    let (response, mut body, send) = raw_call(addr, method).await;
     for (i, frame) in frames.iter().enumerate() {
         body.send_data(frame.clone(), i + 1 == frames.len()).unwrap();
     }

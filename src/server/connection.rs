@@ -114,15 +114,28 @@ pub const YIELD_MIN_IDLE: Duration = Duration::from_secs(1);
 /// The accept loop's registry of every open connection, for choosing one to yield.
 #[derive(Debug, Default)]
 pub struct Idle {
-    connections: Mutex<Vec<Weak<Activity>>>,
+    connections: Mutex<Registry>,
+}
+
+#[derive(Debug, Default)]
+struct Registry {
+    all: Vec<Weak<Activity>>,
+    /// The length at which the closed connections are next forgotten: twice the open ones
+    /// after the last time, so that the registry stays within twice the open connections at
+    /// a constant cost per connection.
+    prune_at: usize,
 }
 
 impl Idle {
     /// A new connection's activity, registered: idle from now.
     pub fn register(&self) -> Arc<Activity> {
         let activity = Activity::new();
-        if let Ok(mut all) = self.connections.lock() {
-            all.push(Arc::downgrade(&activity));
+        if let Ok(mut r) = self.connections.lock() {
+            if r.all.len() >= r.prune_at {
+                r.all.retain(|w| w.strong_count() > 0);
+                r.prune_at = (2 * r.all.len()).max(64);
+            }
+            r.all.push(Arc::downgrade(&activity));
         }
         activity
     }
@@ -137,15 +150,16 @@ impl Idle {
     }
 
     fn yield_at(&self, now: u64) -> bool {
-        let Ok(mut all) = self.connections.lock() else { return false };
-        all.retain(|w| w.strong_count() > 0);
-        let oldest = all
+        let Ok(mut r) = self.connections.lock() else { return false };
+        r.all.retain(|w| w.strong_count() > 0);
+        let oldest = r
+            .all
             .iter()
             .filter_map(Weak::upgrade)
             .filter(|a| !a.asked.load(Ordering::Acquire))
             .filter_map(|a| a.idle_for(now).filter(|d| *d >= YIELD_MIN_IDLE).map(|d| ((!a.ready.load(Ordering::Acquire), d), a)))
             .max_by_key(|(key, _)| *key);
-        drop(all);
+        drop(r);
         match oldest {
             Some(((handshaking, idle), activity)) => {
                 tracing::debug!(handshaking, idle_ms = idle.as_millis() as u64, "connection permits all taken; the longest-idle connection yields");
@@ -324,7 +338,8 @@ where
     drop(stopped);
 }
 
-/// A served connection that can be asked to end gracefully (hyper's, or a test's stand-in).
+/// A served connection that can be asked to end gracefully: lets [`life`] name hyper's
+/// connection type by what it needs of it.
 trait GracefulShutdown {
     fn graceful_shutdown(self: std::pin::Pin<&mut Self>);
 }
@@ -378,7 +393,19 @@ mod tests {
         assert!(!a.asked.load(Ordering::Acquire));
         assert!(!fresh.asked.load(Ordering::Acquire), "in its handshake, but not for long enough");
         drop((b, c, d, fresh));
-        assert_eq!(idle.connections.lock().unwrap().iter().filter(|w| w.strong_count() > 0).count(), 1);
+        assert_eq!(idle.connections.lock().unwrap().all.iter().filter(|w| w.strong_count() > 0).count(), 1);
+    }
+
+    #[test]
+    fn closed_connections_are_forgotten_as_new_ones_come() {
+        let idle = Idle::default();
+        let open: Vec<_> = (0..10).map(|_| idle.register()).collect();
+        for _ in 0..10_000 {
+            drop(idle.register());
+        }
+        let r = idle.connections.lock().unwrap();
+        assert!(r.all.len() <= 64 + 1, "{} entries for 10 open connections", r.all.len());
+        assert_eq!(r.all.iter().filter(|w| w.strong_count() > 0).count(), open.len());
     }
 
     #[test]
