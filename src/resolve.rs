@@ -304,14 +304,16 @@ pub fn names(
             }
         }
         let entry = &gazetteers.entries[c.entry as usize];
+        let kind = match entry.kind {
+            Kind::Person => EntityKind::Person,
+            Kind::Place => EntityKind::Place,
+            Kind::Organization => EntityKind::Organization,
+        };
+        let (start, end) = if kind == EntityKind::Organization { organisation_span(text, h.start, h.end) } else { (h.start, h.end) };
         out.push(Mention {
-            start: h.start,
-            end: h.end,
-            kind: match entry.kind {
-                Kind::Person => EntityKind::Person,
-                Kind::Place => EntityKind::Place,
-                Kind::Organization => EntityKind::Organization,
-            },
+            start,
+            end,
+            kind,
             method: c.method,
             target: Some(Target::Entry(c.entry as usize)),
             evidence: None,
@@ -320,6 +322,33 @@ pub fn names(
             alternatives: c.alternatives,
         });
     }
+}
+
+/// The span of an organisation's name matched at `start..end`, as a name's span is written
+/// (the README's conventions): without a leading "The" ("The Wall Street Journal" is named
+/// "Wall Street Journal"; the entry keeps its full name) and without a final possessive that
+/// the alias holds ("Moody's said" names "Moody"; "Moody's Investors Service" is whole).
+fn organisation_span(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let name = &text[start..end];
+    let mut s = start;
+    if let Some(rest) = name.strip_prefix("The ").or_else(|| name.strip_prefix("the ")) {
+        if rest.starts_with(|c: char| c.is_uppercase()) {
+            s = end - rest.len();
+        }
+    }
+    let mut e = end;
+    // Not when a capitalised word carries the name on: "Standard & Poor's Corp.".
+    let after = &text[end..];
+    let after_ok = after.chars().next().is_none_or(|c| !c.is_alphanumeric())
+        && !after.strip_prefix(' ').is_some_and(|r| r.starts_with(|c: char| c.is_uppercase()));
+    for possessive in ["'s", "\u{2019}s"] {
+        if let Some(rest) = text[s..e].strip_suffix(possessive) {
+            if after_ok && rest.ends_with(|c: char| c.is_alphanumeric()) && rest.len() >= 2 {
+                e = s + rest.len();
+            }
+        }
+    }
+    (s, e)
 }
 
 /// Three decimals: confidences are evidence in round figures, and stable output diffs well.
@@ -524,6 +553,16 @@ pub fn coreference(text: &str, known: Vec<Mention>, names: Vec<Name>, found: &mu
             claim(&mut short, fold(last), Referent { target, kind: EntityKind::Person, at: m.start });
         }
     }
+    // The organisation a short form stands for, by where its full name starts: a name typed
+    // above or a gazetteer's.
+    let referent_at = |at: usize, referent_of: &[Option<Referent>]| -> Option<Referent> {
+        let p = names.partition_point(|n| n.start < at);
+        if let Some(r) = names.get(p).filter(|n| n.start == at).and_then(|_| referent_of[p]) {
+            return Some(r);
+        }
+        let m = known.get(known.partition_point(|m| m.start < at)).filter(|m| m.start == at && m.kind == EntityKind::Organization)?;
+        Some(Referent { target: m.target?, kind: m.kind, at })
+    };
     for (k, n) in names.iter().enumerate() {
         let evidence = n.rule.map(|(rule, start, end)| Evidence::Cue { rule, start, end });
         let mention = |n: &Name, kind, method, target, evidence| Mention {
@@ -541,6 +580,9 @@ pub fn coreference(text: &str, known: Vec<Mention>, names: Vec<Name>, found: &mu
         let same_kind = |r: &Referent| n.kind.is_none_or(|kind| kind == r.kind);
         if let Some(r) = referent_of[k] {
             out.push(mention(n, r.kind, Method::Rule, r.target, evidence));
+        } else if let Some(r) = n.refers.and_then(|at| referent_at(at, &referent_of)) {
+            out.push(mention(n, r.kind, Method::Coreference, r.target, coref(r)));
+            referent_of[k] = Some(r);
         } else if let Some(r) = short.get(&n.key).copied().flatten().filter(same_kind) {
             out.push(mention(n, r.kind, Method::Coreference, r.target, coref(r)));
             referent_of[k] = Some(r);

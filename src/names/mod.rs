@@ -36,6 +36,7 @@
 //! belong to [`crate::resolve`].
 
 mod cues;
+mod short_forms;
 
 pub use cues::Cues;
 
@@ -88,6 +89,9 @@ pub struct Name {
     pub plain: bool,
     /// No word is claimed by a gazetteer.
     pub free: bool,
+    /// A short form of the organisation whose name starts at this offset (see
+    /// [`short_forms`]).
+    pub refers: Option<usize>,
 }
 
 /// One word of the folded text.
@@ -156,6 +160,7 @@ pub fn find(cues: &Cues, text: &Folded<'_>, known: &[Known], stop: &dyn Fn() -> 
     stage.organisations_by_context(&mut out);
     stage.speakers(&mut out);
     stage.scorecard(&mut out);
+    stage.short_forms(&mut out);
     Some(out)
 }
 
@@ -679,6 +684,7 @@ impl Stage<'_, '_> {
             parenthesised: original[..start].ends_with('(') && original[end..].starts_with(')'),
             plain: t[a..b].iter().all(|x| x.known.is_none() && !x.upper && !self.is_common_word(x)),
             free: t[a..b].iter().all(|x| x.known.is_none()),
+            refers: None,
         });
     }
 
@@ -1161,6 +1167,7 @@ fn club_name(text: &str, start: usize, end: usize, cue: (usize, usize)) -> Name 
         parenthesised: false,
         plain: false,
         free: false,
+        refers: None,
     }
 }
 

@@ -21,6 +21,9 @@ iso3166-2:GB-ENG\tplace\tEngland\t\t60\tsubdivision=GB-ENG;country=GB;type=count
 org:kandor-treasury\torganization\tKandor Treasury\tTreasury@weak\t85\ttype=ministry
 org:dow\torganization\tDow Inc.\tDow@weak\t70\ttype=company
 org:amex\torganization\tAmerican Wexpress\t\t80\ttype=company
+org:kodar\torganization\tEastman Kodar Co.\t\t70\ttype=company
+org:kandor-times\torganization\tThe Kandor Times\t\t80\ttype=newspaper
+org:zorbys\torganization\tZorby's\t\t80\ttype=company
 ";
 
 const CUES: &str = "\
@@ -67,6 +70,12 @@ Reading\tcommon\t
 Trade\tcommon\t
 Works\tcommon\t
 American\tdemonym\t
+Corp.\torg-end\t
+Co.\torg-end\t
+Holdings\torg-end\t
+Farmers\tcommon\t
+Blue\tcommon\t
+Great\tcommon\t
 ";
 
 fn extractor() -> Extractor {
@@ -204,6 +213,17 @@ const CASES: &[(&str, &str, &[(&str, EntityKind, &str)])] = &[
     ("a modifier before the noun", "Later Zorvex vice chairman Ngozi Okafor spoke.", &[("Zorvex", O, "org-context:chairman"), ("Ngozi Okafor", P, "given-name:Ngozi")]),
     ("acquire", "He agreed to acquire Zorvex last year.", &[("Zorvex", O, "org-context:acquire")]),
     ("one sense per document, before the cue", "Later Zorvex grew. He bought shares of Zorvex.", &[("Zorvex", O, "org-context:shares of"), ("Zorvex", O, "coreference:Zorvex")]),
+    // Short forms of organisations.
+    ("the words before the designator", "Blue Zorvex Inc. grew. Later Blue Zorvex fell.", &[("Blue Zorvex Inc.", O, "designator:Inc."), ("Blue Zorvex", O, "coreference:Blue Zorvex Inc.")]),
+    ("a short form before the full name", "Later Blue Zorvex fell. Blue Zorvex Inc. grew.", &[("Blue Zorvex", O, "coreference:Blue Zorvex Inc."), ("Blue Zorvex Inc.", O, "designator:Inc.")]),
+    ("a common word before the designator words", "He sold Farmers Holdings Inc. in May. Regulators watch Farmers closely.", &[("Farmers Holdings Inc.", O, "designator:Inc."), ("Farmers", O, "coreference:Farmers Holdings Inc.")]),
+    ("the last word after a common one", "Great Northern Zorbak Corp. rose. He praised Zorbak.", &[("Great Northern Zorbak Corp.", O, "designator:Corp."), ("Zorbak", O, "coreference:Great Northern Zorbak Corp.")]),
+    ("a short form before a title", "Blue Zorvex Inc. grew. Later Blue Zorvex President Ngozi Okafor spoke.", &[("Blue Zorvex Inc.", O, "designator:Inc."), ("Blue Zorvex", O, "coreference:Blue Zorvex Inc."), ("Ngozi Okafor", P, "title:President")]),
+    ("a gazetteer's company by its first word", "Eastman Kodar Co. grew. Later Eastman fell.", &[("Eastman Kodar Co.", O, ""), ("Eastman", O, "coreference:Eastman Kodar Co.")]),
+    ("a partner of a firm", "Goldman, Zachs & Co. grew. Later Goldman fell.", &[("Goldman, Zachs & Co.", O, "designator:&"), ("Goldman", O, "coreference:Goldman, Zachs & Co.")]),
+    // An organisation's span as names are written.
+    ("the article before a newspaper's name", "He read The Kandor Times.", &[("Kandor Times", O, "")]),
+    ("a company's possessive", "Later Zorby's said so.", &[("Zorby", O, "")]),
 ];
 
 /// Words that look like an organisation's context but are not.
@@ -233,6 +253,11 @@ const NOT_ORGANISATIONS: &[(&str, &str, &[(&str, EntityKind, &str)])] = &[
     ("an acronym defined by lowercase words", "He took diethylzorb (ZRB). Later the ZRB cases grew.", &[]),
     ("a public body's weak name before another word", "Later Treasury rules changed.", &[]),
     ("a company's weak name before bonds", "Later Dow bonds fell.", &[]),
+    ("a short form's common word at a sentence's start", "He sold Farmers Holdings Inc. in May. Farmers are angry.", &[("Farmers Holdings Inc.", O, "designator:Inc.")]),
+    ("a short form inside a longer name", "Blue Zorvex Inc. grew. Later Blue Zorvex Kandor fell.", &[("Blue Zorvex Inc.", O, "designator:Inc.")]),
+    ("a short form after of and a capitalised word", "Eastman Kodar Co. grew. The Bank of Eastman fell.", &[("Eastman Kodar Co.", O, "")]),
+    ("a short form that is a person's surname here", "Zorvex Kandor Inc. grew. Later Ngozi Kandor spoke. Ms Kandor left.", &[("Zorvex Kandor Inc.", O, "designator:Inc."), ("Ngozi Kandor", P, "given-name:Ngozi"), ("Kandor", P, "coreference:Ngozi Kandor")]),
+    ("a company's possessive before a capitalised word", "Later Zorby's Kandor grew.", &[("Zorby's", O, "")]),
 ];
 
 #[test]
