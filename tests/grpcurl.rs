@@ -307,3 +307,41 @@ async fn the_tls_recipe_of_the_docs_works_as_written() {
     let _ = stop.send(());
     server.await.unwrap().unwrap();
 }
+
+/// Every relative link of the README and of docs/ names a file that exists and, into a
+/// Markdown file, a heading it has (GitHub's anchors: lowercase, punctuation dropped, spaces
+/// as hyphens), so that moving a section cannot leave a link behind.
+#[test]
+fn the_links_of_the_readme_and_docs_resolve() {
+    fn anchors(text: &str) -> Vec<String> {
+        text.lines()
+            .filter(|l| l.starts_with('#'))
+            .filter_map(|l| l.trim_start_matches('#').strip_prefix(' '))
+            .map(|h| h.trim().to_lowercase().chars().filter(|c| c.is_alphanumeric() || *c == '-' || *c == '_' || *c == ' ').map(|c| if c == ' ' { '-' } else { c }).collect())
+            .collect()
+    }
+    let root = Path::new(ROOT);
+    let mut files = vec![root.join("README.md")];
+    files.extend(std::fs::read_dir(root.join("docs")).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|x| x == "md")));
+    let mut links = 0;
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        // Code blocks (indented) hold commands, not links.
+        let prose: String = text.lines().filter(|l| !l.starts_with("    ")).map(|l| format!("{l}\n")).collect();
+        for (at, _) in prose.match_indices("](") {
+            let link = &prose[at + 2..at + 2 + prose[at + 2..].find(')').unwrap()];
+            if link.starts_with("http://") || link.starts_with("https://") {
+                continue;
+            }
+            links += 1;
+            let (target, fragment) = link.split_once('#').unwrap_or((link, ""));
+            let path = if target.is_empty() { file.clone() } else { file.parent().unwrap().join(target) };
+            assert!(path.exists(), "{}: {link}: no such file", file.display());
+            if !fragment.is_empty() && (target.is_empty() || target.ends_with(".md")) {
+                let headings = anchors(&std::fs::read_to_string(&path).unwrap());
+                assert!(headings.iter().any(|h| h == fragment), "{}: {link}: no such heading in {}", file.display(), path.display());
+            }
+        }
+    }
+    assert!(links >= 50, "{links} links");
+}
