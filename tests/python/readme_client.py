@@ -4,10 +4,11 @@ Takes the protoc command, the client code and its printed output from the README
 "Generating clients" section, so that the README is what is tested: generates the code with
 grpcio-tools into a temporary directory, starts `gazette serve` on 127.0.0.1:0 (the bound
 address is read from its log), waits on health until SERVING (a Watch stream, no polling),
-runs the example and compares what it prints. Then checks the "Client receive limits"
-section: a response between 4 and 8 MiB fails in a client with grpcio's default receive
-limit and arrives with the limit the README sets, and a response over the server's message
-limit fails with OUT_OF_RANGE. Last, the "Compression" section with grpcio: a gzip request is
+runs the example (Extract, ExtractStream and ExtractBatch) and compares what it prints. Then
+checks the "Client receive limits" section of docs/operations.md: a response between 4 and 8
+MiB fails in a client with grpcio's default receive limit and arrives with the limit the
+README sets, and a response over the server's message limit fails with OUT_OF_RANGE. Last,
+the "Compression" section of docs/operations.md with grpcio: a gzip request is
 answered (grpcio accepts gzip responses by default), and `x-request-id` comes back.
 
     pip install grpcio==1.85.1 grpcio-tools==1.85.1 grpcio-health-checking==1.85.1
@@ -28,11 +29,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 README_ADDR = "127.0.0.1:50051"
 
 
-def section(readme, title):
-    """The text of the `### title` subsection, up to the next heading."""
-    m = re.search(r"^### " + re.escape(title) + r"\n(.*?)(?=^#{2,3} )", readme, re.S | re.M)
+def section(text, title, level="###", name="README"):
+    """The text of the `### title` (or `level title`) section, up to the next heading."""
+    m = re.search(r"^" + level + " " + re.escape(title) + r"\n(.*?)(?=^#{2,3} |\Z)", text, re.S | re.M)
     if not m:
-        sys.exit(f"README has no '### {title}' section")
+        sys.exit(f"{name} has no '{level} {title}' section")
     return m.group(1)
 
 
@@ -136,8 +137,10 @@ def receive_limits(work, addr, readme):
     import grpc
     from gazette.v1 import gazette_pb2, gazette_pb2_grpc
 
-    limits = section(readme, "Client receive limits")
-    check("README names grpcio's option", "grpc.max_receive_message_length" in limits, True)
+    operations = open(os.path.join(ROOT, "docs", "operations.md"), encoding="utf-8").read()
+    limits = section(operations, "Client receive limits", "##", "docs/operations.md")
+    check("docs/operations.md names grpcio's option", "grpc.max_receive_message_length" in limits, True)
+    check("the README's client sets it", "grpc.max_receive_message_length" in section(readme, "Generating clients"), True)
     # Dense text: every word a place, so the response is about ten times the text.
     unit = "Iran, Iraq, Oman. "
 
