@@ -378,3 +378,15 @@ fn openers_are_sorted_single_words() {
     assert!(words.windows(2).all(|w| w[0] < w[1]), "OPENERS must be sorted for its binary search");
     assert!(words.iter().all(|w| w.bytes().all(|b| b.is_ascii_lowercase())), "folded words are lowercase letters only");
 }
+
+/// A shorter form is never surer than the full name it points to: "Okafor" after "Ngozi Okafor"
+/// (a given name's rule, 0.75) is 0.75; after "President Ngozi Okafor" (a title's, 0.85), 0.8.
+#[test]
+fn a_short_form_is_never_surer_than_its_full_name() {
+    let x = extractor();
+    for (text, full, short) in [("Ngozi Okafor arrived. Later Okafor left.", 0.75, 0.75), ("President Ngozi Okafor arrived. Later Okafor left.", 0.85, 0.8)] {
+        let e = x.extract(text, &Options::default()).unwrap();
+        let got: Vec<(Method, f32)> = e.mentions.iter().map(|m| (m.method, m.confidence)).collect();
+        assert_eq!(got, vec![(Method::Rule, full), (Method::Coreference, short)], "{text}");
+    }
+}
