@@ -133,7 +133,7 @@ pub struct Mention {
     /// Set for [`Method::Rule`] and [`Method::Coreference`].
     pub evidence: Option<Evidence>,
     pub figure: Option<Figure>,
-    /// How sure the engine is of the name and its referent, in [0, 1] (README, "How sure");
+    /// How sure the engine is of the name and its referent, in [0, 1] (docs/found.md, "How sure");
     /// 0 for figures.
     pub confidence: f32,
     /// The other entries the name could refer to, best first, when the request asked for

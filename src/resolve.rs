@@ -81,7 +81,7 @@ pub struct Context<'a> {
     pub alternatives: bool,
 }
 
-/// Score weights (README, "Context decides"): the prior is `priority / 100`.
+/// Score weights (docs/found.md, "Context decides"): the prior is `priority / 100`.
 const SAME_COUNTRY: f32 = 0.5;
 const SAME_COUNTRY_MORE: f32 = 0.1;
 const APPOSITION: f32 = 2.0;
@@ -324,10 +324,11 @@ pub fn names(
     }
 }
 
-/// The span of an organisation's name matched at `start..end`, as a name's span is written
-/// (the README's conventions): without a leading "The" ("The Wall Street Journal" is named
-/// "Wall Street Journal"; the entry keeps its full name) and without a final possessive that
-/// the alias holds ("Moody's said" names "Moody"; "Moody's Investors Service" is whole).
+/// The span of an organisation's name matched at `start..end`, as names are written (the dev
+/// sets' conventions, `../shared/eval/README.md`): without a leading "The" ("The Wall Street
+/// Journal" is named "Wall Street Journal"; the entry keeps its full name) and without a final
+/// possessive that the alias holds and no capitalised word follows ("Moody's said" names
+/// "Moody"; "Standard & Poor's Corp." is whole).
 fn organisation_span(text: &str, start: usize, end: usize) -> (usize, usize) {
     let name = &text[start..end];
     let mut s = start;
@@ -362,7 +363,7 @@ impl Context<'_> {
     }
 }
 
-/// Confidence of the names found by rules and co-reference (README, "How sure"); gazetteer
+/// Confidence of the names found by rules and co-reference (docs/found.md, "How sure"); gazetteer
 /// names have theirs from [`names`]. Called once the mentions are final.
 pub fn confidence(mentions: &mut [Mention]) {
     for m in mentions.iter_mut() {

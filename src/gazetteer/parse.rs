@@ -3,9 +3,9 @@
 //! `id <TAB> kind <TAB> canonical <TAB> aliases <TAB> priority <TAB> attributes`
 //!
 //! Aliases are separated by `|`, each optionally followed by `@` and comma-separated flags
-//! (`exact`, `cap`, `any`, `weak`); attributes are `key=value` pairs separated by `;`. The
-//! README documents the format for users; this module turns lines into [`Entry`] values and
-//! rejects anything malformed with the file and line. Cross-file checks (duplicate ids) belong
+//! (`exact`, `cap`, `any`, `weak`); attributes are `key=value` pairs separated by `;`.
+//! `docs/gazetteers.md` documents the format for users; this module turns lines into
+//! [`Entry`] values and rejects anything malformed with the file and line. Cross-file checks (duplicate ids) belong
 //! to the parent module.
 
 use std::path::Path;

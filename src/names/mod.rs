@@ -5,7 +5,7 @@
 //! It reads the folded text (the folding pass records where capitalised words start) and the
 //! names the gazetteers already claimed, forms *chunks* of capitalised words (with the
 //! connectors names contain: "of" after a head word, "de", "al-", "bin", "&"), and types each
-//! chunk by evidence, in this order (the README's rules table):
+//! chunk by evidence, in this order (the rules table of docs/found.md):
 //!
 //! | rule | evidence | kind |
 //! |---|---|---|
