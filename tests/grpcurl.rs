@@ -7,6 +7,8 @@
 //! Skipped with a printed reason where grpcurl (or, for the recipe, openssl) is not installed,
 //! except under CI (`CI=true`), where a missing tool is a failure: `.ci/run` installs them.
 
+mod common;
+use common::shown_commands;
 use std::path::Path;
 use std::process::Command;
 
@@ -161,24 +163,6 @@ async fn grpcurl_over_tls_with_a_token() {
 
     let _ = stop.send(());
     server.await.unwrap().unwrap();
-}
-
-/// The `$` commands of the 4-space indented blocks of `text`, each with the output shown under
-/// it (up to the next `$` line or the end of the block).
-fn shown_commands(text: &str) -> Vec<(String, String)> {
-    let lines: Vec<&str> = text.lines().collect();
-    let mut found = Vec::new();
-    let mut i = 0;
-    while i < lines.len() {
-        if let Some(command) = lines[i].strip_prefix("    $ ") {
-            let output: Vec<&str> = lines[i + 1..].iter().take_while(|l| l.starts_with("    ") && !l.starts_with("    $ ")).map(|l| &l[4..]).collect();
-            i += 1 + output.len();
-            found.push((command.to_owned(), output.join("\n")));
-        } else {
-            i += 1;
-        }
-    }
-    found
 }
 
 /// What may differ between a run and the text: only the gazetteer version, a hash of the data

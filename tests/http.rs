@@ -5,6 +5,8 @@
 //! calls; a call over the cap is shed with 429; and the README's curl example prints what the
 //! README shows.
 
+mod common;
+use common::shown_commands;
 use std::path::Path;
 use std::process::Command;
 
@@ -362,23 +364,6 @@ fn futures_channel_body() -> (
     (tx, http_body_util::StreamBody::new(tokio_stream::wrappers::ReceiverStream::new(rx)))
 }
 
-/// The `$` commands of the indented blocks of `text` with the output shown under each.
-fn examples(text: &str) -> Vec<(String, String)> {
-    let mut found = Vec::new();
-    let lines: Vec<&str> = text.lines().collect();
-    let mut i = 0;
-    while i < lines.len() {
-        if let Some(command) = lines[i].strip_prefix("    $ ") {
-            let output: Vec<&str> = lines[i + 1..].iter().take_while(|l| l.starts_with("    ") && !l.starts_with("    $ ")).map(|l| &l[4..]).collect();
-            i += 1 + output.len();
-            found.push((command.to_owned(), output.join("\n")));
-        } else {
-            i += 1;
-        }
-    }
-    found
-}
-
 /// Runs each example verbatim (its address replaced by the test server's) against the default
 /// gazetteers and compares what it prints with what is shown.
 async fn run_examples(examples: Vec<(String, String)>) {
@@ -401,7 +386,7 @@ async fn run_examples(examples: Vec<(String, String)>) {
 async fn the_readme_curl_example_prints_what_the_readme_shows() {
     let readme = std::fs::read_to_string(format!("{ROOT}/README.md")).unwrap();
     let section = readme.split("\n## JSON over HTTP and the page\n").nth(1).expect("README has the section").split("\n## ").next().unwrap();
-    let examples = examples(section);
+    let examples = shown_commands(section);
     assert_eq!(examples.len(), 1, "one curl example");
     assert!(examples[0].0.starts_with("curl "));
     run_examples(examples).await;
@@ -411,7 +396,7 @@ async fn the_readme_curl_example_prints_what_the_readme_shows() {
 #[tokio::test]
 async fn the_commands_of_docs_http_md_print_what_they_show() {
     let docs = std::fs::read_to_string(format!("{ROOT}/docs/http.md")).unwrap();
-    let examples = examples(&docs);
+    let examples = shown_commands(&docs);
     assert!(examples.len() >= 6, "{} examples", examples.len());
     run_examples(examples).await;
 }
