@@ -128,7 +128,11 @@ impl Stage<'_, '_> {
             return;
         }
         // The untyped chunks the short forms cover give way to them.
-        out.retain(|n| n.kind.is_some() || !added.iter().any(|a| a.start < n.end && n.start < a.end));
+        // (`added` is in text order, without overlaps.)
+        out.retain(|n| {
+            let a = added.partition_point(|a| a.end <= n.start);
+            n.kind.is_some() || added.get(a).is_none_or(|a| a.start >= n.end)
+        });
         out.append(&mut added);
         out.sort_by_key(|n| n.start);
     }
@@ -193,7 +197,10 @@ impl Stage<'_, '_> {
             return false;
         }
         let (start, end) = (self.start(k), self.end(m - 1));
-        let typed = out.iter().any(|n| n.kind.is_some() && n.start < end && start < n.end);
+        // `out` is in text order and its names do not overlap: only the last few that start
+        // before `end` can reach into the form.
+        let before = out.partition_point(|n| n.start < end);
+        let typed = out[..before].iter().rev().take(4).any(|n| n.kind.is_some() && start < n.end);
         let claimed = t[k..m].iter().any(|x| x.known.is_some());
         start != at && !typed && !claimed
     }
