@@ -11,6 +11,8 @@
 //! Choosing *which* candidate a kept match refers to (weak aliases need evidence from the rest
 //! of the document) is left to [`crate::resolve`].
 
+mod trie;
+
 use std::collections::HashMap;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, Anchored, Input, MatchKind, StartKind};
@@ -18,6 +20,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickKind, Anchored, Input, MatchKind, Sta
 use crate::error::{Error, Result};
 use crate::gazetteer::{CasePolicy, Gazetteers};
 use crate::text::{fold, is_word_char, Folded};
+use trie::Trie;
 
 /// One entry an alias text may refer to.
 #[derive(Debug, Clone)]
@@ -53,12 +56,9 @@ pub struct Hit {
 /// otherwise (`any`, "al-Qaeda", "eBay", "60 Minutes") are in `other`, searched unanchored.
 #[derive(Debug)]
 pub struct Matcher {
-    /// The capital patterns in two automata split by first byte (built on two threads: the
-    /// failure links of one large automaton are most of the start-up); an anchored search
-    /// asks the one its first byte belongs to.
-    capital: [Part; 2],
-    /// Patterns whose first folded byte is at least this one are in `capital[1]`.
-    capital_split: u8,
+    /// The capital patterns: a trie, since every search of them is anchored (an automaton's
+    /// failure links would never be followed, and building them was most of the start-up).
+    capital: Trie,
     other: Option<Part>,
     /// Where the `other` patterns can start.
     other_starts: Starts,
@@ -194,26 +194,14 @@ impl Matcher {
             candidates.append(cands);
             bounds.push(candidates.len() as u32);
         }
-        // The capital automaton is large (a DFA of it would take gigabytes): the library picks
-        // an NFA. The other one is small and scans every byte: a DFA.
-        // Split where half the patterns are behind (they are sorted by text, so by first byte).
         let (texts, ids) = capital;
-        let capital_split = texts.get(texts.len() / 2).and_then(|t| t.bytes().next()).unwrap_or(u8::MAX);
-        let cut = texts.partition_point(|t| t.bytes().next().unwrap_or(0) < capital_split);
-        let (low, high) = (texts[..cut].to_vec(), texts[cut..].to_vec());
-        let (low_ids, high_ids) = (ids[..cut].to_vec(), ids[cut..].to_vec());
-        let (low, high) = std::thread::scope(|scope| {
-            let high = scope.spawn(move || Part::build(high, high_ids, StartKind::Anchored, None));
-            let low = Part::build(low, low_ids, StartKind::Anchored, None);
-            (low, high.join().unwrap_or_else(|_| Err(Error::Automaton("the automaton's build thread panicked".into()))))
-        });
-        let capital = [low?, high?];
+        let capital = Trie::build(&texts, &ids).ok_or_else(|| Error::Automaton("the capital patterns exceed 4 GiB".into()))?;
         let other_starts = Starts::of(&other.0);
         let other = match other.0.is_empty() {
             true => None,
             false => Some(Part::build(other.0, other.1, StartKind::Both, Some(AhoCorasickKind::DFA))?),
         };
-        Ok(Matcher { capital, capital_split, other, other_starts, bounds, candidates })
+        Ok(Matcher { capital, other, other_starts, bounds, candidates })
     }
 
     /// The number of distinct folded alias texts.
@@ -321,8 +309,7 @@ impl Matcher {
         let mut limit = hay.len();
         loop {
             // The longest pattern of either automaton that ends within `limit`.
-            let part = usize::from(hay.as_bytes().get(start).is_some_and(|&b| b >= self.capital_split));
-            let a = self.capital[part].anchored(hay, start, limit);
+            let a = self.capital.longest(&hay.as_bytes()[start..limit]).map(|(len, p)| (start + len, p));
             let b = self.other.as_ref().and_then(|o| o.anchored(hay, start, limit));
             let (end, pattern) = match (a, b) {
                 (Some(a), Some(b)) => a.max(b),
