@@ -83,15 +83,14 @@ fn dev_gold_scores_meet_the_bars() {
     check("dev-gold.jsonl", &[("NAMES", "f1", 0.97), ("PLACE", "p", 0.97), ("FIGURES", "f1", 0.95)]);
 }
 
-/// Ratchets: 0.02 below the scores measured when organisations known by a bare name landed
-/// (issue 20, the context of bare names, acronyms and public bodies, speakers and scorecards:
-/// NAMES F1 0.876, ORGANIZATION F1 0.797, PERSON P 0.971 and R 0.870; PERSON P kept at the
-/// earlier 0.953, never lowered).
+/// Ratchets: 0.02 below the scores measured when the clubs of results, transfers and innings
+/// landed (issue 20: NAMES F1 0.887, ORGANIZATION F1 0.828, PERSON P 0.971 and R 0.870;
+/// PERSON P kept at the earlier 0.953, never lowered).
 #[test]
 fn conll_dev_scores_meet_the_bars() {
     check(
         "conll-dev.jsonl",
-        &[("NAMES", "f1", 0.858), ("ORGANIZATION", "f1", 0.779), ("PERSON", "p", 0.953), ("PERSON", "r", 0.850)],
+        &[("NAMES", "f1", 0.867), ("ORGANIZATION", "f1", 0.808), ("PERSON", "p", 0.953), ("PERSON", "r", 0.850)],
     );
 }
 

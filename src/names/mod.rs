@@ -20,7 +20,7 @@
 //! | `surname` | a capitalised word then a known surname, nothing else known | person |
 //! | `apposition` | ", " and a known country or first-level subdivision after | place |
 //! | `nationality` | two or three plain words, then a country in parentheses ("Gete Wami (Ethiopia)") | person |
-//! | `team` | a results or standings line ("Haitai 2 Samsung 0", "CHICAGO 71 64 .526") or "X v Y": a city's or region's name there is its club | organisation |
+//! | `team` | a results or standings line ("Haitai 2 Samsung 0", "CHICAGO 71 64 .526") or "X v Y": a city's or region's name there is its club; in a sports report also results, transfers and roles around it ("joined X", "X reached 372", "X playmaker") | organisation |
 //! | `org-context` | words only an organisation has around an untyped chunk ("shares of X", "X's board", "X, a Nairobi-based lender", "the" before an acronym), one sense per document | organisation |
 //! | `said` | the speaker of a quotation ("..., said Osei.", "...," Osei said") | person |
 //! | `scorecard` | in a sports report, after a dismissal's " b "/" c "/" st " or before bowling figures ("Vaas 7-0-29-0") | person |
@@ -867,9 +867,13 @@ impl Stage<'_, '_> {
         let rest = &text[e..];
         let wickets = rest.strip_prefix('-').map(|r| {
             let d = r.bytes().take_while(u8::is_ascii_digit).count();
-            (1..=2).contains(&d) && !r[d..].starts_with(['-', '.'])
+            // A full stop ends the line of results ("Kent 108-3."); "4-55.5" or "10-0-41-2" go on.
+            let stop = r[d..].strip_prefix('.').is_some_and(|a| a.is_empty() || a.starts_with([' ', '\n', '\r']));
+            (1..=2).contains(&d) && (stop || !r[d..].starts_with(['-', '.']))
         });
-        let result = wickets.unwrap_or_else(|| rest.starts_with([',', ';']) || rest.starts_with(" ("));
+        // A side's two innings: "Sussex 363 and 144", "Hampshire 232 and 109-5".
+        let innings = rest.strip_prefix(" and ").is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()));
+        let result = wickets.unwrap_or_else(|| innings || rest.starts_with([',', ';']) || rest.starts_with(" ("));
         // Not a batsman's or a scorer's line inside parentheses: "(P. Johnson 84; M. McCague 4-55)".
         let line = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
         let open = line.bytes().filter(|&b| b == b'(').count() > line.bytes().filter(|&b| b == b')').count();
@@ -883,8 +887,12 @@ impl Stage<'_, '_> {
         *self.sports.get_or_init(|| self.sports_report())
     }
 
-    /// Whether at least [`SPORTS_WORDS_NEEDED`] of the text's words are sports words.
+    /// Whether at least [`SPORTS_WORDS_NEEDED`] of the text's words are sports words, or the
+    /// text opens with a wire service's sports slug ("CRICKET - ...", "RUGBY UNION - ...").
     fn sports_report(&self) -> bool {
+        if sports_slug(self.text.original()) {
+            return true;
+        }
         let mut seen = 0;
         for &(s, e) in self.text.words() {
             let word = &self.hay[s..e];
@@ -975,7 +983,11 @@ impl Stage<'_, '_> {
         // Asking whether the text is a sports report costs a pass over its words: only when a
         // common word has a prose cue of its own.
         let cued = |&&(start, end, _, _): &&(usize, usize, Option<usize>, bool)| {
-            against(text, start).is_some() || team_role_after(text, end).is_some() || verb_beside(text, start, end)
+            against(text, start).is_some()
+                || team_role_after(text, end).is_some()
+                || score_verb_after(text, end).is_some()
+                || final_score_after_the(text, start, end).is_some()
+                || verb_beside(text, start, end)
         };
         if commons.iter().filter(|c| c.3).any(|c| cued(&c)) && self.sports_report_cached() {
             spans.extend(commons.iter().filter(|c| c.3));
@@ -1008,6 +1020,8 @@ impl Stage<'_, '_> {
                     .or(prev)
                     .or_else(|| against(text, start))
                     .or_else(|| team_role_after(text, end))
+                    .or_else(|| score_verb_after(text, end))
+                    .or_else(|| final_score_after_the(text, start, end))
                     .or_else(|| self.player_after(out, end))?;
                 self.sports_report_cached().then_some(cue)
             });
@@ -1091,15 +1105,17 @@ const OPENERS: &[&str] = &[
 const SPORTS_WORDS_NEEDED: usize = 3;
 
 /// A result verb alone between two names ("Leicestershire beat Somerset", "Kent drew with
-/// Sussex"): its span within `gap`.
+/// Sussex", "Detroit beat the Angels"): its span within `gap`.
 fn result_verb(gap: &str) -> Option<(usize, usize)> {
     const VERBS: &[&str] = &[
         "beat", "beats", "defeated", "defeat", "defeats", "edged", "thrashed", "routed", "crushed", "hammered",
-        "trounced", "downed", "overcame", "outclassed", "drew with", "draw with", "draws with", "lost to", "lose to",
+        "trounced", "downed", "overcame", "outclassed", "blanked", "drew with", "draw with", "draws with", "lost to", "lose to",
         "loses to", "fell to",
     ];
-    let word = gap.trim_matches(' ');
-    if word.len() + 2 != gap.len() || !VERBS.contains(&word) {
+    let words = gap.trim_matches(' ');
+    // "the" may follow: "the Yankees beat the Angels".
+    let word = words.strip_suffix(" the").unwrap_or(words);
+    if words.len() + 2 != gap.len() || !VERBS.contains(&word) {
         return None;
     }
     Some((1, 1 + word.len()))
@@ -1126,26 +1142,82 @@ fn verb_beside(text: &str, start: usize, end: usize) -> bool {
     forward || backward
 }
 
-/// "against " right before `start` ("their match against Nottinghamshire"): its span.
+/// Words right before a club in a sports report: "against", "v", "versus" ("their match
+/// against Nottinghamshire"), and the phrases of results and transfers ("winners over
+/// Worcestershire", "joined Newcastle", "played for Nice"). Lowercase, without the space
+/// before the name.
+const CLUB_BEFORE: &[&str] = &[
+    "against", "beat", "blanked", "defeat by", "defeat to", "defeated", "drew with", "edged", "equalised for",
+    "homered for", "joined", "lead over", "loaned to", "loss to", "lost to", "played for", "plays for", "routed",
+    "signed for", "thrashed", "v", "versus", "victory over", "win over", "winners over",
+];
+
+/// A word or phrase of [`CLUB_BEFORE`] right before `start`, as words of their own: its span.
 fn against(text: &str, start: usize) -> Option<(usize, usize)> {
     let before = text[..start].strip_suffix(' ')?;
-    let word = before.rsplit(|c: char| !c.is_ascii_alphabetic()).next()?;
-    (word == "against" || word == "v" || word == "versus").then(|| (before.len() - word.len(), before.len()))
+    CLUB_BEFORE.iter().find_map(|cue| {
+        let head = before.strip_suffix(cue)?;
+        head.chars().next_back().is_none_or(|c| !c.is_alphanumeric()).then(|| (head.len(), before.len()))
+    })
+}
+
+/// A club's verb and a number after the name in a sports report: "Essex reached 372", "Kent
+/// had reached 108", "Essex need another 148", "Milwaukee has won 10": the span of its words.
+fn score_verb_after(text: &str, end: usize) -> Option<(usize, usize)> {
+    const FIRST: &[&str] = &["closed", "declared", "finished", "had", "has", "made", "need", "needed", "needs", "reached", "trail", "trailed", "were"];
+    const THEN: &[&str] = &["all", "another", "been", "bowled", "for", "on", "out", "reached", "won"];
+    let rest = text[end..].strip_prefix(' ')?;
+    let mut at = 0;
+    for k in 0..3 {
+        let word = &rest[at..at + rest[at..].bytes().take_while(u8::is_ascii_lowercase).count()];
+        if !(if k == 0 { FIRST } else { THEN }).contains(&word) {
+            return None;
+        }
+        at += word.len();
+        let after = rest[at..].strip_prefix(' ')?;
+        at += 1;
+        if after.starts_with(|c: char| c.is_ascii_digit()) {
+            return Some((end + 1, end + at));
+        }
+    }
+    None
+}
+
+/// "the Angels 6-2": a name after "the" with a final score ("N-N") after it; the score's span.
+fn final_score_after_the(text: &str, start: usize, end: usize) -> Option<(usize, usize)> {
+    the_before(text, start)?;
+    let (s, e) = score_after(text, end)?;
+    let rest = text[e..].strip_prefix('-')?;
+    let d = rest.bytes().take_while(u8::is_ascii_digit).count();
+    (1..=2).contains(&d).then(|| (s, e + 1 + d))
+}
+
+/// Whether the text opens with a wire service's sports slug: a sport's name in capitals, then
+/// " - " ("SOCCER - BARATELLI TO COACH NICE", "RUGBY UNION - ...").
+fn sports_slug(text: &str) -> bool {
+    const SPORTS: &[&str] = &[
+        "ATHLETICS", "BADMINTON", "BASEBALL", "BASKETBALL", "BOXING", "CRICKET", "CYCLING", "FOOTBALL", "GOLF",
+        "HANDBALL", "HOCKEY", "ICE HOCKEY", "MOTOR RACING", "MOTORCYCLING", "RUGBY", "RUGBY LEAGUE", "RUGBY UNION",
+        "SOCCER", "SQUASH", "SWIMMING", "TENNIS", "VOLLEYBALL",
+    ];
+    let first = text.trim_start().lines().next().unwrap_or("");
+    first.split_once(" - ").is_some_and(|(slug, _)| SPORTS.contains(&slug.trim()))
 }
 
 /// A team role right after a name ("Surrey captain Chris Lewis", "Barnsley's manager"): its
 /// span.
 fn team_role_after(text: &str, end: usize) -> Option<(usize, usize)> {
     const ROLES: &[&str] = &[
-        "captain", "coach", "manager", "striker", "goalkeeper", "midfielder", "defender", "winger", "skipper", "batsman",
-        "bowler", "opener", "pitcher", "quarterback", "outfielder", "shortstop",
+        "all-rounder", "batsman", "bowler", "captain", "coach", "defender", "fans", "forward", "goalkeeper", "keeper",
+        "manager", "midfielder", "opener", "outfielder", "pitcher", "playmaker", "quarterback", "shortstop", "skipper",
+        "spinner", "striker", "supporters", "team", "teammate", "wicketkeeper", "winger",
     ];
     let rest = &text[end..];
     let (skip, rest) = match rest.strip_prefix("'s ") {
         Some(r) => (3, r),
         None => (1, rest.strip_prefix(' ')?),
     };
-    let n = rest.bytes().take_while(u8::is_ascii_lowercase).count();
+    let n = rest.bytes().take_while(|&b| b.is_ascii_lowercase() || b == b'-').count();
     let word = &rest[..n];
     let boundary = rest[n..].chars().next().is_none_or(|c| !c.is_alphanumeric());
     (boundary && ROLES.contains(&word)).then(|| (end + skip, end + skip + n))
