@@ -949,13 +949,16 @@ impl Stage<'_, '_> {
     fn teams(&self, out: &mut Vec<Name>) {
         let text = self.text.original();
         let mut added = Vec::new();
-        // Untyped chunks and gazetteer places, in text order; `true`: a capitalised common word.
+        // Untyped chunks, chunks that are places only by a place key ("Crystal Palace", "Kansas
+        // City") and gazetteer places, in text order; `true`: a capitalised common word.
+        let candidate = |n: &Name| (n.kind.is_none() && n.free) || n.rule.is_some_and(|r| r.0 == Rule::PlaceKey);
         let mut spans: Vec<(usize, usize, Option<usize>, bool)> =
-            out.iter().enumerate().filter(|(_, n)| n.kind.is_none() && n.free).map(|(k, n)| (n.start, n.end, Some(k), false)).collect();
-        // A gazetteer place inside a chunk is the chunk's business.
+            out.iter().enumerate().filter(|(_, n)| candidate(n)).map(|(k, n)| (n.start, n.end, Some(k), false)).collect();
+        // A gazetteer place inside a candidate chunk is the chunk's business ("San Diego" is
+        // also a chunk, not free: the place's span stands).
         let inside = |s: usize, e: usize| {
             let n = out.partition_point(|n| n.end <= s);
-            out.get(n).is_some_and(|n| n.start < e)
+            out.get(n).is_some_and(|n| n.start < e && candidate(n))
         };
         spans.extend(
             self.known
@@ -1183,10 +1186,14 @@ fn score_verb_after(text: &str, end: usize) -> Option<(usize, usize)> {
     None
 }
 
-/// "the Angels 6-2": a name after "the" with a final score ("N-N") after it; the score's span.
+/// "the Angels 6-2", "give Minnesota a 4-2 lead": a name after "the" with a final score
+/// ("N-N") right after it, or a name with "a" and a final score after it; the score's span.
 fn final_score_after_the(text: &str, start: usize, end: usize) -> Option<(usize, usize)> {
-    the_before(text, start)?;
-    let (s, e) = score_after(text, end)?;
+    let from = match the_before(text, start) {
+        Some(_) => end,
+        None => end + text[end..].strip_prefix(" a ").map(|_| 2)?,
+    };
+    let (s, e) = score_after(text, from)?;
     let rest = text[e..].strip_prefix('-')?;
     let d = rest.bytes().take_while(u8::is_ascii_digit).count();
     (1..=2).contains(&d).then(|| (s, e + 1 + d))
@@ -1212,15 +1219,20 @@ fn team_role_after(text: &str, end: usize) -> Option<(usize, usize)> {
         "manager", "midfielder", "opener", "outfielder", "pitcher", "playmaker", "quarterback", "shortstop", "skipper",
         "spinner", "striker", "supporters", "team", "teammate", "wicketkeeper", "winger",
     ];
+    // After a possessive only: "Nice's home defeat", "Texas's lead".
+    const RESULTS: &[&str] = &["defeat", "home", "lead", "loss", "victory", "win"];
     let rest = &text[end..];
     let (skip, rest) = match rest.strip_prefix("'s ") {
         Some(r) => (3, r),
-        None => (1, rest.strip_prefix(' ')?),
+        None => match rest.strip_prefix("\u{2019}s ") {
+            Some(r) => (5, r),
+            None => (1, rest.strip_prefix(' ')?),
+        },
     };
     let n = rest.bytes().take_while(|&b| b.is_ascii_lowercase() || b == b'-').count();
     let word = &rest[..n];
     let boundary = rest[n..].chars().next().is_none_or(|c| !c.is_alphanumeric());
-    (boundary && ROLES.contains(&word)).then(|| (end + skip, end + skip + n))
+    (boundary && (ROLES.contains(&word) || skip > 1 && RESULTS.contains(&word))).then(|| (end + skip, end + skip + n))
 }
 
 /// A club's name found by the `team` rule at `start..end`, its cue at `cue`.

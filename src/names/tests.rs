@@ -177,6 +177,10 @@ const CASES: &[(&str, &str, &[(&str, EntityKind, &str)])] = &[
     ("a club's verb and a number in a sports report", "The bowler took two wickets in the innings. Manchester had reached 372.", &[("Manchester", O, "team:had reached")]),
     ("a role with a hyphen after a club", "The bowler took two wickets in the innings. Manchester all-rounder Ngozi Okafor scored.", &[("Manchester", O, "team:all-rounder"), ("Ngozi Okafor", P, "given-name:Ngozi")]),
     ("a final score after the in a sports report", "The pitcher hit a homer in the inning. Later Kandor beat the Tigers 6-2.", &[("Kandor", O, "team:beat"), ("Tigers", O, "team:beat")]),
+    ("a place by its place key in a results line", "Later 5 Kandor Palace 4 1 2\n", &[("Kandor Palace", O, "team:4")]),
+    ("a two-word city in a results line", "Seattle 9 San Diego 1 Kandor 2\n", &[("Seattle", O, "team:9"), ("San Diego", O, "team:1"), ("Kandor", O, "team:2")]),
+    ("a result after a club's possessive in a sports report", "The pitcher hit a homer in the inning. Later Manchester's lead grew.", &[("Manchester", O, "team:lead")]),
+    ("a final score after a club and a in a sports report", "The pitcher hit a homer in the inning. It gave Manchester a 4-2 lead.", &[("Manchester", O, "team:4-2")]),
     ("a person after a place's possessive outside sport", "Later Manchester's Ngozi Okafor spoke.", &[("Manchester", L, ""), ("Ngozi Okafor", P, "given-name:Ngozi")]),
     ("a reporters' desk", "-- Manchester Newsroom +44 171", &[("Manchester Newsroom", O, "designator:Newsroom")]),
     ("a common word outside sport", "Later Kandor beat Reading to the deal.", &[]),
@@ -268,6 +272,7 @@ const NOT_ORGANISATIONS: &[(&str, &str, &[(&str, EntityKind, &str)])] = &[
     ("a verb and a number outside sport", "Later Manchester reached 372 cases.", &[("Manchester", L, "")]),
     ("a wire slug of no sport", "ECONOMY - Rates rose\nLater they lost to Manchester.", &[("Manchester", L, "")]),
     ("two numbers outside sport", "Votes at the close: Manchester 363 and 144.", &[("Manchester", L, "")]),
+    ("a lead after a place's possessive outside sport", "Later Manchester's lead in exports grew.", &[("Manchester", L, "")]),
     ("a company's possessive before a capitalised word", "Later Zorby's Kandor grew.", &[("Zorby's", O, "")]),
 ];
 
