@@ -84,13 +84,19 @@ fn dev_gold_scores_meet_the_bars() {
 }
 
 /// Ratchets: 0.02 below the scores measured when the clubs of results, transfers and innings
-/// landed (issue 20: NAMES F1 0.887, ORGANIZATION F1 0.828, PERSON P 0.971 and R 0.870;
+/// landed (issue 20: NAMES F1 0.890, ORGANIZATION F1 0.836 and R 0.782, PERSON P 0.971 and R 0.870;
 /// PERSON P kept at the earlier 0.953, never lowered).
 #[test]
 fn conll_dev_scores_meet_the_bars() {
     check(
         "conll-dev.jsonl",
-        &[("NAMES", "f1", 0.867), ("ORGANIZATION", "f1", 0.808), ("PERSON", "p", 0.953), ("PERSON", "r", 0.850)],
+        &[
+            ("NAMES", "f1", 0.870),
+            ("ORGANIZATION", "f1", 0.816),
+            ("ORGANIZATION", "r", 0.762),
+            ("PERSON", "p", 0.953),
+            ("PERSON", "r", 0.850),
+        ],
     );
 }
 

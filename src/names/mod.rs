@@ -987,8 +987,10 @@ impl Stage<'_, '_> {
         // common word has a prose cue of its own.
         let cued = |&&(start, end, _, _): &&(usize, usize, Option<usize>, bool)| {
             against(text, start).is_some()
+                || score_after(text, end).is_some() && (line_start(text, start) || number_before(text, start))
                 || team_role_after(text, end).is_some()
                 || score_verb_after(text, end).is_some()
+                || carried_to_score(text, start, end).is_some()
                 || final_score_after_the(text, start, end).is_some()
                 || verb_beside(text, start, end)
         };
@@ -1024,6 +1026,7 @@ impl Stage<'_, '_> {
                     .or_else(|| against(text, start))
                     .or_else(|| team_role_after(text, end))
                     .or_else(|| score_verb_after(text, end))
+                    .or_else(|| carried_to_score(text, start, end))
                     .or_else(|| final_score_after_the(text, start, end))
                     .or_else(|| self.player_after(out, end))?;
                 self.sports_report_cached().then_some(cue)
@@ -1158,6 +1161,10 @@ const CLUB_BEFORE: &[&str] = &[
 /// A word or phrase of [`CLUB_BEFORE`] right before `start`, as words of their own: its span.
 fn against(text: &str, start: usize) -> Option<(usize, usize)> {
     let before = text[..start].strip_suffix(' ')?;
+    // Every phrase ends in a lowercase letter: most names have none before them.
+    if !before.ends_with(|c: char| c.is_ascii_lowercase()) {
+        return None;
+    }
     CLUB_BEFORE.iter().find_map(|cue| {
         let head = before.strip_suffix(cue)?;
         head.chars().next_back().is_none_or(|c| !c.is_alphanumeric()).then(|| (head.len(), before.len()))
@@ -1184,6 +1191,21 @@ fn score_verb_after(text: &str, end: usize) -> Option<(usize, usize)> {
         }
     }
     None
+}
+
+/// "reducing Worcestershire to 133", "took Derbyshire to 471": a verb that carries a side to a
+/// total before the name, " to " and a number after it; the verb's span.
+fn carried_to_score(text: &str, start: usize, end: usize) -> Option<(usize, usize)> {
+    const VERBS: &[&str] = &["bowled out", "dismissed", "guided", "lifted", "reduced", "reducing", "steered", "took"];
+    let to = text[end..].strip_prefix(" to ")?;
+    if !to.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let before = text[..start].strip_suffix(' ')?;
+    VERBS.iter().find_map(|verb| {
+        let head = before.strip_suffix(verb)?;
+        head.chars().next_back().is_none_or(|c| !c.is_alphanumeric()).then(|| (head.len(), before.len()))
+    })
 }
 
 /// "the Angels 6-2", "give Minnesota a 4-2 lead": a name after "the" with a final score
@@ -1216,8 +1238,9 @@ fn sports_slug(text: &str) -> bool {
 fn team_role_after(text: &str, end: usize) -> Option<(usize, usize)> {
     const ROLES: &[&str] = &[
         "all-rounder", "batsman", "bowler", "captain", "coach", "defender", "fans", "forward", "goalkeeper", "keeper",
-        "manager", "midfielder", "opener", "outfielder", "pitcher", "playmaker", "quarterback", "shortstop", "skipper",
-        "spinner", "striker", "supporters", "team", "teammate", "wicketkeeper", "winger",
+        "manager", "midfielder", "opener", "outfielder", "pitcher", "playmaker", "quarterback",
+        "shortstop", "skipper", "spinner", "squad", "striker", "supporters", "team", "teammate", "wicketkeeper",
+        "winger",
     ];
     // After a possessive only: "Nice's home defeat", "Texas's lead".
     const RESULTS: &[&str] = &["defeat", "home", "lead", "loss", "victory", "win"];

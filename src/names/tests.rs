@@ -181,6 +181,7 @@ const CASES: &[(&str, &str, &[(&str, EntityKind, &str)])] = &[
     ("a two-word city in a results line", "Seattle 9 San Diego 1 Kandor 2\n", &[("Seattle", O, "team:9"), ("San Diego", O, "team:1"), ("Kandor", O, "team:2")]),
     ("a result after a club's possessive in a sports report", "The pitcher hit a homer in the inning. Later Manchester's lead grew.", &[("Manchester", O, "team:lead")]),
     ("a final score after a club and a in a sports report", "The pitcher hit a homer in the inning. It gave Manchester a 4-2 lead.", &[("Manchester", O, "team:4-2")]),
+    ("a side carried to a total in a sports report", "The bowler took two wickets in the innings. They won by reducing Manchester to 133 for five.", &[("Manchester", O, "team:reducing")]),
     ("a person after a place's possessive outside sport", "Later Manchester's Ngozi Okafor spoke.", &[("Manchester", L, ""), ("Ngozi Okafor", P, "given-name:Ngozi")]),
     ("a reporters' desk", "-- Manchester Newsroom +44 171", &[("Manchester Newsroom", O, "designator:Newsroom")]),
     ("a common word outside sport", "Later Kandor beat Reading to the deal.", &[]),
@@ -273,6 +274,7 @@ const NOT_ORGANISATIONS: &[(&str, &str, &[(&str, EntityKind, &str)])] = &[
     ("a wire slug of no sport", "ECONOMY - Rates rose\nLater they lost to Manchester.", &[("Manchester", L, "")]),
     ("two numbers outside sport", "Votes at the close: Manchester 363 and 144.", &[("Manchester", L, "")]),
     ("a lead after a place's possessive outside sport", "Later Manchester's lead in exports grew.", &[("Manchester", L, "")]),
+    ("a total outside sport", "The storm reduced Manchester to 133 buses.", &[("Manchester", L, "")]),
     ("a company's possessive before a capitalised word", "Later Zorby's Kandor grew.", &[("Zorby's", O, "")]),
 ];
 
