@@ -991,7 +991,7 @@ impl Stage<'_, '_> {
                 || team_role_after(text, end).is_some()
                 || score_verb_after(text, end).is_some()
                 || carried_to_score(text, start, end).is_some()
-                || final_score_after_the(text, start, end).is_some()
+                || final_score_near(text, start, end).is_some()
                 || verb_beside(text, start, end)
         };
         if commons.iter().filter(|c| c.3).any(|c| cued(&c)) && self.sports_report_cached() {
@@ -1027,7 +1027,7 @@ impl Stage<'_, '_> {
                     .or_else(|| team_role_after(text, end))
                     .or_else(|| score_verb_after(text, end))
                     .or_else(|| carried_to_score(text, start, end))
-                    .or_else(|| final_score_after_the(text, start, end))
+                    .or_else(|| final_score_near(text, start, end))
                     .or_else(|| self.player_after(out, end))?;
                 self.sports_report_cached().then_some(cue)
             });
@@ -1210,7 +1210,7 @@ fn carried_to_score(text: &str, start: usize, end: usize) -> Option<(usize, usiz
 
 /// "the Angels 6-2", "give Minnesota a 4-2 lead": a name after "the" with a final score
 /// ("N-N") right after it, or a name with "a" and a final score after it; the score's span.
-fn final_score_after_the(text: &str, start: usize, end: usize) -> Option<(usize, usize)> {
+fn final_score_near(text: &str, start: usize, end: usize) -> Option<(usize, usize)> {
     let from = match the_before(text, start) {
         Some(_) => end,
         None => end + text[end..].strip_prefix(" a ").map(|_| 2)?,
