@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::figures::{Date, Scanner};
-use crate::gazetteer::{Entry, Gazetteers, Kind};
+use crate::gazetteer::{Entry, Folders, Gazetteers, Kind};
 use crate::matcher::Matcher;
 use crate::mention::{EntityKind, Extraction, Mention};
 use crate::names::{self, Cues, Known};
@@ -76,11 +76,17 @@ impl Extractor {
     /// Loads every gazetteer file of `dir` and its cue files (`dir/cues/*.tsv`), and builds
     /// the automata.
     pub fn load(dir: &Path) -> Result<Extractor> {
+        Extractor::load_folders(&Folders::one(dir))
+    }
+
+    /// [`Extractor::load`] over `folders`: the defaults with the user's folder laid over them
+    /// (see [`Folders`]).
+    pub fn load_folders(folders: &Folders) -> Result<Extractor> {
         // The cue files load on a second thread while the gazetteers load and their automaton
         // builds (an eighth of the start-up's work, off the critical path on two cores).
         std::thread::scope(|scope| {
-            let cues = scope.spawn(|| Cues::load(dir));
-            let gazetteers = Gazetteers::load(dir);
+            let cues = scope.spawn(|| Cues::load_folders(folders));
+            let gazetteers = Gazetteers::load_folders(folders);
             let cues = cues.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             Extractor::with_cues(gazetteers?, cues?)
         })

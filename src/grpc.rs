@@ -968,6 +968,7 @@ pub fn status(error: Error) -> Status {
         | Error::DuplicateId { .. }
         | Error::Io { .. }
         | Error::NoGazetteers { .. }
+        | Error::NoCues { .. }
         | Error::GazetteersTooLarge { .. }
         | Error::NotAFile { .. }
         | Error::Automaton(_) => tonic::Code::FailedPrecondition,
