@@ -33,7 +33,7 @@ struct Cli {
     /// or the default folder's when it has none.
     #[arg(long, global = true, env = "GAZETTE_NO_DEFAULT_GAZETTEERS", value_parser = clap::builder::BoolishValueParser::new())]
     no_default_gazetteers: bool,
-    /// Load no cue files: the names stage finds no names beyond the gazetteers (as --known-only does per call, for every call).
+    /// Switch the names stage off: no cue files load, and every call finds only the names a gazetteer holds, as with known_only (--known-only) on each call.
     #[arg(long, global = true, env = "GAZETTE_NO_NAMES", value_parser = clap::builder::BoolishValueParser::new())]
     no_names: bool,
     /// Log format (logs go to standard error; filter with RUST_LOG).
@@ -571,7 +571,7 @@ fn check(folders: &Folders, verbose: bool) -> anyhow::Result<ExitCode> {
         writeln!(out, "  {} not loaded: the custom folder has a file of the same name", path.display())?;
     }
     match extractor.cues().dirs() {
-        [] => writeln!(out, "cues: none (the names stage finds no names beyond the gazetteers)")?,
+        [] => writeln!(out, "cues: none; the names stage is off (--no-names)")?,
         dirs => {
             let dirs: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
             writeln!(out, "cues in {}", dirs.join(" + "))?;

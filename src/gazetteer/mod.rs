@@ -329,6 +329,50 @@ mod tests {
         assert_eq!(err.to_string(), "b.tsv:2: duplicate id \"x:1\", first defined at a.tsv:1");
     }
 
+    fn layered(files: &[(&str, &str, usize)]) -> Result<Gazetteers> {
+        Gazetteers::from_layers(files.iter().map(|(p, t, l)| (PathBuf::from(p), t.as_bytes().to_vec(), *l)).collect())
+    }
+
+    /// (name, files with their layer, ids and canonical names of the set, or the error).
+    #[test]
+    fn ids_across_layers_table() {
+        let cases: &[(&str, &[(&str, &str, usize)], Result<&[(&str, &str)], &str>)] = &[
+            (
+                "a custom entry replaces the default one of its id",
+                &[("d/a.tsv", "x:1\tplace\tParis\t\t90\t\ny:1\tplace\tLyon\t\t60\t\n", 0), ("c/mine.tsv", "x:1\tplace\tParis, Texas\t\t90\t\n", 1)],
+                Ok(&[("y:1", "Lyon"), ("x:1", "Paris, Texas")]),
+            ),
+            (
+                "twice in the custom folder is an error naming both places",
+                &[("d/a.tsv", "x:1\tplace\tParis\t\t90\t\n", 0), ("c/m.tsv", "x:1\tplace\tA\t\t90\t\n", 1), ("c/n.tsv", "# c\nx:1\tplace\tB\t\t90\t\n", 1)],
+                Err("c/n.tsv:2: duplicate id \"x:1\", first defined at c/m.tsv:1"),
+            ),
+            (
+                "twice in the defaults is an error",
+                &[("d/a.tsv", "x:1\tplace\tParis\t\t90\t\n", 0), ("d/b.tsv", "x:1\tplace\tLyon\t\t60\t\n", 0), ("c/m.tsv", "z:1\tplace\tZ\t\t1\t\n", 1)],
+                Err("d/b.tsv:1: duplicate id \"x:1\", first defined at d/a.tsv:1"),
+            ),
+        ];
+        for (name, files, want) in cases {
+            let got = layered(files);
+            match (got, want) {
+                (Ok(g), Ok(want)) => {
+                    let ids: Vec<(&str, &str)> = g.entries.iter().map(|e| (e.id.as_str(), e.canonical.as_str())).collect();
+                    assert_eq!(&ids, want, "{name}");
+                }
+                (Err(e), Err(want)) => assert_eq!(&e.to_string(), want, "{name}"),
+                (got, want) => panic!("{name}: got {got:?}, want {want:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn replaced_entries_leave_the_default_files_counts() {
+        let g = layered(&[("d/a.tsv", "x:1\tplace\tParis\tParee\t90\t\ny:1\tplace\tLyon\t\t60\t\n", 0), ("c/mine.tsv", "x:1\tplace\tParis\t\t90\t\n", 1)]).unwrap();
+        let counts: Vec<(&str, usize, usize, usize)> = g.files.iter().map(|f| (f.name.as_str(), f.entry_count, f.alias_count, f.replaced)).collect();
+        assert_eq!(counts, [("a", 1, 1, 0), ("mine", 1, 1, 1)]);
+    }
+
     #[test]
     fn invalid_utf8_names_the_line() {
         let err = Gazetteers::from_sources(vec![(PathBuf::from("p.tsv"), b"a\tplace\tA\t\t1\t\nb\tplace\t\xff\t\t1\t\n".to_vec())])
