@@ -98,6 +98,10 @@ pub enum Error {
     /// limit.
     #[error("{what} is over the message limit of {limit} bytes (--max-message-bytes / GAZETTE_MAX_MESSAGE_BYTES); split the document")]
     BodyTooLarge { what: String, limit: usize },
+    /// An ExtractStream or ExtractBatch message without its `request` field (often the
+    /// ExtractRequest's fields sent at the top level instead).
+    #[error("request is required: send {{\"request\": {{\"text\": \"...\"}}}} (the ExtractRequest goes in the \"request\" field)")]
+    MissingRequest,
     /// A request's field has a value outside its domain (an unknown enum number, a malformed
     /// date).
     #[error("invalid {field}: {message}")]
