@@ -14,12 +14,13 @@
 //!
 //! The load is bounded in count and time and targets only loopback.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use crate::config::Limits;
 use crate::error::{Error, Result};
 use crate::extract::{Extractor, Options};
+use crate::gazetteer::Folders;
 use crate::mention::EntityKind;
 use crate::grpc::pb;
 
@@ -134,10 +135,10 @@ pub fn repeat_to(unit: &str, size: usize) -> String {
 }
 
 /// Runs the benchmark and prints a report to standard output.
-pub fn run(dir: &Path, args: &Args) -> Result<()> {
+pub fn run(folders: &Folders, args: &Args) -> Result<()> {
     let article = std::fs::read_to_string(&args.article).map_err(|source| Error::Io { path: args.article.clone(), error: source })?;
     let started = Instant::now();
-    let extractor = Extractor::load(dir)?;
+    let extractor = Extractor::load_folders(folders)?;
     let load = started.elapsed();
     if args.adversarial {
         return adversarial(&extractor, &article, args.runs.clamp(1, 5), args.adversarial_kb.max(1) << 10, &args.only);
@@ -204,7 +205,7 @@ pub fn run(dir: &Path, args: &Args) -> Result<()> {
         println!("{:<42} {:>17.3}", "ratio first mention / Extract", first / whole);
         let (mut seconds, mut rss) = (Vec::new(), Vec::new());
         for _ in 0..runs.min(5) {
-            let (s, r) = rt.block_on(startup(dir))?;
+            let (s, r) = rt.block_on(startup(folders))?;
             seconds.push(s);
             rss.push(r);
         }
@@ -271,14 +272,23 @@ fn adversarial(extractor: &Extractor, article: &str, runs: usize, base: usize, o
 
 /// Starts `gazette serve` as a child process on a free loopback port, polls health until
 /// SERVING, and reads its resident memory; returns (seconds, MB).
-async fn startup(dir: &Path) -> Result<(f64, f64)> {
+async fn startup(folders: &Folders) -> Result<(f64, f64)> {
     let serve_err = |e: &dyn std::fmt::Display| Error::Serve(format!("startup measurement: {e}"));
     let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| serve_err(&e))?.port();
     let exe = std::env::current_exe().map_err(|e| serve_err(&e))?;
     let started = Instant::now();
-    let mut child = std::process::Command::new(exe)
-        .arg("--gazetteers")
-        .arg(dir)
+    // The same folders as this process: the child finds the same default folder.
+    let mut command = std::process::Command::new(exe);
+    if let Some(custom) = &folders.custom {
+        command.arg("--gazetteers").arg(custom);
+    }
+    if !folders.default_gazetteers {
+        command.arg("--no-default-gazetteers");
+    }
+    if folders.names == crate::gazetteer::Names::Off {
+        command.arg("--no-names");
+    }
+    let mut child = command
         .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
         .stderr(std::process::Stdio::null())
         .spawn()

@@ -21,9 +21,14 @@ pub enum Error {
     /// The gazetteer directory holds no `*.tsv` file.
     #[error("{}: no gazetteer files (*.tsv) in this directory", path.display())]
     NoGazetteers { path: PathBuf },
+    /// Cues are required (the names stage is on) and none of the folders has a `cues/`.
+    #[error("no cue files for the names stage: {} {} not folders; pass --no-names (GAZETTE_NO_NAMES=true) to run without it", searched.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" and "), if searched.len() == 1 { "is" } else { "are" })]
+    NoCues { searched: Vec<PathBuf> },
 
-    #[error("{}: the gazetteer files are {bytes} bytes, over the limit of {limit} bytes (--max-gazetteer-bytes / GAZETTE_MAX_GAZETTEER_BYTES; a set takes about 25 bytes of memory per byte of its files)", path.display())]
-    GazetteersTooLarge { path: PathBuf, bytes: u64, limit: u64 },
+    /// The gazetteer files of `folders` (one, or the defaults and the user's folder: `a + b`)
+    /// are larger than the limit in all.
+    #[error("{folders}: the gazetteer files are {bytes} bytes, over the limit of {limit} bytes (--max-gazetteer-bytes / GAZETTE_MAX_GAZETTEER_BYTES; a set takes about 25 bytes of memory per byte of its files)")]
+    GazetteersTooLarge { folders: String, bytes: u64, limit: u64 },
 
     #[error("{}: a gazetteer must be a regular file (this is {what})", path.display())]
     NotAFile { path: PathBuf, what: &'static str },
@@ -93,6 +98,10 @@ pub enum Error {
     /// limit.
     #[error("{what} is over the message limit of {limit} bytes (--max-message-bytes / GAZETTE_MAX_MESSAGE_BYTES); split the document")]
     BodyTooLarge { what: String, limit: usize },
+    /// An ExtractStream or ExtractBatch message without its `request` field (often the
+    /// ExtractRequest's fields sent at the top level instead).
+    #[error("request is required: send {{\"request\": {{\"text\": \"...\"}}}} (the ExtractRequest goes in the \"request\" field)")]
+    MissingRequest,
     /// A request's field has a value outside its domain (an unknown enum number, a malformed
     /// date).
     #[error("invalid {field}: {message}")]

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::figures::{Date, Scanner};
-use crate::gazetteer::{Entry, Gazetteers, Kind};
+use crate::gazetteer::{Entry, Folders, Gazetteers, Kind, Names};
 use crate::matcher::Matcher;
 use crate::mention::{EntityKind, Extraction, Mention};
 use crate::names::{self, Cues, Known};
@@ -62,6 +62,8 @@ struct Inner {
     gazetteers: Gazetteers,
     matcher: Matcher,
     cues: Cues,
+    /// Whether the names stage runs (off: `--no-names`, every call as if `known_only`).
+    names: bool,
     /// Content version of the gazetteers and the cues together.
     version: String,
     /// Per entry: `(region, country)`: a country or first-level subdivision ("X, Illinois"
@@ -76,13 +78,19 @@ impl Extractor {
     /// Loads every gazetteer file of `dir` and its cue files (`dir/cues/*.tsv`), and builds
     /// the automata.
     pub fn load(dir: &Path) -> Result<Extractor> {
+        Extractor::load_folders(&Folders::one(dir))
+    }
+
+    /// [`Extractor::load`] over `folders`: the defaults with the user's folder laid over them
+    /// (see [`Folders`]).
+    pub fn load_folders(folders: &Folders) -> Result<Extractor> {
         // The cue files load on a second thread while the gazetteers load and their automaton
         // builds (an eighth of the start-up's work, off the critical path on two cores).
         std::thread::scope(|scope| {
-            let cues = scope.spawn(|| Cues::load(dir));
-            let gazetteers = Gazetteers::load(dir);
+            let cues = scope.spawn(|| Cues::load_folders(folders));
+            let gazetteers = Gazetteers::load_folders(folders);
             let cues = cues.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            Extractor::with_cues(gazetteers?, cues?)
+            Extractor::build(gazetteers?, cues?, folders.names != Names::Off)
         })
     }
 
@@ -94,6 +102,11 @@ impl Extractor {
 
     /// Builds the automata over already loaded gazetteers and cues.
     pub fn with_cues(gazetteers: Gazetteers, cues: Cues) -> Result<Extractor> {
+        Extractor::build(gazetteers, cues, true)
+    }
+
+    /// [`Extractor::with_cues`]; without `names`, every call is `known_only` (`--no-names`).
+    fn build(gazetteers: Gazetteers, cues: Cues, names: bool) -> Result<Extractor> {
         let matcher = Matcher::build(&gazetteers)?;
         let region: Vec<(bool, bool)> = gazetteers.entries.iter().map(|e| (is_region(e), is_country(e))).collect();
         let profiles = gazetteers.entries.iter().zip(&region).map(|(e, r)| resolve::Profile::of(e, r.1)).collect();
@@ -108,7 +121,7 @@ impl Extractor {
             let d = sha2::Sha256::new().chain_update(gazetteers.version.as_bytes()).chain_update(cues.digest()).finalize();
             d.iter().take(8).map(|b| format!("{b:02x}")).collect()
         };
-        Ok(Extractor { inner: Arc::new(Inner { gazetteers, matcher, cues, version, region, profiles, scanner: Scanner::new() }) })
+        Ok(Extractor { inner: Arc::new(Inner { gazetteers, matcher, cues, names, version, region, profiles, scanner: Scanner::new() }) })
     }
 
     /// Content hash of the gazetteers and the cues (first 16 hex digits of a SHA-256): changes
@@ -188,7 +201,7 @@ impl Extractor {
             stopped()?;
         }
         let mut found = Vec::new();
-        let names = if options.known_only || !(names_wanted || figures_wanted) {
+        let names = if options.known_only || !self.inner.names || !(names_wanted || figures_wanted) {
             known
         } else {
             let claimed: Vec<Known> = known.iter().map(|m| self.known(m)).collect();

@@ -961,13 +961,19 @@ impl Service {
 /// The one mapping from library errors to gRPC statuses.
 pub fn status(error: Error) -> Status {
     let code = match &error {
-        Error::EmptyText | Error::TextTooLong { .. } | Error::UnknownGazetteer { .. } | Error::InvalidArgument { .. } | Error::Json { .. } => {
+        Error::EmptyText
+        | Error::TextTooLong { .. }
+        | Error::UnknownGazetteer { .. }
+        | Error::InvalidArgument { .. }
+        | Error::Json { .. }
+        | Error::MissingRequest => {
             tonic::Code::InvalidArgument
         }
         Error::Gazetteer { .. }
         | Error::DuplicateId { .. }
         | Error::Io { .. }
         | Error::NoGazetteers { .. }
+        | Error::NoCues { .. }
         | Error::GazetteersTooLarge { .. }
         | Error::NotAFile { .. }
         | Error::Automaton(_) => tonic::Code::FailedPrecondition,
@@ -1303,7 +1309,7 @@ impl pb::entity_extractor_server::EntityExtractor for Service {
         request: Request<pb::ExtractStreamRequest>,
     ) -> Result<Response<Self::ExtractStreamStream>, Status> {
         let (deadline, connection, tally) = call_context(&request);
-        let mut request = request.into_inner().request.ok_or_else(|| Status::invalid_argument("request is required"))?;
+        let mut request = request.into_inner().request.ok_or_else(|| status(Error::MissingRequest))?;
         let text = std::mem::take(&mut request.text);
         let extractor = self.extractor()?;
         let (text, options, encoding) = self.prepare(text, &request)?;
@@ -1361,7 +1367,7 @@ impl pb::entity_extractor_server::EntityExtractor for Service {
         let extractor = self.extractor()?;
         let (deadline, connection, tally) = call_context(&request);
         let documents = request.into_inner().map(|item| {
-            item.map(|batch| batch.request.ok_or_else(|| (String::new(), Status::invalid_argument("request is required"))))
+            item.map(|batch| batch.request.ok_or_else(|| (String::new(), status(Error::MissingRequest))))
         });
         let results = self.batch(extractor, documents, connection, tally, false);
         Ok(Response::new(until_cut(&self.state, deadline, Box::pin(results), None)))

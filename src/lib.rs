@@ -26,4 +26,4 @@ pub use extract::{offsets, Encoding, Extractor, Options};
 pub use mention::{Alternative, Entity, EntityKind, Evidence, Extraction, Found, Method, Mention, Rule, Target};
 pub use names::Cues;
 pub use figures::{Date, Figure, FigureKind, Qualifier};
-pub use gazetteer::{max_set_bytes, set_max_set_bytes, CasePolicy, Entry, File, Gazetteers, Kind, SharedAlias, DEFAULT_MAX_SET_BYTES};
+pub use gazetteer::{max_set_bytes, set_max_set_bytes, CasePolicy, Entry, File, Folders, Gazetteers, Kind, Names, SharedAlias, DEFAULT_MAX_SET_BYTES};

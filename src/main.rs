@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand, ValueEnum};
-use gazette::{Encoding, Extractor, Limits, LogFormat, Options};
+use gazette::{Encoding, Extractor, Folders, Limits, LogFormat, Names, Options};
 
 /// mimalloc instead of the system allocator: per-thread free lists make the many small
 /// allocations of an extraction and its response cheaper, and it returns freed memory to the
@@ -22,11 +22,20 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[derive(Parser)]
 #[command(name = "gazette", version, about = "Finds persons, places, organisations and figures in news text")]
 struct Cli {
-    /// Directory of gazetteer files (*.tsv) and their cues (cues/*.tsv). Default: the first that
-    /// exists of ./gazetteers, gazetteers beside the executable, ../share/gazette/gazetteers
-    /// beside it, and the source tree's gazetteers that the binary was built from.
+    /// A folder of your own gazetteer files (*.tsv) and cues (cues/*.tsv), added to the default
+    /// folder's: a file replaces the default of the same name, an entry the default of the same
+    /// id. The default folder is the first that exists of ./gazetteers, gazetteers beside the
+    /// executable, ../share/gazette/gazetteers beside it, /usr/share/gazette/gazetteers, and
+    /// the source tree's gazetteers that the binary was built from.
     #[arg(long, global = true, env = "GAZETTE_GAZETTEERS")]
     gazetteers: Option<PathBuf>,
+    /// Load only the --gazetteers folder's *.tsv, not the default ones; the cues are its cues/,
+    /// or the default folder's when it has none.
+    #[arg(long, global = true, env = "GAZETTE_NO_DEFAULT_GAZETTEERS", value_parser = clap::builder::BoolishValueParser::new())]
+    no_default_gazetteers: bool,
+    /// Switch the names stage off: no cue files load, and every call finds only the names a gazetteer holds, as with known_only (--known-only) on each call.
+    #[arg(long, global = true, env = "GAZETTE_NO_NAMES", value_parser = clap::builder::BoolishValueParser::new())]
+    no_names: bool,
     /// Log format (logs go to standard error; filter with RUST_LOG).
     #[arg(long, global = true, env = "GAZETTE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
@@ -230,38 +239,53 @@ fn run() -> anyhow::Result<ExitCode> {
     // The bench's server would log every call it measures; RUST_LOG still asks for them.
     let default_level = if matches!(cli.command, Command::Bench(_)) { "warn" } else { "info" };
     init_logging(cli.log_format, default_level);
-    let dir = gazetteer_dir(cli.gazetteers)?;
+    let folders = gazetteer_folders(cli.gazetteers, cli.no_default_gazetteers, cli.no_names)?;
     match cli.command {
-        Command::Serve(args) => serve(&dir, *args),
-        Command::Extract(args) => extract(&dir, args),
-        Command::Check { verbose } => check(&dir, verbose),
+        Command::Serve(args) => serve(&folders, *args),
+        Command::Extract(args) => extract(&folders, args),
+        Command::Check { verbose } => check(&folders, verbose),
         Command::Bench(args) => {
-            gazette::bench::run(&dir, &args)?;
+            gazette::bench::run(&folders, &args)?;
             Ok(ExitCode::SUCCESS)
         }
     }
 }
 
-/// The gazetteer directory: the one asked for, or the first default that exists (see the
-/// `--gazetteers` flag); an error names every place searched and the flag.
-fn gazetteer_dir(asked: Option<PathBuf>) -> anyhow::Result<PathBuf> {
-    if let Some(dir) = asked {
+/// The folders to load: the default folder (the first that exists, see the `--gazetteers`
+/// flag) with the user's folder laid over it; an error names every place searched and the
+/// flag. With `--no-default-gazetteers` a missing default folder is no error when the user's
+/// folder has its own cues (or `--no-names` asks for none).
+fn gazetteer_folders(asked: Option<PathBuf>, no_defaults: bool, no_names: bool) -> anyhow::Result<Folders> {
+    if no_defaults && asked.is_none() {
+        bail!("--no-default-gazetteers (GAZETTE_NO_DEFAULT_GAZETTEERS) loads only the folder of --gazetteers DIR (GAZETTE_GAZETTEERS), and none is given");
+    }
+    if let Some(dir) = &asked {
         if !dir.is_dir() {
             bail!("the gazetteer directory {} (--gazetteers / GAZETTE_GAZETTEERS) is not a directory", dir.display());
         }
-        return Ok(dir);
     }
     let mut searched = vec![PathBuf::from("gazetteers")];
     if let Some(bin) = std::env::current_exe().ok().and_then(|e| e.parent().map(Path::to_path_buf)) {
         searched.push(bin.join("gazetteers"));
         searched.push(bin.join("../share/gazette/gazetteers"));
     }
+    searched.push(PathBuf::from("/usr/share/gazette/gazetteers"));
     searched.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("gazetteers"));
-    if let Some(dir) = searched.iter().find(|d| d.is_dir()) {
-        return Ok(dir.clone());
+    let defaults = searched.iter().find(|d| d.is_dir()).cloned();
+    let names = if no_names { Names::Off } else { Names::On };
+    // The default folder named again (an image's old GAZETTE_GAZETTEERS): just the defaults.
+    let same = |a: &Path, b: &Path| matches!((a.canonicalize(), b.canonicalize()), (Ok(a), Ok(b)) if a == b);
+    let custom = asked.filter(|c| !defaults.as_deref().is_some_and(|d| same(c, d)));
+    let needs_defaults = !no_defaults || (!no_names && !custom.as_ref().is_some_and(|c| c.join("cues").is_dir()));
+    if defaults.is_none() && (needs_defaults || custom.is_none()) {
+        let list: Vec<String> = searched.iter().map(|d| d.display().to_string()).collect();
+        let why = match (no_defaults, custom.is_some()) {
+            (true, true) => " (with --no-default-gazetteers, for the default cues: its folder has no cues/; pass --no-names to run without them)",
+            _ => "",
+        };
+        bail!("no default gazetteer directory found{why}; searched {}: put the defaults in one of them, or pass --gazetteers DIR (GAZETTE_GAZETTEERS) with --no-default-gazetteers to use only DIR", list.join(", "));
     }
-    let list: Vec<String> = searched.iter().map(|d| d.display().to_string()).collect();
-    bail!("no gazetteer directory found; searched {}: pass --gazetteers DIR or set GAZETTE_GAZETTEERS", list.join(", "))
+    Ok(Folders { defaults, custom, default_gazetteers: !no_defaults, names })
 }
 
 fn init_logging(format: LogFormat, default_level: &str) {
@@ -275,7 +299,7 @@ fn init_logging(format: LogFormat, default_level: &str) {
     }
 }
 
-fn serve(dir: &Path, args: ServeArgs) -> anyhow::Result<ExitCode> {
+fn serve(folders: &Folders, args: ServeArgs) -> anyhow::Result<ExitCode> {
     let mut runtime = tokio::runtime::Builder::new_multi_thread();
     if let Some(n) = args.workers {
         runtime.worker_threads(n.max(1));
@@ -333,14 +357,14 @@ fn serve(dir: &Path, args: ServeArgs) -> anyhow::Result<ExitCode> {
         };
         let http = gazette::server::Http { json: !args.no_http, page };
         let server = tokio::spawn(gazette::server::serve_with_http(listener, handle.clone(), limits, security, http, shutdown_signal()));
-        tracing::info!(%addr, gazetteers = %dir.display(), tls = tls_on, mtls = mtls_on, token = token_on, watch = !args.no_watch, http = http.json, page, "listening; loading gazetteers (health NOT_SERVING)");
+        tracing::info!(%addr, gazetteers = %folders, tls = tls_on, mtls = mtls_on, token = token_on, watch = !args.no_watch, http = http.json, page, "listening; loading gazetteers (health NOT_SERVING)");
         // Watching from before the first load: a change while it runs is not missed.
         let _watch = match args.no_watch {
             true => None,
-            false => match gazette::server::watch(handle.clone(), dir) {
+            false => match gazette::server::watch(handle.clone(), folders) {
                 Ok(w) => Some(w),
                 // No directory: the load below says so in its own words.
-                Err(_) if !dir.is_dir() => None,
+                Err(_) if !folders.watched().iter().all(|d| d.is_dir()) => None,
                 Err(e) => {
                     server.abort();
                     bail!("{e}");
@@ -348,7 +372,7 @@ fn serve(dir: &Path, args: ServeArgs) -> anyhow::Result<ExitCode> {
             },
         };
         // Load while already answering health checks; refuse to run on bad data.
-        let loaded = match handle.reload(dir).await {
+        let loaded = match handle.reload(folders).await {
             Ok(x) => x,
             Err(e) => {
                 server.abort();
@@ -364,7 +388,7 @@ fn serve(dir: &Path, args: ServeArgs) -> anyhow::Result<ExitCode> {
             elapsed_ms = started.elapsed().as_millis() as u64,
             "gazetteers loaded; SERVING"
         );
-        spawn_reload_on_sighup(handle, dir.to_path_buf());
+        spawn_reload_on_sighup(handle, folders.clone());
         server.await.context("server task failed")??;
         tracing::info!("stopped");
         Ok(ExitCode::SUCCESS)
@@ -399,18 +423,18 @@ async fn shutdown_signal() {
 }
 
 /// SIGHUP reloads the gazetteers; a failed reload is logged and the old data keeps serving.
-fn spawn_reload_on_sighup(handle: gazette::server::Handle, dir: PathBuf) {
+fn spawn_reload_on_sighup(handle: gazette::server::Handle, folders: Folders) {
     #[cfg(unix)]
     tokio::spawn(async move {
         let Ok(mut hup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) else { return };
         while hup.recv().await.is_some() {
-            handle.reload_logged(&dir, "SIGHUP").await;
+            handle.reload_logged(&folders, "SIGHUP").await;
         }
     });
 }
 
-fn extract(dir: &Path, args: ExtractArgs) -> anyhow::Result<ExitCode> {
-    let extractor = Extractor::load(dir)?;
+fn extract(folders: &Folders, args: ExtractArgs) -> anyhow::Result<ExitCode> {
+    let extractor = Extractor::load_folders(folders)?;
     if let Some(out) = &args.html {
         return extract_html(&extractor, &args, out);
     }
@@ -527,19 +551,45 @@ struct JsonlDoc {
     text: String,
 }
 
-fn check(dir: &Path, verbose: bool) -> anyhow::Result<ExitCode> {
+fn check(folders: &Folders, verbose: bool) -> anyhow::Result<ExitCode> {
     use std::fmt::Write as _;
     let started = std::time::Instant::now();
-    let extractor = Extractor::load(dir)?;
+    let extractor = Extractor::load_folders(folders)?;
     let g = extractor.gazetteers();
     // Written at the end in one piece: a reader that closes the pipe early (`| head`) ends
     // the command quietly instead of a panic in `println!`.
     let mut out = String::new();
-    writeln!(out, "gazetteers in {}", dir.display())?;
+    for dir in folders.gazetteer_layers() {
+        let role = match (folders.custom.as_deref() == Some(dir), folders.default_gazetteers) {
+            (false, _) => "the defaults",
+            (true, true) => "custom, added to the defaults",
+            (true, false) => "custom, alone: --no-default-gazetteers",
+        };
+        writeln!(out, "gazetteers in {} ({role})", dir.display())?;
+    }
+    for path in &g.replaced_files {
+        writeln!(out, "  {} not loaded: the custom folder has a file of the same name", path.display())?;
+    }
+    match extractor.cues().dirs() {
+        [] => writeln!(out, "cues: none; the names stage is off (--no-names)")?,
+        dirs => {
+            let dirs: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
+            writeln!(out, "cues in {}", dirs.join(" + "))?;
+        }
+    }
+    for path in extractor.cues().replaced() {
+        writeln!(out, "  {} not loaded: the custom cues/ has a file of the same name", path.display())?;
+    }
     writeln!(out, "{:<24} {:<28} {:>8} {:>8}  version", "gazetteer", "kinds", "entries", "aliases")?;
     for f in &g.files {
         let kinds: Vec<&str> = f.kinds.iter().map(|k| k.as_str()).collect();
-        writeln!(out, "{:<24} {:<28} {:>8} {:>8}  {}", f.name, kinds.join(","), f.entry_count, f.alias_count, f.version)?;
+        let custom = folders.custom.as_deref().is_some_and(|c| f.path.parent() == Some(c));
+        let mark = match (custom && folders.gazetteer_layers().len() > 1, f.replaced) {
+            (false, _) => String::new(),
+            (true, 0) => "  (custom)".to_owned(),
+            (true, n) => format!("  (custom; replaces {n} default entries by id)"),
+        };
+        writeln!(out, "{:<24} {:<28} {:>8} {:>8}  {}{mark}", f.name, kinds.join(","), f.entry_count, f.alias_count, f.version)?;
     }
     let aliases: usize = g.files.iter().map(|f| f.alias_count).sum();
     writeln!(

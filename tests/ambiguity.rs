@@ -18,6 +18,30 @@ fn with_alternatives() -> Options {
     Options { include_alternatives: true, ..Options::default() }
 }
 
+/// A city and the subdivision named after it, all of which must hold (not 95 %): (case, text,
+/// the mention's text, the entry id).
+const CITY_OR_UNIT: &[(&str, &str, &str, &str)] = &[
+    // A city and the subdivision named after it: the city, when the unit is a small one (a
+    // canton) whose namesake seat it is; the province when that is what the news means; the
+    // canton when the text says so (Zurich and Geneva used to resolve to their cantons).
+    ("Zurich the city", "Talks in Zürich and Geneva ended.", "Zürich", "geonames:2657896"),
+    ("Geneva the city", "Talks in Zürich and Geneva ended.", "Geneva", "geonames:2660646"),
+    ("the canton of Zurich", "Voters in the canton of Zürich said no.", "canton of Zürich", "iso3166-2:CH-ZH"),
+    ("Bern the city", "The government in Bern said no.", "Bern", "geonames:2661552"),
+    ("Quebec the province", "Quebec will hold an election in the autumn.", "Quebec", "iso3166-2:CA-QC"),
+    ("Salzburg the city", "The festival in Salzburg opened.", "Salzburg", "geonames:2766824"),
+];
+
+#[test]
+fn a_city_wins_over_its_namesake_canton_and_a_province_stays() {
+    let x = default_extractor();
+    for &(case, text, needle, want) in CITY_OR_UNIT {
+        let e = x.extract(text, &Options::default()).expect("extracts");
+        let got = e.mentions.iter().find(|m| &text[m.start..m.end] == needle).and_then(|m| m.entry()).map(|k| x.entry(k).id.clone());
+        assert_eq!(got.as_deref(), Some(want), "{case}: {needle:?} in {text:?}");
+    }
+}
+
 /// (case, text, the mention's text, the entry id it must resolve to).
 const CASES: &[(&str, &str, &str, &str)] = &[
     // Places that share a name across countries: the document decides.

@@ -9,7 +9,7 @@ const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 #[test]
 fn extract_jsonl_reports_bad_lines_and_goes_on() {
     let out = Command::new(env!("CARGO_BIN_EXE_gazette"))
-        .args(["--gazetteers", &format!("{ROOT}/tests/data/gazetteers"), "extract", "--jsonl"])
+        .args(["--gazetteers", &format!("{ROOT}/tests/data/gazetteers"), "--no-default-gazetteers", "extract", "--jsonl"])
         .arg(format!("{ROOT}/tests/data/cli/bad-lines.jsonl"))
         .env("RUST_LOG", "off")
         .output()
@@ -44,7 +44,7 @@ async fn sigterm_exits_within_the_drain_with_a_huge_extraction_in_flight() {
     use std::time::{Duration, Instant};
 
     let mut child = Command::new(env!("CARGO_BIN_EXE_gazette"))
-        .args(["--gazetteers", &format!("{ROOT}/tests/data/gazetteers"), "serve", "--addr", "127.0.0.1:0", "--drain-timeout-secs", "0"])
+        .args(["--gazetteers", &format!("{ROOT}/tests/data/gazetteers"), "--no-default-gazetteers", "serve", "--addr", "127.0.0.1:0", "--drain-timeout-secs", "0"])
         .env("RUST_LOG", "gazette=debug")
         .env("GAZETTE_LOG_FORMAT", "text")
         .stderr(std::process::Stdio::piped())
@@ -110,7 +110,7 @@ fn a_reader_that_closes_the_pipe_early_ends_the_command_quietly() {
     let docs: String = (0..3_000).map(|k| format!("{{\"id\": \"d{k}\", \"text\": \"Angela Merkel met Emmanuel Macron in Paris on Friday.\"}}\n")).collect();
     for (args, input) in [
         (vec!["--gazetteers", &format!("{ROOT}/gazetteers"), "check", "--verbose"], None),
-        (vec!["--gazetteers", &format!("{ROOT}/tests/data/gazetteers"), "extract", "--jsonl"], Some(docs.clone())),
+        (vec!["--gazetteers", &format!("{ROOT}/tests/data/gazetteers"), "--no-default-gazetteers", "extract", "--jsonl"], Some(docs.clone())),
     ] {
         let mut child = Command::new(env!("CARGO_BIN_EXE_gazette"))
             .args(&args)
@@ -152,7 +152,7 @@ fn oversized_sets_and_non_files_are_refused() {
             .args(extra)
             .arg("--gazetteers")
             .arg(dir)
-            .arg("check")
+            .args(["--no-default-gazetteers", "--no-names", "check"])
             .output()
             .expect("gazette runs");
         (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
@@ -194,4 +194,110 @@ fn the_default_gazetteers_are_found_from_any_directory() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(stderr.trim(), "gazette: the gazetteer directory /nonexistent/gazetteers (--gazetteers / GAZETTE_GAZETTEERS) is not a directory");
+}
+
+/// Runs `gazette ARGS extract` on `text`: the entities found, as (id, canonical name, method
+/// of the first mention).
+fn entities(args: &[&str], text: &str) -> Vec<(String, String, String)> {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gazette"))
+        .args(args)
+        .arg("extract")
+        .env("RUST_LOG", "off")
+        .env_remove("GAZETTE_GAZETTEERS")
+        .env_remove("GAZETTE_NO_DEFAULT_GAZETTEERS")
+        .env_remove("GAZETTE_NO_NAMES")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("gazette runs");
+    child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON line");
+    let mentions = v["mentions"].as_array().cloned().unwrap_or_default();
+    v["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let first = e["mentionIndexes"][0].as_u64().unwrap() as usize;
+            let method = mentions[first]["method"].as_str().unwrap_or("").to_owned();
+            (e["entityId"].as_str().unwrap().to_owned(), e["canonicalName"].as_str().unwrap().to_owned(), method)
+        })
+        .collect()
+}
+
+/// `--gazetteers DIR` adds DIR to the default folder (it used to replace it, and without a
+/// `cues/` in DIR the names stage silently went off): one custom entry, a default city and a
+/// person found by the default cues, in one text; a custom entry with a default id replaces
+/// it. With `--no-default-gazetteers` only the custom entries load, and the default cues still
+/// find names.
+#[test]
+fn a_custom_folder_adds_to_the_defaults() {
+    let tmp = tempfile::tempdir().expect("temporary directory");
+    let custom = tmp.path();
+    std::fs::write(custom.join("newsroom.tsv"), "org:acme-widgets\torganization\tAcme Widgets Ltd\tAcme Widgets\t80\t\n").unwrap();
+    // GeoNames' Lyon, redefined by id.
+    std::fs::write(custom.join("fixes.tsv"), "geonames:2996944\tplace\tLyon (custom)\tLyon\t100\tcountry=FR\n").unwrap();
+    let dir = custom.to_str().unwrap();
+    let text = "Acme Widgets opened an office in Paris and Lyon, said Tomasz Wierzbicki.";
+    let row = |id: &str, name: &str, method: &str| (id.to_owned(), name.to_owned(), method.to_owned());
+
+    let found = entities(&["--gazetteers", dir], text);
+    assert_eq!(
+        found,
+        [
+            row("org:acme-widgets", "Acme Widgets Ltd", "MATCH_METHOD_ALIAS"),
+            row("geonames:2988507", "Paris", "MATCH_METHOD_EXACT"),
+            row("geonames:2996944", "Lyon (custom)", "MATCH_METHOD_ALIAS"),
+            row("doc:person:tomasz-wierzbicki", "Tomasz Wierzbicki", "MATCH_METHOD_RULE"),
+        ]
+    );
+
+    let found = entities(&["--gazetteers", dir, "--no-default-gazetteers"], text);
+    assert_eq!(
+        found,
+        [
+            row("org:acme-widgets", "Acme Widgets Ltd", "MATCH_METHOD_ALIAS"),
+            row("geonames:2996944", "Lyon (custom)", "MATCH_METHOD_ALIAS"),
+            row("doc:person:tomasz-wierzbicki", "Tomasz Wierzbicki", "MATCH_METHOD_RULE"),
+        ]
+    );
+
+    // `--no-names` is the one way to run without the names stage.
+    let found = entities(&["--gazetteers", dir, "--no-default-gazetteers", "--no-names"], text);
+    assert_eq!(found.iter().map(|e| e.0.as_str()).collect::<Vec<_>>(), ["org:acme-widgets", "geonames:2996944"]);
+
+    // `check` names both folders and what the custom one replaces.
+    let out = Command::new(env!("CARGO_BIN_EXE_gazette")).args(["--gazetteers", dir, "check"]).env("RUST_LOG", "off").output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    let lines: Vec<&str> = stdout.lines().take(3).collect();
+    assert_eq!(
+        lines,
+        [
+            format!("gazetteers in gazetteers (the defaults)"),
+            format!("gazetteers in {dir} (custom, added to the defaults)"),
+            format!("cues in gazetteers/cues"),
+        ]
+    );
+    assert!(stdout.lines().any(|l| l.starts_with("fixes ") && l.ends_with("(custom; replaces 1 default entries by id)")), "{stdout}");
+}
+
+/// `--no-default-gazetteers` needs a folder of its own.
+#[test]
+fn no_default_gazetteers_needs_a_folder() {
+    let out = Command::new(env!("CARGO_BIN_EXE_gazette"))
+        .args(["--no-default-gazetteers", "check"])
+        .env_remove("GAZETTE_GAZETTEERS")
+        .env("RUST_LOG", "off")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim(),
+        "gazette: --no-default-gazetteers (GAZETTE_NO_DEFAULT_GAZETTEERS) loads only the folder of --gazetteers DIR (GAZETTE_GAZETTEERS), and none is given"
+    );
 }

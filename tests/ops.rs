@@ -482,7 +482,7 @@ async fn the_binary_listens_on_localhost_and_serves_metrics() {
     }
     let mut child = Child(
         std::process::Command::new(env!("CARGO_BIN_EXE_gazette"))
-            .args(["--gazetteers", FIXTURES, "--log-format", "json", "serve", "--addr", "localhost:0", "--metrics-addr", "localhost:0"])
+            .args(["--gazetteers", FIXTURES, "--no-default-gazetteers", "--log-format", "json", "serve", "--addr", "localhost:0", "--metrics-addr", "localhost:0"])
             .env("RUST_LOG", "info")
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::piped())
@@ -546,7 +546,7 @@ const BAD_FLAGS: &[(&[&str], &str)] = &[
 fn bad_operations_flags_are_refused_with_a_reason() {
     for &(args, want) in BAD_FLAGS {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_gazette"))
-            .args(["--gazetteers", FIXTURES, "serve"])
+            .args(["--gazetteers", FIXTURES, "--no-default-gazetteers", "serve"])
             .args(args)
             .output()
             .expect("gazette runs");

@@ -270,7 +270,7 @@ async fn silent_tls_connection_is_closed_after_the_handshake_timeout() {
 /// case here must fail at start, before the gazetteers load.
 fn serve_fails(args: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_gazette"))
-        .args(["--gazetteers", FIXTURES, "serve", "--addr", "127.0.0.1:0"])
+        .args(["--gazetteers", FIXTURES, "--no-default-gazetteers", "serve", "--addr", "127.0.0.1:0"])
         .args(args)
         .env("RUST_LOG", "off")
         .env_remove("GAZETTE_TLS_CERT")

@@ -172,8 +172,16 @@ async fn stream_sends_mentions_in_order_then_summary() {
             assert_eq!(mentions[i as usize].entity_id, e.entity_id);
         }
     }
+    // A message without its `request` says where the ExtractRequest goes (it used to say only
+    // "request is required").
+    const MISSING: &str = "request is required: send {\"request\": {\"text\": \"...\"}} (the ExtractRequest goes in the \"request\" field)";
     let missing = s.client.extract_stream(pb::ExtractStreamRequest { request: None }).await.unwrap_err();
-    assert_eq!(missing.code(), Code::InvalidArgument);
+    assert_eq!((missing.code(), missing.message()), (Code::InvalidArgument, MISSING));
+    let mut batch = s.client.extract_batch(tokio_stream::iter([pb::ExtractBatchRequest { request: None }])).await.unwrap().into_inner();
+    match batch.message().await.unwrap().unwrap().result {
+        Some(pb::extract_batch_response::Result::Error(e)) => assert_eq!((e.code, e.message.as_str()), (Code::InvalidArgument as i32, MISSING)),
+        other => panic!("{other:?}"),
+    }
     let empty = s.client.extract_stream(pb::ExtractStreamRequest { request: Some(request("")) }).await.unwrap_err();
     assert_eq!(empty.code(), Code::InvalidArgument);
     s.stop().await;

@@ -9,7 +9,7 @@ use std::time::Duration;
 use gazette::grpc::pb;
 use gazette::grpc::pb::entity_extractor_client::EntityExtractorClient;
 use gazette::server::{serve, watch, Handle};
-use gazette::Limits;
+use gazette::{Folders, Limits, Names};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tonic::transport::Channel;
@@ -53,12 +53,12 @@ struct Running {
 }
 
 impl Running {
-    /// The server, loaded from `dir` by a first reload, as `gazette serve` does.
-    async fn start(dir: &Path) -> Running {
+    /// The server, loaded from `from` by a first reload, as `gazette serve` does.
+    async fn start(from: impl Into<Folders>) -> Running {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let handle = Handle::new().await;
-        handle.reload(dir).await.unwrap();
+        handle.reload(from).await.unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(serve(listener, handle.clone(), Limits::default(), async {
             let _ = stopped.await;
@@ -216,6 +216,73 @@ async fn watch_reloads_an_edited_file_and_keeps_the_old_set_on_a_bad_one() {
     s.stop().await;
 }
 
+/// A custom folder laid over a default one (`--gazetteers DIR` without
+/// `--no-default-gazetteers`): both are watched; an entry added to the custom folder is served
+/// beside the defaults' entries, a bad custom line keeps the set serving and is reported with
+/// its folder, file and line, and a custom entry with a default id replaces it.
+#[tokio::test]
+async fn watch_reloads_a_custom_folder_laid_over_the_defaults() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (defaults, custom) = (tmp.path().join("defaults"), tmp.path().join("custom"));
+    copy_fixtures(&defaults);
+    std::fs::create_dir_all(&custom).unwrap();
+    std::fs::write(custom.join("mine.tsv"), "place:lemuria\tplace\tLemuria\t\t100\t\n").unwrap();
+    let folders = Folders { defaults: Some(defaults.clone()), custom: Some(custom.clone()), default_gazetteers: true, names: Names::On };
+    let s = Running::start(&folders).await;
+    let _watch = watch(s.handle.clone(), &folders).unwrap();
+    let mut client = s.client.clone();
+    assert!(finds(&mut client, "Lemuria", "place:lemuria").await, "the custom entry");
+    assert!(finds(&mut client, "Iran", "place:iran").await, "a default entry");
+    let names = |l: &pb::ListGazetteersResponse| l.gazetteers.iter().map(|g| g.name.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&list(&mut client).await), ["places", "world", "mine"]);
+
+    // An edit of the custom folder.
+    append(&custom.join("mine.tsv"), ATLANTIS);
+    until("the custom edit is served", || {
+        let mut c = client.clone();
+        async move { finds(&mut c, "Atlantis", "place:atlantis").await }
+    })
+    .await;
+    assert!(finds(&mut client, "Iran", "place:iran").await, "the defaults stay");
+    let good = list(&mut client).await;
+
+    // A bad custom line: the reload fails with the custom file's path and line, the set stays.
+    append(&custom.join("mine.tsv"), "place:broken\tplace\tBroken\n");
+    until("the failed reload is reported", || {
+        let mut c = client.clone();
+        async move { !list(&mut c).await.last_reload_error.is_empty() }
+    })
+    .await;
+    let failed = list(&mut client).await;
+    let at = format!("{}:3: expected 6 tab-separated columns", custom.join("mine.tsv").display());
+    assert!(failed.last_reload_error.starts_with(&at), "{:?} does not start with {at:?}", failed.last_reload_error);
+    assert_eq!(failed.gazetteer_version, good.gazetteer_version);
+    assert!(finds(&mut client, "Atlantis", "place:atlantis").await);
+
+    // Fixed, with a default id redefined: the custom entry replaces the default one ("Persia"
+    // now finds place:iran, "Iran" no more).
+    std::fs::write(custom.join("mine.tsv"), "place:iran\tplace\tPersia\t\t100\tcountry=IR\n").unwrap();
+    until("the replacement is served", || {
+        let mut c = client.clone();
+        async move { finds(&mut c, "Persia", "place:iran").await }
+    })
+    .await;
+    assert!(!finds(&mut client, "Iran", "place:iran").await, "the default entry is replaced");
+    let fixed = list(&mut client).await;
+    assert_eq!(fixed.last_reload_error, "");
+    let places = fixed.gazetteers.iter().find(|g| g.name == "places").unwrap();
+    assert_eq!(places.entry_count, 7, "the default file counts the replaced entry no more");
+
+    // An edit of the default folder reloads too: both are watched.
+    append(&defaults.join("world.tsv"), "place:mu\tplace\tMu Land\t\t100\t\n");
+    until("the default edit is served", || {
+        let mut c = client.clone();
+        async move { finds(&mut c, "Mu Land", "place:mu").await }
+    })
+    .await;
+    s.stop().await;
+}
+
 /// A file rewritten in place, slowly: truncated, then written a few lines at a time with pauses
 /// longer than the watch's quiet time, for longer than its longest wait. Line-aligned chunks
 /// parse, so only the writer's close can say the file is complete: the served set goes from
@@ -343,7 +410,7 @@ impl Process {
         let mut child = Command::new(env!("CARGO_BIN_EXE_gazette"))
             .arg("--gazetteers")
             .arg(dir)
-            .args(["serve", "--addr", "127.0.0.1:0"])
+            .args(["--no-default-gazetteers", "serve", "--addr", "127.0.0.1:0"])
             .args(extra)
             .env("RUST_LOG", "gazette=info")
             .env("GAZETTE_LOG_FORMAT", "text")

@@ -209,6 +209,11 @@ SUBDIV_EN = {
 # the entry keeps a longer form ("Punjab, Pakistan") or is @weak.
 SUBDIV_KEEP = {"US-MI", "GB-ENG", "CA-QC"}  # flagged by the filters but place-first in news
 
+# Small units whose bare name, when a city of the country has it too, means the city (their
+# namesake seat: Geneva, Zurich) even when SUBDIV_EN names them; larger units (states,
+# provinces: Veracruz, Quebec) keep a hand-given bare name.
+SEAT_YIELDS_TYPES = {"Canton"}
+
 SUBDIV_SKIP_TYPES = {  # municipality-level units some countries list at the top level of ISO 3166-2
     "Municipality", "Local council", "Commune", "Urban municipality", "Parish", "Town council",
     "City municipality", "Rayon", "District municipality", "Island council",
@@ -453,8 +458,20 @@ def build(args) -> tuple[list[Entry], list[tuple[str, str, str, str]]]:
             report.append((s.code, s.name, "skip", f"type={s.type}"))
             continue
         names = SUBDIV_EN.get(s.code)
+        renamed = False
         if names:
             names_l = names.split("|")
+            # The hand-given English name obeys the city rule below too: a unit named like a
+            # city of its country (the canton of Geneva, of Zurich: the city is its namesake
+            # seat) yields the bare name to the city, unless the unit is what the news means
+            # by it (SUBDIV_KEEP: Quebec the province).
+            first = clean(parse_flagged(names_l[0])[0])
+            if s.code not in SUBDIV_KEEP and s.type in SEAT_YIELDS_TYPES \
+                    and fold(first) in city_names_by_cc.get(s.country_code, set()):
+                kept = [a for a in names_l[1:] if fold(parse_flagged(a)[0]) not in city_names_by_cc.get(s.country_code, set())]
+                names_l = [f"{first} {s.type.capitalize()}"] + kept
+                renamed = True
+                report.append((s.code, first, "rename", f"city name -> {names_l}"))
         else:
             n = re.sub(r"\s*[\[(].*?[\])]", "", s.name)      # "Wales [Cymru GB-CYM]"
             n = re.sub(r",\s*(Respublika|Principado de|Comunidad Foral de|Comunidad de|Región de|Region)$", "", n)
@@ -472,6 +489,7 @@ def build(args) -> tuple[list[Entry], list[tuple[str, str, str, str]]]:
                 report.append((s.code, n, "rename", f"{risky or 'city/country name'} -> {names_l}"))
                 if not names_l:
                     continue
+                renamed = True
         canonical = clean(parse_flagged(names_l[0])[0])
         n = canonical if names else n
         e = Entry(f"iso3166-2:{s.code}", canonical, PRI_SUBDIV,
@@ -482,6 +500,11 @@ def build(args) -> tuple[list[Entry], list[tuple[str, str, str, str]]]:
         forms = [canonical] + names_l[1:]
         if not names and fold(names_l[0]) == fold(n):
             forms.append(clean(s.name))
+        # A canton renamed for its city keeps the form the press writes, in any case: "the
+        # canton of Zurich" is the canton, "Zurich" alone the city.
+        if renamed and s.type == "Canton":
+            bare = canonical.rsplit(" ", 1)[0]
+            forms.append(f"canton of {bare}@any")
         for a in forms:
             a, fl = parse_flagged(a)
             if fl:

@@ -1,11 +1,15 @@
 //! The gazetteer data model: entries, their aliases and case policies, and the set of files
 //! loaded from a directory.
 //!
-//! This module owns what an entry *is* and how a directory of files becomes one consistent set
-//! (unique ids, content versions). The line format itself lives in [`parse`]; how aliases are
+//! This module owns what an entry *is* and how a directory of files (or the defaults with the
+//! user's folder laid over them, [`folders`]) becomes one consistent set (unique ids, content
+//! versions). The line format itself lives in [`parse`]; how aliases are
 //! matched in text belongs to [`crate::matcher`].
 
+pub mod folders;
 mod parse;
+
+pub use folders::{Folders, Names};
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -81,6 +85,8 @@ pub struct File {
     pub kinds: Vec<Kind>,
     pub entry_count: usize,
     pub alias_count: usize,
+    /// Entries of a lower layer (the defaults) that entries of this file replaced, by id.
+    pub replaced: usize,
     /// First 16 hex digits of the SHA-256 of the file's bytes.
     pub version: String,
     pub loaded_at: SystemTime,
@@ -93,6 +99,8 @@ pub struct Gazetteers {
     pub entries: Vec<Entry>,
     /// Hash over all files' names and versions.
     pub version: String,
+    /// Default files not loaded because the user's folder has a file of the same name.
+    pub replaced_files: Vec<PathBuf>,
 }
 
 /// An alias text (folded) that several entries claim: reported by `gazette check`.
@@ -129,20 +137,22 @@ impl Gazetteers {
     /// error, and so is a set whose files are larger than [`max_set_bytes`] in all: both are
     /// found before anything is read.
     pub fn load(dir: &Path) -> Result<Gazetteers> {
-        let io = |source| Error::Io { path: dir.to_path_buf(), error: source };
-        let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-            .map_err(io)?
-            .map(|e| e.map(|e| e.path()).map_err(io))
-            .collect::<Result<Vec<_>>>()?
-            .into_iter()
-            .filter(|p| p.extension().is_some_and(|x| x == "tsv"))
-            .collect();
-        paths.sort();
+        Gazetteers::load_folders(&Folders::one(dir))
+    }
+
+    /// [`Gazetteers::load`] over the gazetteer layers of `folders` (the defaults, then the
+    /// user's folder laid over them; see [`folders`]): a user's file replaces the default file
+    /// of the same name, and a user's entry replaces the default entry of the same id. An id
+    /// twice within one folder is still an error naming both places.
+    pub fn load_folders(folders: &Folders) -> Result<Gazetteers> {
+        let layers = folders.gazetteer_layers();
+        let (paths, replaced_files) = folders::overlay(&layers)?;
         if paths.is_empty() {
-            return Err(Error::NoGazetteers { path: dir.to_path_buf() });
+            let path = layers.last().map(|d| d.to_path_buf()).unwrap_or_default();
+            return Err(Error::NoGazetteers { path });
         }
         let mut bytes = 0u64;
-        for path in &paths {
+        for (path, _) in &paths {
             // Follows links (a ConfigMap's files are links to regular files).
             let meta = match std::fs::metadata(path) {
                 Ok(meta) => meta,
@@ -159,25 +169,37 @@ impl Gazetteers {
         }
         let limit = max_set_bytes();
         if bytes > limit {
-            return Err(Error::GazetteersTooLarge { path: dir.to_path_buf(), bytes, limit });
+            let folders = layers.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(" + ");
+            return Err(Error::GazetteersTooLarge { folders, bytes, limit });
         }
         let mut sources = Vec::with_capacity(paths.len());
-        for path in paths {
+        for (path, layer) in paths {
             let bytes = std::fs::read(&path).map_err(|source| Error::Io { path: path.clone(), error: source })?;
-            sources.push((path, bytes));
+            sources.push((path, bytes, layer));
         }
-        Gazetteers::from_sources(sources)
+        let mut set = Gazetteers::from_layers(sources)?;
+        set.replaced_files = replaced_files;
+        Ok(set)
     }
 
     /// Builds the set from file contents already in memory (`path` is used for the name and
-    /// in error messages).
+    /// in error messages), all in one layer.
     pub fn from_sources(sources: Vec<(PathBuf, Vec<u8>)>) -> Result<Gazetteers> {
+        Gazetteers::from_layers(sources.into_iter().map(|(p, b)| (p, b, 0)).collect())
+    }
+
+    /// [`Gazetteers::from_sources`] with each file's layer (0: the defaults, 1: the user's
+    /// folder): an id defined again in a higher layer replaces the lower layer's entry; within
+    /// one layer it is an error.
+    pub fn from_layers(sources: Vec<(PathBuf, Vec<u8>, usize)>) -> Result<Gazetteers> {
         let now = SystemTime::now();
         let mut files = Vec::with_capacity(sources.len());
-        let mut entries = Vec::new();
-        let mut ids: HashMap<String, (usize, usize)> = HashMap::new();
+        let mut entries: Vec<Entry> = Vec::new();
+        // id -> (file, line, entry index, layer)
+        let mut ids: HashMap<String, (usize, usize, usize, usize)> = HashMap::new();
+        let mut gone = Vec::new();
         let mut all = Sha256::new();
-        for (index, (path, bytes)) in sources.into_iter().enumerate() {
+        for (index, (path, bytes, layer)) in sources.into_iter().enumerate() {
             let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
             let text = String::from_utf8(bytes).map_err(|e| {
                 let bytes = e.as_bytes();
@@ -196,18 +218,29 @@ impl Gazetteers {
             let parsed = parse::parse(&path, &text, index)?;
             let mut kinds: Vec<Kind> = Vec::new();
             let mut alias_count = 0;
-            for entry in &parsed {
-                if let Some(&(first_file, first_line)) = ids.get(&entry.id) {
-                    let first_path = if first_file == index { path.clone() } else { files_path(&files, first_file) };
-                    return Err(Error::DuplicateId {
-                        id: entry.id.clone(),
-                        path: path.clone(),
-                        line: entry.line,
-                        first_path,
-                        first_line,
-                    });
+            let mut replaced = 0;
+            for (k, entry) in parsed.iter().enumerate() {
+                let at = entries.len() + k;
+                if let Some(&(first_file, first_line, first_at, first_layer)) = ids.get(&entry.id) {
+                    if first_layer == layer {
+                        let first_path = if first_file == index { path.clone() } else { files_path(&files, first_file) };
+                        return Err(Error::DuplicateId {
+                            id: entry.id.clone(),
+                            path: path.clone(),
+                            line: entry.line,
+                            first_path,
+                            first_line,
+                        });
+                    }
+                    // The user's entry replaces the default one: the default file counts it no more.
+                    let old: &Entry = &entries[first_at];
+                    let file: &mut File = &mut files[first_file];
+                    file.entry_count -= 1;
+                    file.alias_count -= old.aliases.len();
+                    gone.push(first_at);
+                    replaced += 1;
                 }
-                ids.insert(entry.id.clone(), (index, entry.line));
+                ids.insert(entry.id.clone(), (index, entry.line, at, layer));
                 if !kinds.contains(&entry.kind) {
                     kinds.push(entry.kind);
                 }
@@ -220,12 +253,22 @@ impl Gazetteers {
                 kinds,
                 entry_count: parsed.len(),
                 alias_count,
+                replaced,
                 version,
                 loaded_at: now,
             });
             entries.extend(parsed);
         }
-        Ok(Gazetteers { files, entries, version: hex16(&all.finalize()) })
+        if !gone.is_empty() {
+            gone.sort_unstable();
+            let mut k = 0;
+            entries.retain(|_| {
+                let keep = gone.binary_search(&k).is_err();
+                k += 1;
+                keep
+            });
+        }
+        Ok(Gazetteers { files, entries, version: hex16(&all.finalize()), replaced_files: Vec::new() })
     }
 
     /// Alias texts that fold to the same string and belong to several entries, sorted by
@@ -284,6 +327,50 @@ mod tests {
         ])
         .unwrap_err();
         assert_eq!(err.to_string(), "b.tsv:2: duplicate id \"x:1\", first defined at a.tsv:1");
+    }
+
+    fn layered(files: &[(&str, &str, usize)]) -> Result<Gazetteers> {
+        Gazetteers::from_layers(files.iter().map(|(p, t, l)| (PathBuf::from(p), t.as_bytes().to_vec(), *l)).collect())
+    }
+
+    /// (name, files with their layer, ids and canonical names of the set, or the error).
+    #[test]
+    fn ids_across_layers_table() {
+        let cases: &[(&str, &[(&str, &str, usize)], Result<&[(&str, &str)], &str>)] = &[
+            (
+                "a custom entry replaces the default one of its id",
+                &[("d/a.tsv", "x:1\tplace\tParis\t\t90\t\ny:1\tplace\tLyon\t\t60\t\n", 0), ("c/mine.tsv", "x:1\tplace\tParis, Texas\t\t90\t\n", 1)],
+                Ok(&[("y:1", "Lyon"), ("x:1", "Paris, Texas")]),
+            ),
+            (
+                "twice in the custom folder is an error naming both places",
+                &[("d/a.tsv", "x:1\tplace\tParis\t\t90\t\n", 0), ("c/m.tsv", "x:1\tplace\tA\t\t90\t\n", 1), ("c/n.tsv", "# c\nx:1\tplace\tB\t\t90\t\n", 1)],
+                Err("c/n.tsv:2: duplicate id \"x:1\", first defined at c/m.tsv:1"),
+            ),
+            (
+                "twice in the defaults is an error",
+                &[("d/a.tsv", "x:1\tplace\tParis\t\t90\t\n", 0), ("d/b.tsv", "x:1\tplace\tLyon\t\t60\t\n", 0), ("c/m.tsv", "z:1\tplace\tZ\t\t1\t\n", 1)],
+                Err("d/b.tsv:1: duplicate id \"x:1\", first defined at d/a.tsv:1"),
+            ),
+        ];
+        for (name, files, want) in cases {
+            let got = layered(files);
+            match (got, want) {
+                (Ok(g), Ok(want)) => {
+                    let ids: Vec<(&str, &str)> = g.entries.iter().map(|e| (e.id.as_str(), e.canonical.as_str())).collect();
+                    assert_eq!(&ids, want, "{name}");
+                }
+                (Err(e), Err(want)) => assert_eq!(&e.to_string(), want, "{name}"),
+                (got, want) => panic!("{name}: got {got:?}, want {want:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn replaced_entries_leave_the_default_files_counts() {
+        let g = layered(&[("d/a.tsv", "x:1\tplace\tParis\tParee\t90\t\ny:1\tplace\tLyon\t\t60\t\n", 0), ("c/mine.tsv", "x:1\tplace\tParis\t\t90\t\n", 1)]).unwrap();
+        let counts: Vec<(&str, usize, usize, usize)> = g.files.iter().map(|f| (f.name.as_str(), f.entry_count, f.alias_count, f.replaced)).collect();
+        assert_eq!(counts, [("a", 1, 1, 0), ("mine", 1, 1, 1)]);
     }
 
     #[test]

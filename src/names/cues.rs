@@ -14,12 +14,14 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, Anchored, Input, MatchKind, StartKind};
 use sha2::Digest;
 
 use crate::error::{Error, Result};
+use crate::gazetteer::folders::overlay;
+use crate::gazetteer::Folders;
 use crate::text::{fold, is_word_char};
 
 /// The cue kinds a text may carry, as bits.
@@ -79,6 +81,10 @@ pub struct Cues {
     files: Vec<(String, usize)>,
     /// SHA-256 over the files' names and bytes; empty when there are none.
     digest: Vec<u8>,
+    /// The `cues/` folders loaded, lowest layer first.
+    dirs: Vec<PathBuf>,
+    /// Default cue files not loaded because the user's `cues/` has one of the same name.
+    replaced: Vec<PathBuf>,
 }
 
 /// The longest cue at a position: its bits and where it ends in the folded text.
@@ -91,34 +97,36 @@ pub struct Cue {
 impl Cues {
     /// No cues: the names stage then finds nothing beyond the gazetteers.
     pub fn empty() -> Cues {
-        Cues { ac: None, bits: Vec::new(), words: HashMap::default(), syllables: Vec::new(), files: Vec::new(), digest: Vec::new() }
+        Cues { ac: None, bits: Vec::new(), words: HashMap::default(), syllables: Vec::new(), files: Vec::new(), digest: Vec::new(), dirs: Vec::new(), replaced: Vec::new() }
     }
 
     /// Loads `dir/cues/*.tsv` in file-name order; no `cues` directory means no cues. A
     /// malformed line is an error naming the file and line.
     pub fn load(dir: &Path) -> Result<Cues> {
-        let dir = dir.join("cues");
-        if !dir.is_dir() {
-            return Ok(Cues::empty());
-        }
-        let io = |path: &Path| {
-            let path = path.to_path_buf();
-            move |error| Error::Io { path, error }
-        };
-        let mut paths = Vec::new();
-        for entry in std::fs::read_dir(&dir).map_err(io(&dir))? {
-            let path = entry.map_err(io(&dir))?.path();
-            if path.extension().is_some_and(|x| x == "tsv") && path.is_file() {
-                paths.push(path);
-            }
-        }
-        paths.sort();
+        Cues::load_folders(&Folders::one(dir))
+    }
+
+    /// Loads the cue layers of `folders` ([`Folders::cue_layers`]): a file of the user's
+    /// `cues/` replaces the default file of the same name, its other files add to them. No
+    /// layer is an error when the cues are required ([`crate::gazetteer::Names::On`]).
+    pub fn load_folders(folders: &Folders) -> Result<Cues> {
+        let layers = folders.cue_layers()?;
+        let layers: Vec<&Path> = layers.iter().map(PathBuf::as_path).collect();
+        let (paths, replaced) = overlay(&layers)?;
         let mut sources = Vec::with_capacity(paths.len());
-        for path in paths {
-            let bytes = std::fs::read(&path).map_err(io(&path))?;
+        for (path, _) in paths {
+            // Only regular files (or links to them), as before the overlay: a stray
+            // `x.tsv/` folder in cues/ is not a cue file.
+            if !path.is_file() {
+                continue;
+            }
+            let bytes = std::fs::read(&path).map_err(|error| Error::Io { path: path.clone(), error })?;
             sources.push((path, bytes));
         }
-        Cues::from_sources(&sources)
+        let mut cues = Cues::from_sources(&sources)?;
+        cues.dirs = layers.iter().map(|d| d.to_path_buf()).collect();
+        cues.replaced = replaced;
+        Ok(cues)
     }
 
     /// Builds the cues from file contents already in memory.
@@ -160,7 +168,7 @@ impl Cues {
             *words.entry(first.into()).or_default() |= PHRASE_START;
         }
         if phrases.is_empty() {
-            return Ok(Cues { ac: None, bits: Vec::new(), words, syllables, files, digest });
+            return Ok(Cues { ac: None, bits: Vec::new(), words, syllables, files, digest, dirs: Vec::new(), replaced: Vec::new() });
         }
         let ac = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
@@ -168,12 +176,22 @@ impl Cues {
             .kind(Some(AhoCorasickKind::DFA))
             .build(phrases.iter().map(|(t, _)| t))
             .map_err(|e| Error::Automaton(e.to_string()))?;
-        Ok(Cues { ac: Some(ac), bits: phrases.into_iter().map(|(_, b)| b).collect(), words, syllables, files, digest })
+        Ok(Cues { ac: Some(ac), bits: phrases.into_iter().map(|(_, b)| b).collect(), words, syllables, files, digest, dirs: Vec::new(), replaced: Vec::new() })
     }
 
     /// SHA-256 over the cue files' names and bytes; empty when none were loaded.
     pub fn digest(&self) -> &[u8] {
         &self.digest
+    }
+
+    /// The `cues/` folders loaded from, lowest layer first (none for cues built in memory).
+    pub fn dirs(&self) -> &[PathBuf] {
+        &self.dirs
+    }
+
+    /// Default cue files that a user's file of the same name replaced.
+    pub fn replaced(&self) -> &[PathBuf] {
+        &self.replaced
     }
 
     /// The cue files loaded, with their line counts.

@@ -14,7 +14,6 @@
 //! [`crate::grpc`].
 
 use std::future::Future;
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -27,6 +26,7 @@ use tonic_health::ServingStatus;
 use crate::config::Limits;
 use crate::error::{Error, Result};
 use crate::extract::Extractor;
+use crate::gazetteer::Folders;
 use crate::grpc::pb::entity_extractor_server::EntityExtractorServer;
 use crate::grpc::{pb, Guard, Service, State, Token};
 
@@ -81,16 +81,17 @@ impl Handle {
         installed
     }
 
-    /// Loads `dir` again and serves it if, and only if, it loads cleanly: a bad file leaves
+    /// Loads `from` (a folder, or the defaults and the user's folder: [`Folders`]) again and
+    /// serves it if, and only if, it loads cleanly: a bad file leaves
     /// the data already serving in place and returns the error. One reload at a time: a call
     /// made while another runs waits for it, then loads. The outcome is recorded
     /// ([`Handle::last_reload`], ListGazetteers) and counted in the metrics
     /// (`gazette_reloads_total`) whatever asks for it: the first load, SIGHUP, the watch.
-    pub async fn reload(&self, dir: &Path) -> Result<Arc<Extractor>> {
+    pub async fn reload(&self, from: impl Into<Folders>) -> Result<Arc<Extractor>> {
+        let folders: Folders = from.into();
         let _one_at_a_time = self.reloading.lock().await;
-        let dir = dir.to_path_buf();
         let started = Instant::now();
-        let loaded = tokio::task::spawn_blocking(move || Extractor::load(&dir))
+        let loaded = tokio::task::spawn_blocking(move || Extractor::load_folders(&folders))
             .await
             .map_err(|e| Error::Serve(format!("reload task failed: {e}")))
             .and_then(|loaded| loaded);
@@ -111,8 +112,8 @@ impl Handle {
 
     /// [`Handle::reload`], logged: for reloads nobody waits on (SIGHUP, the directory watch),
     /// named by `trigger`. A failure is logged with its file and line; the old data stays.
-    pub async fn reload_logged(&self, dir: &Path, trigger: &'static str) {
-        match self.reload(dir).await {
+    pub async fn reload_logged(&self, from: impl Into<Folders>, trigger: &'static str) {
+        match self.reload(from).await {
             Ok(x) => tracing::info!(trigger, version = %x.version(), entries = x.gazetteers().entries.len(), "gazetteers reloaded"),
             Err(e) => tracing::error!(trigger, error = %e, "reload failed; still serving the previous gazetteers"),
         }

@@ -1,4 +1,5 @@
-//! Reloads the gazetteers when their directory changes: file edits, files added or removed, and
+//! Reloads the gazetteers when one of their folders changes (the defaults and the user's folder
+//! laid over them are both watched): file edits, files added or removed, and
 //! the Kubernetes ConfigMap swap (the kubelet writes a new `..<timestamp>/` directory, points a
 //! new `..data_tmp` symlink at it and renames that over `..data`, which the visible files are
 //! symlinks into).
@@ -23,6 +24,7 @@ use tokio::sync::Notify;
 
 use super::Handle;
 use crate::error::{Error, Result};
+use crate::gazetteer::Folders;
 
 /// How long the directory must be quiet before a reload starts.
 pub const QUIET: Duration = Duration::from_millis(500);
@@ -84,9 +86,11 @@ impl Drop for Watch {
     }
 }
 
-/// Watches `dir` and reloads it into `handle` when it changes, until the [`Watch`] is dropped.
-/// Must be called within a tokio runtime.
-pub fn watch(handle: Handle, dir: &Path) -> Result<Watch> {
+/// Watches the folders of `from` (a folder, or the defaults and the user's folder laid over
+/// them) and reloads them into `handle` when one changes, until the [`Watch`] is dropped. Must
+/// be called within a tokio runtime.
+pub fn watch(handle: Handle, from: impl Into<Folders>) -> Result<Watch> {
+    let folders: Folders = from.into();
     let changed = Arc::new(Notify::new());
     let writing = Arc::new(Mutex::new(Writing::default()));
     let on_event = {
@@ -106,9 +110,12 @@ pub fn watch(handle: Handle, dir: &Path) -> Result<Watch> {
         }
     };
     let config = notify::Config::default().with_follow_symlinks(false);
-    let mut watcher = notify::RecommendedWatcher::new(on_event, config).map_err(|e| cannot_watch(dir, e))?;
-    watcher.watch(dir, RecursiveMode::Recursive).map_err(|e| cannot_watch(dir, e))?;
-    let dir: PathBuf = dir.to_path_buf();
+    let dirs = folders.watched();
+    let first = dirs.first().copied().unwrap_or(Path::new("."));
+    let mut watcher = notify::RecommendedWatcher::new(on_event, config).map_err(|e| cannot_watch(first, e))?;
+    for dir in dirs {
+        watcher.watch(dir, RecursiveMode::Recursive).map_err(|e| cannot_watch(dir, e))?;
+    }
     let task = tokio::spawn(async move {
         // The watcher lives as long as this task: dropping it stops the events.
         let _watcher = watcher;
@@ -128,7 +135,7 @@ pub fn watch(handle: Handle, dir: &Path) -> Result<Watch> {
                 }
                 let _ = tokio::time::timeout(QUIET, changed.notified()).await;
             }
-            handle.reload_logged(&dir, "directory watch").await;
+            handle.reload_logged(&folders, "directory watch").await;
         }
     });
     Ok(Watch { task })
