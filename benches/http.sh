@@ -52,7 +52,7 @@ grpc() { # path frame -> body in $work/body, headers and trailers in $work/head
         --data-binary @"$2" -D "$work/head" -o "$work/body" "$url$1"
 }
 
-RUST_LOG=warn taskset -c "$SERVER_CPU" "$BIN" --gazetteers "$GAZETTEERS" serve --workers 1 --addr "127.0.0.1:$PORT" 2>/dev/null &
+RUST_LOG=warn taskset -c "$SERVER_CPU" "$BIN" --no-default-gazetteers --gazetteers "$GAZETTEERS" serve --workers 1 --addr "127.0.0.1:$PORT" 2>/dev/null &
 server=$!
 # Ready when health says SERVING (body 00 00000002 08 01); polled, not guessed.
 for _ in $(seq 600); do

@@ -66,7 +66,7 @@ bytes=$(wc -c < "$ARTICLE")
 
 # The engine.
 valgrind --tool=callgrind --callgrind-out-file="$work/engine.out" --toggle-collect='*extract_with*' \
-    "$BIN" --gazetteers "$GAZETTEERS" extract --jsonl "$work/articles.jsonl" > /dev/null 2> "$work/engine.err"
+    "$BIN" --no-default-gazetteers --gazetteers "$GAZETTEERS" extract --jsonl "$work/articles.jsonl" > /dev/null 2> "$work/engine.err"
 engine=$(grep -o 'Collected : [0-9]*' "$work/engine.err" | awk '{print $3}')
 python3 -c "n=$engine/$COPIES; print(f'engine, per article of $bytes bytes        {n/1e6:8.3f} M instructions ({n/$bytes:.0f} a byte)')"
 if [ -n "$baseline" ]; then
@@ -87,7 +87,7 @@ fi
 
 # The server.
 RUST_LOG=warn valgrind --tool=callgrind --callgrind-out-file="$work/server.out" \
-    "$BIN" --gazetteers "$GAZETTEERS" serve --workers 1 --no-watch --addr "127.0.0.1:$PORT" > "$work/server.log" 2>&1 &
+    "$BIN" --no-default-gazetteers --gazetteers "$GAZETTEERS" serve --workers 1 --no-watch --addr "127.0.0.1:$PORT" > "$work/server.log" 2>&1 &
 server=$!
 ready=""
 for _ in $(seq 1200); do

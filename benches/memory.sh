@@ -41,7 +41,7 @@ EOF
 grpc() { curl -s --http2-prior-knowledge -H 'content-type: application/grpc' -H 'te: trailers' --data-binary @"$2" -D "$work/head" -o "$work/body" "$url$1"; }
 status() { awk -v k="$1:" '$1 == k {print $2 / 1024}' "/proc/$server/status"; }
 
-RUST_LOG=warn "$BIN" --gazetteers "$GAZETTEERS" serve --addr "127.0.0.1:$PORT" &
+RUST_LOG=warn "$BIN" --no-default-gazetteers --gazetteers "$GAZETTEERS" serve --addr "127.0.0.1:$PORT" &
 server=$!
 for _ in $(seq 600); do
     if grpc /grpc.health.v1.Health/Check "$work/health.bin" 2>/dev/null && [ "$(od -An -tx1 "$work/body" | tr -d ' \n')" = "00000000020801" ]; then

@@ -49,7 +49,7 @@ GAZETTEERS="$work/gazetteers" RUNS="${RUNS:-3}" benches/startup.sh "$BIN" | tail
 for round in $(seq "$ROUNDS"); do
     for set in default synthetic; do
         dir=gazetteers; [ "$set" = synthetic ] && dir="$work/gazetteers"
-        rate=$(RUST_LOG=off taskset -c "$CPU" "$BIN" --gazetteers "$dir" bench --engine-only --runs 5 2>/dev/null \
+        rate=$(RUST_LOG=off taskset -c "$CPU" "$BIN" --no-default-gazetteers --gazetteers "$dir" bench --engine-only --runs 5 2>/dev/null \
             | awk '/^engine, [0-9]+ B article/ {print $(NF-7)}')
         echo "round $round, $set: $rate MB/s"
         echo "$set $rate" >> "$work/rates"

@@ -54,7 +54,7 @@ grpc() { # path frame -> body in $work/body, headers and trailers in $work/head
         --data-binary @"$2" -D "$work/head" -o "$work/body" "$url$1"
 }
 
-RUST_LOG="${SERVER_LOG:-warn}" taskset -c "$SERVER_CPU" "$BIN" --gazetteers "$GAZETTEERS" serve --workers 1 --addr "127.0.0.1:$PORT" 2>/dev/null &
+RUST_LOG="${SERVER_LOG:-warn}" taskset -c "$SERVER_CPU" "$BIN" --no-default-gazetteers --gazetteers "$GAZETTEERS" serve --workers 1 --addr "127.0.0.1:$PORT" 2>/dev/null &
 server=$!
 # Ready when health says SERVING (body 00 00000002 08 01); polled, not guessed.
 for _ in $(seq 600); do
@@ -103,7 +103,7 @@ engine_flags=(--article-only)
 "$BIN" bench --help | grep -q -- --article-only || engine_flags=(--engine-only --large-mb 1)
 for run in $(seq "$RUNS"); do
     # Alternating, so that both see the same machine load.
-    taskset -c "$SERVER_CPU" "$BIN" --gazetteers "$GAZETTEERS" bench --article "$ARTICLE" "${engine_flags[@]}" --runs 1 \
+    taskset -c "$SERVER_CPU" "$BIN" --no-default-gazetteers --gazetteers "$GAZETTEERS" bench --article "$ARTICLE" "${engine_flags[@]}" --runs 1 \
         --seconds "$SECONDS_PER_RUN" | awk -v bytes="$bytes" '/^engine, [0-9]+ B article/ {
             for (i = 1; i < NF; i++) if ($i == "median") print $(i + 1) * 1e6 / bytes }' >> "$work/engine"
     load -m "$STREAMS" >> "$work/service"

@@ -33,7 +33,7 @@ status() { awk -v k="$1:" '$1 == k {print $2 / 1024}' "/proc/$server/status"; }
 : > "$work/runs"
 for run in $(seq "$RUNS"); do
     start=$(date +%s.%N)
-    RUST_LOG=warn "$BIN" --gazetteers "$GAZETTEERS" serve --addr "127.0.0.1:$PORT" &
+    RUST_LOG=warn "$BIN" --no-default-gazetteers --gazetteers "$GAZETTEERS" serve --addr "127.0.0.1:$PORT" &
     server=$!
     ready=""
     for _ in $(seq 6000); do

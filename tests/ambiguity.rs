@@ -30,6 +30,9 @@ const CITY_OR_UNIT: &[(&str, &str, &str, &str)] = &[
     ("Bern the city", "The government in Bern said no.", "Bern", "geonames:2661552"),
     ("Quebec the province", "Quebec will hold an election in the autumn.", "Quebec", "iso3166-2:CA-QC"),
     ("Salzburg the city", "The festival in Salzburg opened.", "Salzburg", "geonames:2766824"),
+    // "X City" names the city where the unit has its name, and is no organisation's "City".
+    ("Quebec City the city", "He flew to Quebec City from Toronto.", "Quebec City", "geonames:6325494"),
+    ("Veracruz City the city", "Flooding hit Veracruz City on Sunday.", "Veracruz City", "geonames:3514783"),
 ];
 
 #[test]

@@ -537,6 +537,15 @@ def build(args) -> tuple[list[Entry], list[tuple[str, str, str, str]]]:
                     best = gid
         if best:
             capitals[best] = iso
+    # A city named like a first-level unit of its country is written "X City" when the press
+    # must tell it from the unit ("Quebec City", "Chihuahua City"); the form is added unless a
+    # place already has that name ("Panama City", Florida) or the unit kept the bare name only
+    # for itself. Without it, "City" reads as an organisation's designator ("Manchester City").
+    unit_names: dict[str, set[str]] = {}
+    for e in entries.values():
+        if e.id.startswith("iso3166-2:"):
+            unit_names.setdefault(e.id.split(":")[1].split("-")[0], set()).add(fold(e.canonical))
+    taken = {fold(c["name"]) for c in cities.values()} | {k for e in entries.values() for k in e._seen}
     extras_found = set()
     for gid in sorted(cities, key=lambda x: int(x)):
         c = cities[gid]
@@ -592,6 +601,10 @@ def build(args) -> tuple[list[Entry], list[tuple[str, str, str, str]]]:
         for a in extra or []:
             a, fl = parse_flagged(a)
             e.add(a, fl)
+        if fold(name) in unit_names.get(iso, set()) and fold(f"{name} City") not in taken \
+                and not name.endswith(" City"):
+            report.append((eid, f"{name} City", "add", "city named like a unit of its country"))
+            e.add(f"{name} City")
         # Qualified forms give weak names a trigger ("Nice, France" then makes "Nice" count).
         quals = []
         if iso == "US" and c.get("admin1code") in us_states:
