@@ -11,7 +11,11 @@
 #   under callgrind, CALLS calls by h2load on one stream once health says SERVING, counted
 #   inclusively in hyper's per-call task (`H2Stream::poll`: the handler, the engine, the
 #   response body; the few health checks made while waiting are in it too, a fraction of a
-#   percent), with the engine's share of it.
+#   percent), with the engine's share of it;
+# - the same for `POST /v1/extract` with the article as proto3 JSON over HTTP/2 (h2c), and the
+#   ratio of the two: the JSON call's cost against gRPC's, which is what bounds its calls/s on
+#   a busy core. Each part of the run (start-up, the gRPC calls, the JSON calls) is dumped
+#   separately with callgrind_control, so each figure counts only its own calls.
 #
 # --engine-only skips the server. --check BASELINE is the guard CI runs: it fails (exit 1) when
 # the engine's instructions per article exceed the count in BASELINE (benches/instructions.baseline,
@@ -36,7 +40,7 @@ done
 BIN="${1:-target/release/gazette}"
 COPIES="${COPIES:-100}" CALLS="${CALLS:-100}" ARTICLE="${ARTICLE:-tests/data/bench/article.txt}" GAZETTEERS="${GAZETTEERS:-gazetteers}"
 tools="valgrind python3"
-[ -n "$engine_only" ] || tools="$tools callgrind_annotate h2load curl"
+[ -n "$engine_only" ] || tools="$tools callgrind_annotate callgrind_control h2load curl"
 for tool in $tools; do
     command -v "$tool" >/dev/null || { echo "instructions.sh: $tool not found" >&2; exit 2; }
 done
@@ -61,6 +65,7 @@ def field(number, value):
 message = field(1, b"bench") + field(2, text.encode())
 open(sys.argv[2] + "/extract.bin", "wb").write(b"\0" + struct.pack(">I", len(message)) + message)
 open(sys.argv[2] + "/health.bin", "wb").write(b"\0\0\0\0\0")
+open(sys.argv[2] + "/extract.json", "w").write(json.dumps({"documentId": "bench", "text": text}))
 EOF
 bytes=$(wc -c < "$ARTICLE")
 
@@ -100,13 +105,28 @@ for _ in $(seq 1200); do
     sleep 0.5
 done
 [ -n "$ready" ] || { echo "instructions.sh: not SERVING after 10 minutes" >&2; exit 1; }
-h2load -n "$CALLS" -c 1 -m 1 -d "$work/extract.bin" -H 'content-type: application/grpc' -H 'te: trailers' \
-    "http://127.0.0.1:$PORT/gazette.v1.EntityExtractor/Extract" > "$work/h2load" 2>&1
-grep -q "$CALLS succeeded" "$work/h2load" || { echo "instructions.sh: not every call succeeded" >&2; cat "$work/h2load" >&2; exit 1; }
+# Part 1 is start-up and the readiness polls, part 2 the gRPC calls, part 3 the JSON calls.
+dump() { callgrind_control --dump "$server" > /dev/null 2>&1 || { echo "instructions.sh: callgrind_control --dump failed" >&2; exit 1; }; }
+calls() { # name path content-type body
+    h2load -n "$CALLS" -c 1 -m 1 -d "$4" -H "content-type: $3" -H 'te: trailers' \
+        "http://127.0.0.1:$PORT$2" > "$work/h2load" 2>&1
+    grep -q "$CALLS succeeded" "$work/h2load" && grep -q "status codes: $CALLS 2xx" "$work/h2load" \
+        || { echo "instructions.sh: not every $1 call succeeded" >&2; cat "$work/h2load" >&2; exit 1; }
+}
+dump
+calls gRPC /gazette.v1.EntityExtractor/Extract application/grpc "$work/extract.bin"
+dump
+calls JSON /v1/extract application/json "$work/extract.json"
+dump
 kill -INT "$server"; wait "$server" || true; server=""
-callgrind_annotate --inclusive=yes "$work/server.out" 2>/dev/null > "$work/server.txt"
-pick() { grep -E "$1" "$work/server.txt" | grep -v '/rustc/' | head -1 | awk '{gsub(",", "", $1); print $1}'; }
-task=$(pick 'H2Stream<F,B,Ex> as core::future::future::Future>::poll \[')
-inside=$(pick 'gazette::extract::Extractor::extract_with \[')
-[ -n "$task" ] && [ -n "$inside" ] || { echo "instructions.sh: symbols not found in the server's profile" >&2; exit 1; }
-python3 -c "t=$task/$CALLS; e=$inside/$CALLS; print(f'server, per Extract call (per-call task)   {t/1e6:8.3f} M instructions, engine {e/1e6:.3f} M = {e/t:.2f} of it')"
+pick() { # part symbol -> inclusive count
+    [ -s "$work/server.out.$1" ] || { echo "instructions.sh: no callgrind dump of part $1" >&2; exit 1; }
+    callgrind_annotate --inclusive=yes "$work/server.out.$1" 2>/dev/null | grep -E "$2" | grep -v '/rustc/' | head -1 | awk '{gsub(",", "", $1); print $1}'
+}
+task='H2Stream<F,B,Ex> as core::future::future::Future>::poll \['
+grpc=$(pick 2 "$task")
+inside=$(pick 2 'gazette::extract::Extractor::extract_with \[')
+json=$(pick 3 "$task")
+[ -n "$grpc" ] && [ -n "$inside" ] && [ -n "$json" ] || { echo "instructions.sh: symbols not found in the server's profile" >&2; exit 1; }
+python3 -c "t=$grpc/$CALLS; e=$inside/$CALLS; print(f'server, per Extract call (per-call task)   {t/1e6:8.3f} M instructions, engine {e/1e6:.3f} M = {e/t:.2f} of it')"
+python3 -c "g=$grpc/$CALLS; j=$json/$CALLS; print(f'server, per POST /v1/extract (JSON, h2c)  {j/1e6:8.3f} M instructions = {j/g:.2f}x gRPC, so about {g/j:.2f} of its calls/s')"
