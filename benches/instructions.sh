@@ -10,8 +10,8 @@
 # - the server's instructions per `Extract` call of the article: `gazette serve --workers 1`
 #   under callgrind, CALLS calls by h2load on one stream once health says SERVING, counted
 #   inclusively in hyper's per-call task (`H2Stream::poll`: the handler, the engine, the
-#   response body; the few health checks made while waiting are in it too, a fraction of a
-#   percent), with the engine's share of it;
+#   response body; the readiness polls are counted apart, with start-up), with the engine's
+#   share of it;
 # - the same for `POST /v1/extract` with the article as proto3 JSON over HTTP/2 (h2c), and the
 #   ratio of the two: the JSON call's cost against gRPC's, which is what bounds its calls/s on
 #   a busy core. Each part of the run (start-up, the gRPC calls, the JSON calls) is dumped
